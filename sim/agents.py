@@ -1,8 +1,7 @@
 """The agents: ministries (and leaders' offices) and the countries they make up.
 
-Confidence lives in one matrix owned by the model (row: the ministry that trusts, column: the ministry trusted), so
-that drift and recording are single array operations. Agents read it through the model and decide with the rules
-in :mod:`sim.rules`; they never store it twice. A country's confidence is derived from its ministries'.
+Confidence lives in the engine's matrix (row: the ministry that trusts, column: the ministry trusted); the agents read
+it through ``model.confidence`` and never store it twice. A country's confidence is derived from its ministries'.
 """
 
 from __future__ import annotations
@@ -53,7 +52,7 @@ class Country(mesa.Agent):
         self.members = ministries  # in scenario order, for positional access
         first = ministries[0].index
         self.block = slice(first, first + len(ministries))
-        self.influence = model.influence[self.block]
+        self.influence = model.engine.plan.influence[self.block]
         for m in ministries:
             m.country = self
 
@@ -64,6 +63,3 @@ class Country(mesa.Agent):
     def confidence_in(self, other: Country) -> float:
         """Country-level confidence: both sides' ministries weighted by their influence (never stored)."""
         return float(self.influence @ self.model.confidence[self.block, other.block] @ other.influence)
-
-    def with_role(self, role: str) -> list[Ministry]:
-        return [m for m in self.members if m.role == role]

@@ -18,8 +18,8 @@ def _label(name: str) -> str:
     return name.replace("_", " ").title()
 
 
-def plot_confidence(result: RunResult) -> Figure:
-    """Confidence over the rounds: meetings held (top), country pairs (middle), ministries (bottom).
+def plot_confidence(result: RunResult, replicate: int = 0) -> Figure:
+    """Confidence over the rounds of one replicate: meetings held (top), country pairs (middle), ministries (bottom).
 
     One line per directed pair ("Japan → Russia": Japan's confidence in Russia); events are marked on the line of
     the country that observed them (▲ cooperative, ▼ conflictual) and a ratified settlement by a dashed line.
@@ -31,14 +31,14 @@ def plot_confidence(result: RunResult) -> Figure:
         len(heights), 1, figsize=(11, 2.2 + sum(heights)), sharex=True, height_ratios=heights, layout="constrained"
     )
     _meeting_strip(axes[0], result)
-    _country_panel(axes[1], result, many)
+    _country_panel(axes[1], result, many, replicate)
     if show_ministries:
-        _ministry_panel(axes[2], result)
+        _ministry_panel(axes[2], result, replicate)
     for ax in axes[1:]:
-        _settlements(ax, result)
+        _settlements(ax, result, replicate)
     axes[-1].set_xlabel("round")
     axes[-1].set_xlim(0, result.rounds)
-    fig.suptitle(f"Confidence in {result.scenario} (seed {result.seed})", fontsize=13)
+    fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})", fontsize=13)
     return fig
 
 
@@ -55,8 +55,9 @@ def _meeting_strip(ax, result: RunResult) -> None:
     ax.grid(axis="x", alpha=0.3)
 
 
-def _country_panel(ax, result: RunResult, many: bool) -> None:
+def _country_panel(ax, result: RunResult, many: bool, replicate: int) -> None:
     df = result.country_confidence
+    df = df[df["replicate"] == replicate]
     lines = {}
     if many:
         wide = df.pivot_table(index="round", columns=["country", "counterpart"], values="confidence")
@@ -83,11 +84,18 @@ def _events(ax, result: RunResult, lines) -> None:
         y = series.get(e.round, np.nan)
         marker = "^" if e.goldstein >= 0 else "v"
         ax.scatter([e.round], [y], marker=marker, s=70, color=color, edgecolor="black", zorder=5)
-        ax.annotate(e.cameo or f"{e.goldstein:+g}", (e.round, y), textcoords="offset points", xytext=(0, 9 if e.goldstein >= 0 else -14), ha="center", fontsize=7)
+        ax.annotate(
+            e.cameo or f"{e.goldstein:+g}",
+            (e.round, y),
+            textcoords="offset points",
+            xytext=(0, 9 if e.goldstein >= 0 else -14),
+            ha="center",
+            fontsize=7,
+        )
 
 
-def _ministry_panel(ax, result: RunResult) -> None:
-    trust = result.ministry_trust()  # (recorded rounds, ministries, countries)
+def _ministry_panel(ax, result: RunResult, replicate: int) -> None:
+    trust = result.ministry_trust(replicate)  # (recorded rounds, ministries, countries)
     styles = ["-", "--", ":", "-."]
     for i, (country, ministry) in enumerate(result.ministries):
         k = result.countries.index(country)
@@ -108,8 +116,8 @@ def _zoom(ax, values) -> None:
     ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
 
 
-def _settlements(ax, result: RunResult) -> None:
-    for t in result.summary["talks"]:
-        if t["settled"]:
-            ax.axvline(t["settled_round"], color="black", ls="--", lw=1)
-            ax.text(t["settled_round"], 0.02, f" {t['talks']} settled", fontsize=8, rotation=90, va="bottom")
+def _settlements(ax, result: RunResult, replicate: int) -> None:
+    for name, rounds in result.settled_round.items():
+        if rounds[replicate] >= 0:
+            ax.axvline(rounds[replicate], color="black", ls="--", lw=1)
+            ax.text(rounds[replicate], ax.get_ylim()[0], f" {name} settled", fontsize=8, rotation=90, va="bottom")

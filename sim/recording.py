@@ -1,7 +1,7 @@
-"""What a run records, and the tidy tables and summary built from it.
+"""What a run records, and the tidy tables and summaries built from it.
 
-During a run the :class:`Recorder` only appends tuples and copies the confidence matrix; pandas tables are built on
-first use by :class:`RunResult`, so a batch of runs that reads only summaries never pays for them.
+During a run the :class:`Recorder` only appends small tuples and arrays (one value per replicate); pandas tables are
+built on first use by :class:`RunResult`, so a batch that reads only summaries never pays for them.
 """
 
 from __future__ import annotations
@@ -14,176 +14,207 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.model import NegotiationModel
-    from sim.talks import Negotiation, SessionResult
+    from sim.plan import EntryPlan, Plan
+    from sim.talks import SessionResult, TalksPlan
+
+ACTIONS = ("accepted", "refused", "carried_out", "broke", "raised", "understood", "rebuffed")
+MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries"]
+EVENT_COLUMNS = ["round", "source", "target", "cameo", "goldstein", "note"]
 
 
 def country_confidence(confidence: np.ndarray, influence: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Country-level confidence from a ministry matrix (or a stack of them): influence-weighted on both sides.
+    """Country-level confidence from ministry matrices (..., M, M): influence-weighted on both sides.
 
-    ``K[a, b] = Σ_{i∈a} Σ_{j∈b} w_i w_j C[i, j]``, ministries of each country contiguous from ``starts``.
+    ``K[a, b] = Σ_{i∈a} Σ_{j∈b} w_i w_j C[i, j]``, with each country's ministries contiguous from ``starts``.
     """
     weighted = confidence * influence[:, None] * influence[None, :]
     return np.add.reduceat(np.add.reduceat(weighted, starts, axis=-1), starts, axis=-2)
 
 
-AGENDA_COLUMNS = ["round", "meeting", "item", "kind", "actor", "counterpart", "action"]
-MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries"]
-EVENT_COLUMNS = ["round", "source", "target", "cameo", "goldstein", "note"]
-OFFER_COLUMNS = [
-    "round",
-    "meeting",
-    "talks",
-    "session",
-    "proposer",
-    "responder",
-    "u_proposer",
-    "u_responder",
-    "level_proposer",
-    "level_responder",
-    "accepted",
-    "ratified_by_proposer",
-    "ratified_by_responder",
-]
-ACTIONS = ("accepted", "refused", "carried_out", "broke", "raised", "understood", "rebuffed")
-
-
 class Recorder:
-    """Collects a run's records as plain tuples and arrays."""
+    """Collects a run's records: per-round states and per-meeting outcomes, one value per replicate."""
 
-    def __init__(self, model: NegotiationModel, ministry_every: int):
-        self.model = model
+    def __init__(self, plan: Plan, replicates: int, ministry_every: int):
+        self.plan = plan
+        self.replicates = replicates
         self.ministry_every = ministry_every  # 0: never record ministry pairs
         self.ministry_rounds: list[int] = []
-        self.ministry_states: list[np.ndarray] = []
-        self.country_states: list[np.ndarray] = []
+        self.ministry_states: list[np.ndarray] = []  # (R, M, M) each
+        self.country_states: list[np.ndarray] = []  # (R, n, n) each, unless derived from ministry states
         self.meetings: list[tuple] = []
-        self.agenda: list[tuple] = []
-        self.sessions: list[tuple] = []
         self.events: list[tuple] = []
+        self.actions: list[tuple] = []  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
+        self.offers: list[tuple] = []  # (round, meeting, talks, proposer, responder, arrays…)
 
-    def capture(self, round_: int) -> None:
+    def capture(self, round_: int, confidence: np.ndarray) -> None:
         """Record the state at the end of ``round_``."""
-        m = self.model
+        n = self.plan.size
+        state = confidence[:, :n, :n]
         if self.ministry_every and round_ % self.ministry_every == 0:
             self.ministry_rounds.append(round_)
-            self.ministry_states.append(m.confidence.copy())
+            self.ministry_states.append(state.copy())
         if self.ministry_every != 1:  # otherwise derived from the ministry states at the end
-            self.country_states.append(country_confidence(m.confidence, m.influence, m.starts))
+            self.country_states.append(country_confidence(state, self.plan.influence, self.plan.starts))
 
-    def log_session(self, round_: int, meeting: str, negotiation: Negotiation, result: SessionResult) -> None:
-        parties = [p.name for p in negotiation.plan.parties]
-        last = len(result.proposals) - 1
-        for k, p in enumerate(result.proposals):
-            ratified = result.ratified if k == last and result.ratified is not None else (None, None)
-            self.sessions.append(
-                (
-                    round_,
-                    meeting,
-                    negotiation.plan.name,
-                    negotiation.sessions,
-                    parties[p.proposer],
-                    parties[1 - p.proposer],
-                    p.outcome,
-                    p.u_proposer,
-                    p.u_responder,
-                    p.level_proposer,
-                    p.level_responder,
-                    p.accepted,
-                    ratified[p.proposer],
-                    ratified[1 - p.proposer],
-                )
+    def log_actions(self, round_, meeting: EntryPlan, item: str, kind: str, side: int, dyad, codes) -> None:
+        """What side ``side`` of each dyad (or of dyad ``dyad`` only) did about ``item``: codes (R, k), -1 none."""
+        actors, others = meeting.sides[side].names, meeting.sides[1 - side].names
+        if dyad is not None:
+            actors, others = (actors[dyad],), (others[dyad],)
+        self.actions.append((round_, meeting.entry.name, item, kind, actors, others, codes))
+
+    def log_offers(self, round_, meeting: str, plan: TalksPlan, session: np.ndarray, result: SessionResult) -> None:
+        parties = [p.name for p in plan.parties]
+        last = len(result.offers) - 1
+        for k, o in enumerate(result.offers):
+            decided = o.accepted | (k == last)
+            ratified = [np.where(decided & o.accepted, result.ratified[p], False) for p in (o.proposer, 1 - o.proposer)]
+            self.offers.append(
+                (round_, meeting, plan.name, parties[o.proposer], parties[1 - o.proposer], session.copy(), o, *ratified)
             )
+
+
+def _action_table(actions: list[tuple]) -> pd.DataFrame:
+    columns: dict[str, list] = {
+        k: [] for k in ("replicate", "round", "meeting", "item", "kind", "actor", "counterpart", "action")
+    }
+    for round_, meeting, item, kind, actors, others, codes in actions:
+        rep, d = np.nonzero(codes >= 0)
+        if not len(rep):
+            continue
+        columns["replicate"].append(rep)
+        columns["round"].append(np.full(len(rep), round_))
+        for key, value in (("meeting", meeting), ("item", item), ("kind", kind)):
+            columns[key].append(np.full(len(rep), value, dtype=object))
+        columns["actor"].append(np.array(actors, dtype=object)[d])
+        columns["counterpart"].append(np.array(others, dtype=object)[d])
+        columns["action"].append(np.array(ACTIONS, dtype=object)[codes[rep, d]])
+    return pd.DataFrame({k: np.concatenate(v) if v else np.array([], dtype=object) for k, v in columns.items()})
 
 
 @dataclass
 class RunResult:
-    """The outcome of one run: tidy tables (built on first use) and a summary."""
+    """The outcome of R replicates of a scenario (R = 1 for a single run): tidy tables and summaries.
 
-    scenario: str
-    seed: int | None
+    Tables have a ``replicate`` column (0 … R − 1); ``seeds[r]`` is the seed that reproduces replicate r alone.
+    """
+
+    plan: Plan
+    seeds: list[int | None]
     rounds: int
-    countries: list[str]
-    ministries: list[tuple[str, str]]  # (country, ministry) in matrix order
-    influence: np.ndarray  # per ministry, within its country
-    starts: np.ndarray  # first matrix row of each country
     ministry_rounds: np.ndarray
-    ministry_states: np.ndarray  # (n_recorded, M, M)
-    country_states: np.ndarray  # (rounds + 1, n_countries, n_countries)
-    final_confidence: np.ndarray  # (M, M)
-    records: dict[str, list[tuple]]
-    negotiations: list[Negotiation]
+    ministry_states: np.ndarray  # (n_recorded, R, M, M)
+    country_states: np.ndarray  # (rounds + 1, R, n, n)
+    final_confidence: np.ndarray  # (R, M, M)
+    settlement: dict[str, np.ndarray]  # per talks: (R,) outcome index, -1 if none
+    settled_round: dict[str, np.ndarray]
+    sessions: dict[str, np.ndarray]
+    recorder: Recorder
+
+    @property
+    def scenario(self) -> str:
+        return self.plan.scenario.name
+
+    @property
+    def replicates(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of a single run."""
+        return self.seeds[0] if self.replicates == 1 else None
+
+    @property
+    def countries(self) -> list[str]:
+        return [c.name for c in self.plan.scenario.countries]
+
+    @property
+    def ministries(self) -> list[tuple[str, str]]:
+        """(country, ministry) in matrix order."""
+        return [(m.country, m.name) for m in self.plan.scenario.ministries]
 
     @cached_property
     def country_confidence(self) -> pd.DataFrame:
-        """One row per round × directed country pair: ``round, country, counterpart, confidence``."""
+        """One row per replicate × round × directed country pair: confidence of ``country`` in ``counterpart``."""
         names = np.array(self.countries, dtype=object)
         src, dst = np.nonzero(~np.eye(len(names), dtype=bool))
-        rounds = np.arange(len(self.country_states))
+        rounds, reps = self.country_states.shape[:2]
+        values = self.country_states[:, :, src, dst]  # (T, R, P)
         return pd.DataFrame(
             {
-                "round": np.repeat(rounds, len(src)),
-                "country": np.tile(names[src], len(rounds)),
-                "counterpart": np.tile(names[dst], len(rounds)),
-                "confidence": self.country_states[:, src, dst].ravel(),
+                "replicate": np.tile(np.repeat(np.arange(reps), len(src)), rounds),
+                "round": np.repeat(np.arange(rounds), reps * len(src)),
+                "country": np.tile(names[src], rounds * reps),
+                "counterpart": np.tile(names[dst], rounds * reps),
+                "confidence": values.ravel(),
             }
         )
 
     @cached_property
     def ministry_confidence(self) -> pd.DataFrame:
-        """One row per recorded round × directed pair of ministries in different countries."""
+        """One row per replicate × recorded round × directed pair of ministries in different countries."""
         country = np.array([c for c, _ in self.ministries], dtype=object)
         name = np.array([m for _, m in self.ministries], dtype=object)
         src, dst = np.nonzero(country[:, None] != country[None, :])
-        k = len(self.ministry_rounds)
+        k, reps = len(self.ministry_rounds), self.replicates
         return pd.DataFrame(
             {
-                "round": np.repeat(self.ministry_rounds, len(src)),
-                "country": np.tile(country[src], k),
-                "ministry": np.tile(name[src], k),
-                "counterpart_country": np.tile(country[dst], k),
-                "counterpart_ministry": np.tile(name[dst], k),
-                "confidence": self.ministry_states[:, src, dst].ravel(),
+                "replicate": np.tile(np.repeat(np.arange(reps), len(src)), k),
+                "round": np.repeat(self.ministry_rounds, reps * len(src)),
+                "country": np.tile(country[src], k * reps),
+                "ministry": np.tile(name[src], k * reps),
+                "counterpart_country": np.tile(country[dst], k * reps),
+                "counterpart_ministry": np.tile(name[dst], k * reps),
+                "confidence": self.ministry_states[:, :, src, dst].ravel() if k else np.array([], dtype=float),
             }
         )
 
-    def ministry_trust(self) -> np.ndarray:
+    def ministry_trust(self, replicate: int = 0) -> np.ndarray:
         """Each ministry's confidence in each country at the recorded rounds: (rounds, ministries, countries).
 
         A ministry's confidence in a country weighs that country's ministries by their influence.
         """
-        return np.add.reduceat(self.ministry_states * self.influence[None, None, :], self.starts, axis=-1)
+        states = self.ministry_states[:, replicate]
+        return np.add.reduceat(states * self.plan.influence[None, None, :], self.plan.starts, axis=-1)
 
     @cached_property
     def meetings(self) -> pd.DataFrame:
-        """One row per meeting held."""
-        return pd.DataFrame(self.records["meetings"], columns=MEETING_COLUMNS)
+        """One row per meeting held (the calendar is the same in every replicate)."""
+        return pd.DataFrame(self.recorder.meetings, columns=MEETING_COLUMNS)
 
     @cached_property
     def agenda(self) -> pd.DataFrame:
-        """One row per agenda action: a country accepting, refusing, carrying out or breaking an item; frictions."""
-        return pd.DataFrame(self.records["agenda"], columns=AGENDA_COLUMNS)
+        """One row per action on the agenda: accepting, refusing, carrying out or breaking an item; frictions."""
+        return _action_table(self.recorder.actions)
 
     @cached_property
     def offers(self) -> pd.DataFrame:
-        """One row per proposal in the settlement talks: its terms, utilities, and how it was received and ratified.
+        """One row per proposal in settlement talks: its terms, utilities, and how it was received and ratified.
 
         With one set of talks each dimension is a column; with several, the terms are one ``terms`` column.
         """
-        talks = {n.plan.name: n.plan for n in self.negotiations}
-        single = len(talks) == 1
-        dims = list(self.negotiations[0].plan.dimensions) if single else ["terms"]
+        plans = self.plan.talks
+        single = len(plans) == 1
+        dims = list(next(iter(plans.values())).dimensions) if single else ["terms"]
         rows = []
-        for r in self.records["sessions"]:
-            terms = talks[r[2]].terms(r[6])
-            shown = tuple(terms.values()) if single else ("; ".join(f"{k}={v}" for k, v in terms.items()),)
-            rows.append((*r[:6], *shown, *r[7:]))
-        return pd.DataFrame(rows, columns=[*OFFER_COLUMNS[:6], *dims, *OFFER_COLUMNS[6:]])
+        for round_, meeting, talks, proposer, responder, session, o, rat_p, rat_r in self.recorder.offers:
+            plan = plans[talks]
+            for r in np.flatnonzero(o.made):
+                terms = plan.terms(int(o.outcome[r]))
+                shown = tuple(terms.values()) if single else ("; ".join(f"{k}={v}" for k, v in terms.items()),)
+                utilities = (o.u_proposer[r], o.u_responder[r], o.level_proposer[r], o.level_responder[r])
+                decisions = (o.accepted[r], rat_p[r], rat_r[r])
+                head = (int(r), round_, meeting, talks, int(session[r]), proposer, responder)
+                rows.append((*head, *shown, *map(float, utilities), *map(bool, decisions)))
+        columns = ["replicate", "round", "meeting", "talks", "session", "proposer", "responder", *dims]
+        columns += ["u_proposer", "u_responder", "level_proposer", "level_responder", "accepted"]
+        columns += ["ratified_by_proposer", "ratified_by_responder"]
+        return pd.DataFrame(rows, columns=columns)
 
     @cached_property
     def events(self) -> pd.DataFrame:
-        """One row per event that struck."""
-        return pd.DataFrame(self.records["events"], columns=EVENT_COLUMNS)
+        """One row per event that struck (the same in every replicate)."""
+        return pd.DataFrame(self.recorder.events, columns=EVENT_COLUMNS)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its file name."""
@@ -197,52 +228,86 @@ class RunResult:
         }
 
     @cached_property
+    def replicate_summaries(self) -> pd.DataFrame:
+        """One row per replicate: seed, settlement (per talks), final confidence per directed country pair, counts."""
+        reps = np.arange(self.replicates)
+        out: dict[str, Any] = {"replicate": reps, "seed": self.seeds}
+        for name, plan in self.plan.talks.items():
+            outcome = self.settlement[name]
+            settled = outcome >= 0
+            out[f"{name}.settled"] = settled
+            out[f"{name}.settled_round"] = np.where(settled, self.settled_round[name], np.nan)
+            out[f"{name}.sessions"] = self.sessions[name]
+            for k, dim in enumerate(plan.dimensions):
+                options = np.array(plan.dimensions[dim], dtype=object)
+                out[f"{name}.{dim}"] = np.where(settled, options[plan.grid[np.maximum(outcome, 0), k]], None)
+        names = self.countries
+        final = self.country_states[-1]
+        for a, ca in enumerate(names):
+            for b, cb in enumerate(names):
+                if a != b:
+                    out[f"confidence.{ca}.{cb}"] = final[:, a, b]
+        counts = self.agenda.groupby(["replicate", "action"]).size().unstack(fill_value=0)
+        for action in ACTIONS:
+            out[f"count.{action}"] = counts[action].reindex(reps, fill_value=0).to_numpy() if action in counts else 0
+        return pd.DataFrame(out)
+
+    @cached_property
     def summary(self) -> dict[str, Any]:
-        """Settlement or not, when and on what terms; confidence at start and end; counts of what happened."""
-        actions = pd.Series([r[6] for r in self.records["agenda"]], dtype=object).value_counts()
-        k = self.country_states
-        pairs = [(a, b) for a in range(len(self.countries)) for b in range(len(self.countries)) if a != b]
+        """A single run's summary: settlement or not, when and on what terms; confidence at start and end; counts."""
+        if self.replicates != 1:
+            raise ValueError(
+                f"summary describes one run; this result holds {self.replicates} (see replicate_summaries)"
+            )
+        k = self.country_states[:, 0]
+        names = self.countries
+        counts = self.agenda["action"].value_counts()
         return {
             "scenario": self.scenario,
             "seed": self.seed,
             "rounds": self.rounds,
-            "settled": any(n.settlement is not None for n in self.negotiations),
-            "talks": [self._talks_summary(n) for n in self.negotiations],
+            "settled": any(bool(s[0] >= 0) for s in self.settlement.values()),
+            "talks": [self._talks_summary(name, plan) for name, plan in self.plan.talks.items()],
             "confidence": [
                 {
-                    "country": self.countries[a],
-                    "counterpart": self.countries[b],
+                    "country": names[a],
+                    "counterpart": names[b],
                     "initial": float(k[0, a, b]),
                     "final": float(k[-1, a, b]),
                     "min": float(k[:, a, b].min()),
                     "max": float(k[:, a, b].max()),
                 }
-                for a, b in pairs
+                for a in range(len(names))
+                for b in range(len(names))
+                if a != b
             ],
             "counts": {
-                "meetings": len(self.records["meetings"]),
-                "events": len(self.records["events"]),
-                "proposals": len(self.records["sessions"]),
-                **{action: int(actions.get(action, 0)) for action in ACTIONS},
+                "meetings": len(self.recorder.meetings),
+                "events": len(self.recorder.events),
+                "proposals": len(self.offers),
+                **{action: int(counts.get(action, 0)) for action in ACTIONS},
             },
         }
 
-    def _talks_summary(self, n: Negotiation) -> dict[str, Any]:
-        plan = n.plan
-        win_sets = plan.win_sets(self.final_confidence)
-        reference = plan.reference_solutions()
-        failed = [r for r in self.records["sessions"] if r[2] == plan.name and r[11] and not (r[12] and r[13])]
+    def _talks_summary(self, name: str, plan: TalksPlan) -> dict[str, Any]:
+        outcome = int(self.settlement[name][0])
+        settled = outcome >= 0
+        win_sets = plan.win_sets(self.final_confidence[0])
+        offers = self.offers[self.offers["talks"] == name]
+        rejected = offers["accepted"] & ~(offers["ratified_by_proposer"] & offers["ratified_by_responder"])
         return {
-            "talks": plan.name,
+            "talks": name,
             "parties": [p.name for p in plan.parties],
-            "settled": n.settlement is not None,
-            "settled_round": n.settled_round,
-            "terms": plan.terms(n.settlement) if n.settlement is not None else None,
-            "utility": [float(u[n.settlement]) for u in plan.utility] if n.settlement is not None else None,
+            "settled": settled,
+            "settled_round": int(self.settled_round[name][0]) if settled else None,
+            "terms": plan.terms(outcome) if settled else None,
+            "utility": [float(u[outcome]) for u in plan.utility] if settled else None,
             "reservation": list(plan.reservation),
-            "sessions": n.sessions,
-            "ratification_failures": len(failed),
+            "sessions": int(self.sessions[name][0]),
+            "ratification_failures": int(rejected.sum()),
             "final_win_set_sizes": [int(w.sum()) for w in win_sets],
             "final_win_set_overlap": int((win_sets[0] & win_sets[1]).sum()),
-            "reference_terms": {k: plan.terms(v) if v is not None else None for k, v in reference.items()},
+            "reference_terms": {
+                k: plan.terms(v) if v is not None else None for k, v in plan.reference_solutions().items()
+            },
         }

@@ -1,38 +1,70 @@
-"""Running a scenario: the Python entry point for notebooks, tests and the command line."""
+"""Running a scenario from Python: one run, or an ensemble of replicates in one vectorised batch."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from sim import schema
+from sim.engine import Engine
 from sim.library import load_scenario
-from sim.model import NegotiationModel
+from sim.model import NegotiationModel, collect
+from sim.plan import plan_for
 from sim.recording import RunResult
 from sim.scenario import Scenario
 
 DEFAULT_SEED = 2013
 DEFAULT_ROUNDS = 40
 
+ScenarioLike = Scenario | str | Path | Mapping
+
+
+def _scenario(scenario: ScenarioLike) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def _settings(rounds: int, ministry_every: int) -> tuple[int, int]:
+    return schema.integer(rounds, "rounds", 1), schema.integer(ministry_every, "record.ministry_every", 0)
+
 
 def simulate(
-    scenario: Scenario | str | Path | Mapping,
-    *,
-    seed: int = DEFAULT_SEED,
-    rounds: int = DEFAULT_ROUNDS,
-    ministry_every: int = 1,
+    scenario: ScenarioLike, *, seed: int = DEFAULT_SEED, rounds: int = DEFAULT_ROUNDS, ministry_every: int = 1
 ) -> RunResult:
-    """Run ``scenario`` for ``rounds`` rounds from ``seed``; same scenario and seed give identical results.
+    """Run ``scenario`` once for ``rounds`` rounds; the same scenario and seed give identical results.
 
     ``scenario`` is a :class:`Scenario`, a shipped name, a YAML path or a mapping. ``ministry_every`` records
     ministry-pair confidence every that many rounds (0: never); country-level confidence is recorded every round.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    scenario = _scenario(scenario)
     seed = schema.integer(seed, "seed", 0)
-    rounds = schema.integer(rounds, "rounds", 1)
-    ministry_every = schema.integer(ministry_every, "record.ministry_every", 0)
+    rounds, ministry_every = _settings(rounds, ministry_every)
     model = NegotiationModel(scenario, rng=seed, ministry_every=ministry_every)
     for _ in range(rounds):
-        model.play_round()
-    return model.result(seed)
+        model.step()
+    return model.result()
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Independent seeds for ``replicates`` replicates, spawned from ``seed`` with NumPy's SeedSequence.
+
+    Each is a plain integer: ``simulate(…, seed=s)`` reproduces that replicate alone.
+    """
+    children = np.random.SeedSequence(schema.integer(seed, "seed", 0)).spawn(
+        schema.integer(replicates, "replicates", 1)
+    )
+    return [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+
+
+def simulate_ensemble(
+    scenario: ScenarioLike, seeds: Sequence[int], *, rounds: int = DEFAULT_ROUNDS, ministry_every: int = 1
+) -> RunResult:
+    """Run one replicate per seed, all at once (vectorised); replicate r is identical to ``simulate(seed=seeds[r])``."""
+    scenario = _scenario(scenario)
+    seeds = [schema.integer(s, f"seeds[{k}]", 0) for k, s in enumerate(seeds)]
+    rounds, ministry_every = _settings(rounds, ministry_every)
+    engine = Engine(plan_for(scenario), [np.random.default_rng(s) for s in seeds], ministry_every)
+    for _ in range(rounds):
+        engine.play_round()
+    return collect(engine, seeds)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from itertools import combinations
 
 from sim import schema
 from sim.cameo import goldstein_table
@@ -127,11 +128,17 @@ class MeetingFormat:
 
 @dataclass(frozen=True, slots=True)
 class CalendarEntry:
-    """A recurring meeting of a format between countries, every ``every`` rounds from ``start``."""
+    """A recurring meeting of a format, every ``every`` rounds from ``start``.
+
+    It brings together each of its ``pairs`` of countries: all pairs of its countries (a summit or a multilateral
+    forum, whose chair rotates through ``hosts``), or a given list of pairs meeting bilaterally in the same round
+    (no chair: the two sides take turns to propose first).
+    """
 
     name: str
     format: str
     countries: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
     every: int
     start: int
     hosts: tuple[str, ...]
@@ -140,6 +147,9 @@ class CalendarEntry:
         return round_ >= self.start and (round_ - self.start) % self.every == 0
 
     def host(self, round_: int) -> str:
+        """The chair in ``round_``, or "" for a series of bilateral pairs."""
+        if not self.hosts:
+            return ""
         return self.hosts[((round_ - self.start) // self.every) % len(self.hosts)]
 
 
@@ -463,11 +473,29 @@ def _parse_format(name, raw, path, roles, agenda_names) -> MeetingFormat:
 
 def _parse_entry(name, raw, path, formats, countries: tuple[Country, ...], cooperation) -> CalendarEntry:
     schema.identifier(name, path)
-    schema.mapping(raw, path, {"format", "countries", "every", "start", "hosts"})
+    schema.mapping(raw, path, {"format", "countries", "pairs", "every", "start", "hosts"})
     fmt_name = schema.name(schema.require(raw, "format", path), f"{path}.format", {f.name for f in formats})
     fmt = next(f for f in formats if f.name == fmt_name)
     by_name = {c.name: c for c in countries}
-    members = schema.names(schema.require(raw, "countries", path), f"{path}.countries", by_name, min_len=2)
+    if ("countries" in raw) == ("pairs" in raw):
+        raise ScenarioError(path, dict(raw), "exactly one of 'countries' (all meet) or 'pairs' (bilateral meetings)")
+    if "countries" in raw:
+        members = schema.names(raw["countries"], f"{path}.countries", by_name, min_len=2)
+        pairs = tuple(combinations(members, 2))
+        hosts = schema.names(raw.get("hosts") or list(members), f"{path}.hosts", members)
+    else:
+        raw_pairs = raw["pairs"]
+        if isinstance(raw_pairs, str) or not isinstance(raw_pairs, list | tuple) or not raw_pairs:
+            raise ScenarioError(f"{path}.pairs", raw_pairs, "a non-empty list of [country, country] pairs")
+        pairs = tuple(tuple(schema.names(p, f"{path}.pairs[{k}]", by_name, min_len=2)) for k, p in enumerate(raw_pairs))
+        for k, p in enumerate(pairs):
+            if len(p) != 2:
+                raise ScenarioError(f"{path}.pairs[{k}]", list(p), "two different countries")
+        if len({frozenset(p) for p in pairs}) != len(pairs):
+            raise ScenarioError(f"{path}.pairs", [list(p) for p in pairs], "each pair of countries once")
+        if "hosts" in raw:
+            raise ScenarioError(f"{path}.hosts", raw["hosts"], "no hosts for bilateral pairs (they take turns)")
+        members, hosts = tuple(dict.fromkeys(c for p in pairs for c in p)), ()
     for c in members:
         roles = {m.role for m in by_name[c].ministries}
         if not roles & set(fmt.roles):
@@ -483,11 +511,11 @@ def _parse_entry(name, raw, path, formats, countries: tuple[Country, ...], coope
                     c,
                     f"countries with a {item.lead!r} ministry to lead {item.name!r} (on the agenda of {fmt_name!r})",
                 )
-    hosts = schema.names(raw.get("hosts") or list(members), f"{path}.hosts", members)
     return CalendarEntry(
         name=name,
         format=fmt_name,
         countries=members,
+        pairs=pairs,
         every=schema.integer(raw.get("every", 1), f"{path}.every", 1),
         start=schema.integer(raw.get("start", 1), f"{path}.start", 1),
         hosts=hosts,

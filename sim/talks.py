@@ -1,14 +1,13 @@
 """Settlement talks: the outcome space, each side's utilities, the bargaining protocols and ratification at home.
 
-A :class:`TalksPlan` is built once per scenario from a :class:`~sim.scenario.Talks` and the two party countries; a run
-keeps its state in a :class:`Negotiation`. Each session held at a meeting moves the talks one step by the scenario's
-protocol; an accepted proposal is a settlement only once both parties ratify it (:mod:`sim.rules.ratification`).
+A :class:`TalksPlan` is built once per scenario from a :class:`~sim.scenario.Talks` and the two party countries. Each
+session held at a meeting moves the talks one step by the scenario's protocol, in every replicate at once; an accepted
+proposal is a settlement only once both parties ratify it (:mod:`sim.rules.ratification`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import mul
 from typing import NamedTuple
 
 import numpy as np
@@ -29,27 +28,29 @@ from sim.rules.ratification import demanded_gain, ratifies, supports, win_set
 from sim.scenario import Country, Talks
 
 
-class Proposal(NamedTuple):
-    """One offer made in a session, and how it was received."""
+class Offers(NamedTuple):
+    """One round of proposals in a session, one value per replicate."""
 
-    proposer: int  # 0 or 1: which party
-    outcome: int  # row of the outcome grid
-    u_proposer: float
-    u_responder: float
-    level_proposer: float  # the least the proposer would accept now: its aspiration (concession protocol) or its
-    level_responder: float  # floor, the reservation value raised by distrust (alternating offers)
-    accepted: bool
+    proposer: int  # 0 or 1: which party proposes
+    outcome: np.ndarray  # row of the outcome grid
+    u_proposer: np.ndarray
+    u_responder: np.ndarray
+    level_proposer: np.ndarray  # the least the proposer would accept now: its aspiration (concession protocol) or
+    level_responder: np.ndarray  # its floor, the reservation value raised by distrust (alternating offers)
+    accepted: np.ndarray
+    made: np.ndarray  # whether this proposal was made at all (talks open, and no earlier proposal accepted)
 
 
 class SessionResult(NamedTuple):
-    """What a session produced: its proposals and, if one was accepted, how each party's ratification went."""
+    """What a session produced in each replicate: its proposals, and where one was accepted, the ratifications."""
 
-    proposals: tuple[Proposal, ...]
-    ratified: tuple[bool, bool] | None  # None when nothing was accepted
+    offers: tuple[Offers, ...]
+    agreed: np.ndarray  # outcome accepted at the table, -1 if none
+    ratified: np.ndarray  # (2, R): whether each party ratified (False where nothing was agreed)
 
     @property
-    def settled(self) -> bool:
-        return self.ratified is not None and all(self.ratified)
+    def settled(self) -> np.ndarray:
+        return (self.agreed >= 0) & self.ratified.all(axis=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,7 @@ class TalksPlan:
         self.hawkishness = tuple(float(p.influence @ p.hawkishness) for p in self.parties)
         self.frontier = pareto_frontier(*self.utility)
         # Utilities along the frontier, rising for the side that reads them (see frontier_offer).
-        self._rising = (self.utility[0][self.frontier].tolist(), self.utility[1][self.frontier][::-1].tolist())
-        self._values = (self.utility[0].tolist(), self.utility[1].tolist())
+        self._rising = (self.utility[0][self.frontier], self.utility[1][self.frontier][::-1])
 
     def _party(self, country: Country, block: slice) -> Party:
         dims = self.spec.dimensions
@@ -119,25 +119,21 @@ class TalksPlan:
         """The option chosen on each dimension."""
         return {d.name: d.options[i] for d, i in zip(self.spec.dimensions, self.grid[outcome], strict=True)}
 
-    def _offer(self, side: int, level: float) -> int:
+    def _offer(self, side: int, level: np.ndarray) -> np.ndarray:
         pos = frontier_offer(self._rising[side], level)
-        return int(self.frontier[pos if side == 0 else len(self.frontier) - 1 - pos])
+        return self.frontier[pos if side == 0 else len(self.frontier) - 1 - pos]
 
-    def session(
-        self, held: int, host: int, trust: tuple[list[float], list[float]], styles: tuple[float, float]
-    ) -> SessionResult:
-        """Hold a session after ``held`` earlier ones, with ``host`` (0 or 1) proposing first.
+    def session(self, held: np.ndarray, open_: np.ndarray, host: int, trust, styles) -> SessionResult:
+        """One session in every replicate where the talks are ``open_``, ``held`` sessions having gone before.
 
-        ``trust[i]`` is the confidence of each ministry of party i in the other party; ``styles[i]`` the concession
-        exponent of party i's delegation.
+        ``host`` (0 or 1) proposes first; ``trust[i]`` is (R, n_i): the confidence of each ministry of party i in the
+        other party; ``styles[i]`` the concession exponent of party i's delegation.
         """
-        u = self._values
+        u = self.utility
         guest = 1 - host
-        confidence = [sum(map(mul, p.influence.tolist(), t)) for p, t in zip(self.parties, trust, strict=True)]
+        confidence = [trust[i] @ self.parties[i].influence for i in (0, 1)]
         # Each negotiator anticipates its win-set: distrust raises the least it can bring home (Putnam 1988).
-        floor = [
-            demanded_gain(self.reservation[i], self.best[i], self.hawkishness[i], confidence[i]) for i in (0, 1)
-        ]
+        floor = [demanded_gain(self.reservation[i], self.best[i], self.hawkishness[i], confidence[i]) for i in (0, 1)]
         effect = self.spec.confidence_effect
         if self.spec.protocol == "concession":
             t = held / self.spec.horizon
@@ -145,42 +141,57 @@ class TalksPlan:
                 aspiration(t, floor[i], self.best[i], concession_exponent(styles[i], confidence[i], effect))
                 for i in (0, 1)
             ]
-            proposals = []
+            offers, pending = [], open_
             for proposer in (host, guest):
                 responder = 1 - proposer
                 x = self._offer(proposer, level[proposer])
-                accepted = u[responder][x] >= level[responder] - 1e-12
-                proposals.append(
-                    Proposal(proposer, x, u[proposer][x], u[responder][x], level[proposer], level[responder], accepted)
+                accepted = pending & (u[responder][x] >= level[responder] - 1e-12)
+                offers.append(
+                    Offers(
+                        proposer,
+                        x,
+                        u[proposer][x],
+                        u[responder][x],
+                        level[proposer],
+                        level[responder],
+                        accepted,
+                        pending,
+                    )
                 )
-                if accepted:
-                    break
+                pending = pending & ~accepted
         else:
-            delta = [patience(confidence[i], effect) for i in (0, 1)]
+            x = np.full(len(open_), self.status_quo)
+            accepted = np.zeros(len(open_), bool)
             f = self.frontier
-            pos = alternating_offers(
-                self.utility[host][f], self.utility[guest][f], floor[host], floor[guest], delta[host], delta[guest]
-            )
-            x = int(f[pos]) if pos is not None else self.status_quo
-            proposals = [Proposal(host, x, u[host][x], u[guest][x], floor[host], floor[guest], pos is not None)]
-        agreed = proposals[-1]
-        if not agreed.accepted:
-            return SessionResult(tuple(proposals), None)
-        ratified = (self.ratifies(0, agreed.outcome, trust[0]), self.ratifies(1, agreed.outcome, trust[1]))
-        return SessionResult(tuple(proposals), ratified)
+            delta = [patience(confidence[i], effect) for i in (0, 1)]
+            for r in np.flatnonzero(open_):  # the equilibrium search is per replicate
+                pos = alternating_offers(
+                    u[host][f], u[guest][f], floor[host][r], floor[guest][r], delta[host][r], delta[guest][r]
+                )
+                if pos is not None:
+                    x[r], accepted[r] = f[pos], True
+            offers = [Offers(host, x, u[host][x], u[guest][x], floor[host], floor[guest], accepted, open_)]
+        agreed = np.full(len(open_), -1)
+        for o in offers:
+            agreed[o.accepted] = o.outcome[o.accepted]
+        ratified = np.zeros((2, len(open_)), bool)
+        done = agreed >= 0
+        if done.any():
+            for side in (0, 1):
+                ratified[side, done] = self.ratifies(side, agreed[done], trust[side][done])
+        return SessionResult(tuple(offers), agreed, ratified)
 
     def demands(self, side: int, trust) -> np.ndarray:
-        """What each ministry of ``side`` demands of a deal, given its confidence ``trust`` in the other party."""
+        """What each ministry of ``side`` demands of a deal, given its confidence ``trust`` (..., n) in the other."""
         p = self.parties[side]
         u = p.ministry_utility
         return demanded_gain(u[:, self.status_quo], u.max(axis=1), p.hawkishness, np.asarray(trust))
 
-    def ratifies(self, side: int, outcome: int, trust) -> bool:
-        """Whether ``side`` ratifies ``outcome`` at home (Putnam's second level)."""
+    def ratifies(self, side: int, outcome, trust):
+        """Whether ``side`` ratifies ``outcome`` at home (Putnam's second level); vectorised over replicates."""
         p = self.parties[side]
-        return ratifies(
-            supports(p.ministry_utility[:, outcome], self.demands(side, trust)), p.influence, p.veto, p.quota
-        )
+        utility = p.ministry_utility[:, outcome].T  # (..., n_ministries)
+        return ratifies(supports(utility, self.demands(side, trust)), p.influence, p.veto, p.quota)
 
     def trust(self, confidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each party's ministries' confidence in the other party, read from a confidence matrix."""
@@ -199,13 +210,3 @@ class TalksPlan:
         """Where axiomatic bargaining theory would put the deal, against the status quo."""
         args = (*self.utility, *self.reservation)
         return {"nash": nash_solution(*args), "kalai_smorodinsky": kalai_smorodinsky_solution(*args)}
-
-
-@dataclass(slots=True)
-class Negotiation:
-    """The state of one set of talks during a run."""
-
-    plan: TalksPlan
-    sessions: int = 0
-    settlement: int | None = None
-    settled_round: int | None = None

@@ -6,8 +6,6 @@ here is a vectorised pure function. Utilities are linear-additive over issues (d
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,23 +27,23 @@ def additive_utility(grid: np.ndarray, values: Sequence[np.ndarray], weights: np
     return u
 
 
-def aspiration(time: float, reservation: float, best: float, exponent: float) -> float:
-    """Time-dependent aspiration ``r + (best − r)·(1 − t^(1/e))`` for t in [0, 1].
+def aspiration(time, reservation, best, exponent):
+    """Time-dependent aspiration ``r + (best − r)·(1 − t^(1/e))`` for t in [0, 1] (floats or arrays).
 
     Faratin, Sierra & Jennings (1998) time-dependent tactics, as NegMAS's aspiration negotiators: ``e < 1`` is
     Boulware (holds out, concedes late), ``e = 1`` linear, ``e > 1`` conceder. At t = 1 the side is at its reservation.
     """
-    t = min(max(time, 0.0), 1.0)
+    t = np.clip(time, 0.0, 1.0)
     return reservation + (best - reservation) * (1.0 - t ** (1.0 / exponent))
 
 
-def concession_exponent(style: float, confidence: float, effect: float) -> float:
+def concession_exponent(style, confidence, effect):
     """Concession exponent raised by confidence: ``e·exp(effect·(c − ½))``.
 
     Confidence raises willingness to concede and shocks lower it (domain.md §2, "Bargaining"). With ``effect = 0``
     confidence plays no part; at c = ½ the style is unchanged.
     """
-    return style * math.exp(effect * (confidence - 0.5))
+    return style * np.exp(effect * (np.asarray(confidence) - 0.5))
 
 
 def pareto_frontier(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
@@ -62,14 +60,15 @@ def pareto_frontier(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
     return np.array(keep, dtype=int)
 
 
-def frontier_offer(u_self_on_frontier: Sequence[float], level: float) -> int:
+def frontier_offer(u_self_on_frontier: np.ndarray, level):
     """Position on the frontier of the offer best for the other side among those worth ``level`` to oneself.
 
     ``u_self_on_frontier`` rises along the frontier (the other side's utility falls), so the offer is the first
     point reaching ``level`` — the concession of an aspiration negotiator along the Pareto frontier. If no point
-    reaches ``level``, the point best for oneself.
+    reaches ``level``, the point best for oneself. ``level`` may be an array (one offer per replicate).
     """
-    return min(bisect_left(u_self_on_frontier, level - 1e-12), len(u_self_on_frontier) - 1)
+    pos = np.searchsorted(u_self_on_frontier, np.asarray(level) - 1e-12, side="left")
+    return np.minimum(pos, len(u_self_on_frontier) - 1)
 
 
 def nash_solution(u1: np.ndarray, u2: np.ndarray, d1: float, d2: float) -> int | None:
@@ -148,4 +147,4 @@ def patience(confidence: float, effect: float, base: float = 0.9) -> float:
     A side that trusts the other values an early deal more (is less patient), so confidence shifts equilibrium offers
     towards the other side, as it raises concession in :func:`concession_exponent` (domain.md §2, "Bargaining").
     """
-    return base ** math.exp(effect * (confidence - 0.5))
+    return base ** np.exp(effect * (np.asarray(confidence) - 0.5))

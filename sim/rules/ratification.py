@@ -20,13 +20,14 @@ def supports(utility, demand):
     return np.asarray(utility) >= np.asarray(demand) - 1e-12
 
 
-def ratifies(support, influence, veto, quota: float) -> bool:
+def ratifies(support, influence, veto, quota: float):
     """Weighted vote with vetoes: the supporters' influence reaches ``quota`` and no veto holder opposes.
 
-    Ratification "as a weighted vote of ministries with veto holders" (Putnam 1988; domain.md §2).
+    Ratification "as a weighted vote of ministries with veto holders" (Putnam 1988; domain.md §2). ``support`` is
+    (..., n_ministries); the answer has the leading shape (a bool for one vote).
     """
     support, veto = np.asarray(support, bool), np.asarray(veto, bool)
-    return bool(np.dot(influence, support) >= quota - 1e-12 and not (veto & ~support).any())
+    return (support @ np.asarray(influence) >= quota - 1e-12) & ~(veto & ~support).any(axis=-1)
 
 
 def win_set(utilities, demands, influence, veto, quota: float) -> np.ndarray:

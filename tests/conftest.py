@@ -1,0 +1,79 @@
+"""Shared fixtures: the shipped scenario and a small two-country scenario to vary in tests."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import settings
+
+from sim.library import config_dir, load_scenario, read_yaml
+
+settings.register_profile("negsim", derandomize=True, deadline=None, max_examples=30)
+settings.load_profile("negsim")
+
+
+@pytest.fixture(scope="session")
+def tokyo():
+    return load_scenario("tokyo_2013")
+
+
+@pytest.fixture(scope="session")
+def tokyo_dict() -> dict:
+    return read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")
+
+
+def small_scenario(**changes) -> dict:
+    """Two countries with two ministries each, one cooperative item, one friction and talks over land and aid."""
+    data = {
+        "name": "small",
+        "countries": {
+            "north": {
+                "ministries": {
+                    "foreign": {
+                        "role": "foreign",
+                        "influence": 0.6,
+                        "veto": True,
+                        "priorities": {"exercise": 1, "land": 1, "aid": 1},
+                    },
+                    "defence": {"role": "defence", "influence": 0.4, "priorities": {"exercise": 1, "grievance": 1}},
+                }
+            },
+            "south": {
+                "ministries": {
+                    "foreign": {
+                        "role": "foreign",
+                        "influence": 0.5,
+                        "veto": True,
+                        "priorities": {"exercise": 1, "land": 1, "aid": 1},
+                    },
+                    "defence": {"role": "defence", "influence": 0.5, "priorities": {"exercise": 1}},
+                }
+            },
+        },
+        "cooperation": {"exercise": {"lead": "defence", "benefit": 0.5, "exposure": 0.3}},
+        "frictions": {"grievance": {"raised_by": "north", "against": "south", "severity": 0.5}},
+        "talks": {
+            "border": {
+                "parties": ["north", "south"],
+                "horizon": 10,
+                "status_quo": {"land": "none", "aid": "none"},
+                "dimensions": {
+                    "land": {
+                        "options": ["none", "half", "all"],
+                        "values": {"north": [0, 0.6, 1], "south": [1, 0.6, 0]},
+                    },
+                    "aid": {"options": ["none", "some"], "values": {"north": [1, 0.7], "south": [0, 1]}},
+                },
+            }
+        },
+        "formats": {"ministers": {"roles": ["foreign", "defence"], "agenda": ["exercise", "grievance", "border"]}},
+        "calendar": {"talks": {"format": "ministers", "countries": ["north", "south"], "every": 2}},
+    }
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node = data
+        for key in parents:
+            node = node[key]
+        node[last] = copy.deepcopy(value)
+    return data

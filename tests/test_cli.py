@@ -1,0 +1,80 @@
+"""The negsim command as a user runs it: outputs on success; one clear line and nothing on disk on a mistake."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.output import write_run
+from sim.run import simulate
+
+NEGSIM = [sys.executable, "-m", "sim"]
+TABLES = ["country_confidence", "ministry_confidence", "meetings", "agenda", "offers", "events"]
+
+
+def negsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_run_writes_everything(tmp_path):
+    done = negsim("run", "seed=3", "rounds=24", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / done.stdout.strip().splitlines()[-1].split("outputs in ")[1]
+    for name in TABLES:
+        assert len(pd.read_parquet(out / f"{name}.parquet").columns) > 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["seed"], summary["rounds"]) == (3, 24)
+    assert "seed: 3" in (out / "config.yaml").read_text()
+    assert (out / "confidence.png").stat().st_size > 10_000
+    again = negsim("run", "seed=3", "rounds=24", f"output_dir={out}", cwd=tmp_path)
+    assert again.returncode == 0
+    assert pd.read_parquet(out / "agenda.parquet").equals(pd.read_parquet(Path(f"{out}-1") / "agenda.parquet"))
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("seed=abc", "seed: got 'abc'"),
+        ("rounds=0", "rounds: got 0"),
+        ("scenario.countries.japan.ministries.foreign.confidence.russia=1.4", "confidence.russia: got 1.4"),
+        ("scenario.events.0.cameo=999", "events[0].cameo: got 999"),
+    ],
+)
+def test_mistakes_exit_non_zero_with_one_line_and_no_output(tmp_path, override, message):
+    done = negsim("run", override, cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_unknown_keys_and_scenarios_are_refused_by_hydra(tmp_path):
+    for override in ("scenario=tokio", "scenario.countries.japn.quota=1"):
+        done = negsim("run", override, cwd=tmp_path)
+        assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_help_lists_commands(tmp_path):
+    done = negsim("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "run" in done.stdout and "scenarios" in done.stdout
+    assert "tokyo_2013" in negsim("scenarios", cwd=tmp_path).stdout
+
+
+def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
+    """Outputs are written under a temporary name and renamed: a failure part-way leaves no directory."""
+    import sim.output
+
+    def broken(_result):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sim.output, "plot_confidence", broken)
+    with pytest.raises(RuntimeError):
+        write_run(simulate("tokyo_2013", rounds=5), tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
