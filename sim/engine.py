@@ -27,6 +27,7 @@ from sim.rules.confidence import (
 
 ACCEPTED, REFUSED, CARRIED_OUT, BROKE, RAISED, UNDERSTOOD, REBUFFED = range(len(ACTIONS))
 NO_ACTION = -1
+DRAW_BLOCK = 512  # uniforms drawn per generator call
 
 
 def observe(block, mask, weights, acting, rates, strength: float, good: bool) -> None:
@@ -59,6 +60,7 @@ class Engine:
         self.sessions = {name: np.zeros(reps, dtype=int) for name in plan.talks}
         self.settlement = {name: np.full(reps, -1) for name in plan.talks}
         self.settled_round = {name: np.full(reps, -1) for name in plan.talks}
+        self._buffer, self._position = np.empty((reps, 0)), 0
         self.recorder = Recorder(plan, reps, ministry_every)
         self.recorder.capture(0, self.confidence)
 
@@ -67,8 +69,18 @@ class Engine:
         return len(self.generators)
 
     def uniforms(self, n: int) -> np.ndarray:
-        """(R, n) uniform draws, each replicate from its own generator."""
-        return np.stack([g.random(n) for g in self.generators])
+        """The next (R, n) uniform draws, each replicate's from its own generator.
+
+        Served from a buffer refilled :data:`DRAW_BLOCK` draws at a time: a generator's stream is the same whether
+        it is drawn in blocks or one slot at a time, so the buffer changes no result, only the cost.
+        """
+        if self._position + n > self._buffer.shape[1]:
+            fresh = np.stack([g.random(max(DRAW_BLOCK, n)) for g in self.generators])
+            self._buffer = np.concatenate([self._buffer[:, self._position :], fresh], axis=1)
+            self._position = 0
+        drawn = self._buffer[:, self._position : self._position + n]
+        self._position += n
+        return drawn
 
     def play_round(self) -> None:
         """Drift, events, meetings, record."""

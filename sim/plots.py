@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from sim.recording import RunResult
 
 MANY_COUNTRIES = 5  # beyond this, pairs are drawn as a band rather than one labelled line each
+MAX_EVENT_NOTES = 10  # events listed in a caption under the plot
 
 
 def _label(name: str) -> str:
@@ -22,24 +23,43 @@ def plot_confidence(result: RunResult, replicate: int = 0) -> Figure:
     """Confidence over the rounds of one replicate: meetings held (top), country pairs (middle), ministries (bottom).
 
     One line per directed pair ("Japan → Russia": Japan's confidence in Russia); events are marked on the line of
-    the country that observed them (▲ cooperative, ▼ conflictual) and a ratified settlement by a dashed line.
+    the country that observed them (▲ cooperative, ▼ conflictual) and listed under the plot; a ratified settlement
+    is a dashed line.
     """
     many = len(result.countries) > MANY_COUNTRIES
     show_ministries = not many and len(result.ministry_rounds) > 0
-    heights = [1.2, 4] + ([3] if show_ministries else [])
+    notes = [] if many else _event_notes(result)
+    heights = [1.2, 4] + ([3] if show_ministries else []) + ([0.2 * len(notes)] if notes else [])
     fig, axes = plt.subplots(
-        len(heights), 1, figsize=(11, 2.2 + sum(heights)), sharex=True, height_ratios=heights, layout="constrained"
+        len(heights), 1, figsize=(11, 2 + sum(heights)), sharex=True, height_ratios=heights, layout="constrained"
     )
     _meeting_strip(axes[0], result)
     _country_panel(axes[1], result, many, replicate)
     if show_ministries:
         _ministry_panel(axes[2], result, replicate)
-    for ax in axes[1:]:
+    plots = axes[1 : len(axes) - (1 if notes else 0)]
+    for ax in plots:
         _settlements(ax, result, replicate)
-    axes[-1].set_xlabel("round")
-    axes[-1].set_xlim(0, result.rounds)
+    plots[-1].set_xlabel("round")
+    plots[-1].xaxis.set_tick_params(labelbottom=True)
+    plots[-1].set_xlim(0, result.rounds)
+    if notes:
+        axes[-1].axis("off")
+        axes[-1].text(0, 1, "\n".join(notes), transform=axes[-1].transAxes, fontsize=8, va="top", family="monospace")
     fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})", fontsize=13)
     return fig
+
+
+def _event_notes(result: RunResult) -> list[str]:
+    """One line per event marked on the plot, for a reader who does not know CAMEO codes (none if too many)."""
+    events = result.events
+    if len(events) > MAX_EVENT_NOTES:
+        return []
+    return [
+        f"round {e.round:>3}  {e.cameo or f'{e.goldstein:+g}':>5}  {e.source} → {e.target}"
+        + (f": {e.note}" if e.note else "")
+        for e in events.itertuples()
+    ]
 
 
 def _meeting_strip(ax, result: RunResult) -> None:
@@ -97,14 +117,16 @@ def _events(ax, result: RunResult, lines) -> None:
 def _ministry_panel(ax, result: RunResult, replicate: int) -> None:
     trust = result.ministry_trust(replicate)  # (recorded rounds, ministries, countries)
     styles = ["-", "--", ":", "-."]
+    shown = []
     for i, (country, ministry) in enumerate(result.ministries):
         k = result.countries.index(country)
         for b, other in enumerate(result.countries):
             if other != country:
                 label = f"{_label(country)} {ministry} → {_label(other)}"
                 ax.plot(result.ministry_rounds, trust[:, i, b], color=f"C{k}", ls=styles[i % 4], lw=1.4, label=label)
+                shown.append(trust[:, i, b])
     ax.set_ylabel("ministry confidence")
-    _zoom(ax, trust)
+    _zoom(ax, np.array(shown))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncols=3)
 

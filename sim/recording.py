@@ -196,20 +196,52 @@ class RunResult:
         plans = self.plan.talks
         single = len(plans) == 1
         dims = list(next(iter(plans.values())).dimensions) if single else ["terms"]
-        rows = []
+        parts = []
         for round_, meeting, talks, proposer, responder, session, o, rat_p, rat_r in self.recorder.offers:
+            reps = np.flatnonzero(o.made)
+            if not len(reps):
+                continue
             plan = plans[talks]
-            for r in np.flatnonzero(o.made):
-                terms = plan.terms(int(o.outcome[r]))
-                shown = tuple(terms.values()) if single else ("; ".join(f"{k}={v}" for k, v in terms.items()),)
-                utilities = (o.u_proposer[r], o.u_responder[r], o.level_proposer[r], o.level_responder[r])
-                decisions = (o.accepted[r], rat_p[r], rat_r[r])
-                head = (int(r), round_, meeting, talks, int(session[r]), proposer, responder)
-                rows.append((*head, *shown, *map(float, utilities), *map(bool, decisions)))
+            outcome = o.outcome[reps]
+            terms = {
+                dim: np.array(opts, dtype=object)[plan.grid[outcome, k]]
+                for k, (dim, opts) in enumerate(plan.dimensions.items())
+            }
+            if not single:
+                terms = {
+                    "terms": np.array(
+                        ["; ".join(f"{d}={v[i]}" for d, v in terms.items()) for i in range(len(reps))], dtype=object
+                    )
+                }
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "replicate": reps,
+                        "round": round_,
+                        "meeting": meeting,
+                        "talks": talks,
+                        "session": session[reps],
+                        "proposer": proposer,
+                        "responder": responder,
+                        **terms,
+                        "u_proposer": o.u_proposer[reps],
+                        "u_responder": o.u_responder[reps],
+                        "level_proposer": o.level_proposer[reps],
+                        "level_responder": o.level_responder[reps],
+                        "accepted": o.accepted[reps],
+                        "ratified_by_proposer": rat_p[reps],
+                        "ratified_by_responder": rat_r[reps],
+                    }
+                )
+            )
         columns = ["replicate", "round", "meeting", "talks", "session", "proposer", "responder", *dims]
         columns += ["u_proposer", "u_responder", "level_proposer", "level_responder", "accepted"]
         columns += ["ratified_by_proposer", "ratified_by_responder"]
-        return pd.DataFrame(rows, columns=columns)
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True).sort_values(
+            ["replicate", "round"], kind="stable", ignore_index=True
+        )[columns]
 
     @cached_property
     def events(self) -> pd.DataFrame:
