@@ -1,19 +1,34 @@
-"""Hydra applications behind the ``negsim`` commands. The simulation core knows nothing of Hydra: this module turns
-a composed config into plain values, calls the core and reports."""
+"""Hydra applications behind the ``negsim`` commands.
+
+The simulation core knows nothing of Hydra: these functions turn a composed config into plain values, call the core
+and report. ``run_app`` runs one scenario; ``sweep_app`` is the job of a multirun, one sweep cell per job, and
+:class:`AggregateOnEnd` aggregates the cells when the multirun ends.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.aggregate import SweepReport, aggregate
 from sim.cli import fail
 from sim.errors import ScenarioError
 from sim.library import config_dir
 from sim.output import write_run
+from sim.plots import draw_sweep_plots
 from sim.run import simulate
 from sim.scenario import Scenario
+from sim.sweep import Executor, run_cell
 
 CONFIG_DIR = str(config_dir())
+NOT_SWEPT = ("sweep.", "hydra.", "experiment")
+LAST_SWEEP: list[SweepReport] = []  # the report of the multirun that ended last in this process
+_executors: dict[tuple, Executor] = {}
 
 
 def _describe(summary: dict) -> list[str]:
@@ -44,3 +59,59 @@ def run_app(cfg: DictConfig) -> None:
     print(f"negsim: ran {scenario.name} for {result.rounds} rounds (seed {result.seed})")
     print("\n".join(_describe(result.summary)))
     print(f"negsim: outputs in {out}")
+
+
+def _executor(sweep: dict) -> Executor:
+    """One executor per setting for the whole multirun, so that worker processes are started once."""
+    key = (sweep["workers"], sweep["backend"], sweep["address"])
+    if key not in _executors:
+        _executors[key] = Executor(*key)
+    return _executors[key]
+
+
+def _swept_values(cfg: DictConfig) -> dict[str, Any]:
+    """The values this job's overrides set (``scenario.…``, ``seed``, experiment knobs), for the aggregate's columns."""
+    keys = [o.split("=", 1)[0].lstrip("+~") for o in HydraConfig.get().overrides.task]
+    return {k: OmegaConf.select(cfg, k) for k in keys if not k.startswith(NOT_SWEPT)}
+
+
+@hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
+def sweep_app(cfg: DictConfig) -> None:
+    """One sweep cell: the resolved scenario run as an ensemble of replicates, written under ``cells/<hash>/``."""
+    config = OmegaConf.to_container(cfg, resolve=True)
+    sweep = config["sweep"]
+    cell = {
+        "scenario": config["scenario"],
+        "seed": config["seed"],
+        "replicates": sweep["replicates"],
+        "rounds": config["rounds"],
+    }
+    values = _swept_values(cfg)
+    outcome = run_cell(
+        cell,
+        Path(HydraConfig.get().sweep.dir) / "cells",
+        executor=_executor(sweep),
+        chunk=sweep["chunk"],
+        values=values,
+    )
+    shown = " ".join(f"{k}={v}" for k, v in values.items())
+    detail = f": {outcome.error}" if outcome.error else ""
+    took = f"{outcome.replicates} replicates, {outcome.seconds:.1f} s"
+    print(f"negsim: cell {outcome.directory.name} {shown} — {outcome.status} ({took}){detail}")
+
+
+class AggregateOnEnd(Callback):
+    """When a multirun ends: aggregate its cells, draw the standard plots, report failed cells."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        for executor in _executors.values():
+            executor.close()
+        _executors.clear()
+        report = aggregate(Path(config.hydra.sweep.dir))
+        plots = draw_sweep_plots(Path(config.hydra.sweep.dir)) if report.cells else []
+        LAST_SWEEP[:] = [report]
+        print(f"negsim: {report.complete} of {report.cells} cells complete; aggregate in {report.directory}")
+        for path in plots:
+            print(f"negsim: plot {path}")
+        for f in report.failed:
+            print(f"negsim: cell {f['cell']} {f['values']} {f['status']}: {f['error']}")

@@ -1,4 +1,4 @@
-"""The ``negsim`` command: ``negsim run`` (Hydra), ``negsim scenarios``."""
+"""The ``negsim`` command: ``run`` and ``sweep`` (Hydra apps), ``plot``, ``scenarios``, ``experiments``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from sim.errors import ScenarioError
 
 COMMANDS: dict[str, str] = {
     "run": "run a scenario end to end and write its tables, summary and plot (Hydra overrides: seed=3 rounds=80 …)",
+    "sweep": "run a sweep, one cell per point, each an ensemble of replicates: negsim sweep experiment=NAME […]",
+    "plot": "redraw a sweep's plots from its files: negsim plot multirun/NAME",
     "scenarios": "list the shipped scenarios",
+    "experiments": "list the shipped experiments",
 }
 
 
@@ -36,6 +39,31 @@ def _scenarios(argv: list[str]) -> None:
         print(f"{name:24} {first}")
 
 
+def _plot(argv: list[str]) -> None:
+    from pathlib import Path
+
+    from sim.aggregate import aggregate
+    from sim.plots import draw_sweep_plots
+
+    if len(argv) != 1 or not (Path(argv[0]) / "cells").is_dir():
+        fail(ScenarioError("negsim plot", " ".join(argv), "one sweep directory holding cells/ (e.g. multirun/NAME)"))
+    sweep = Path(argv[0])
+    if not (sweep / "aggregate" / "cells.parquet").exists():
+        aggregate(sweep)
+    for path in draw_sweep_plots(sweep):
+        print(f"negsim: plot {path}")
+
+
+def _experiments(argv: list[str]) -> None:
+    from sim.library import config_dir
+
+    if argv:
+        fail(ScenarioError("negsim experiments", " ".join(argv), "no arguments"))
+    for path in sorted((config_dir() / "experiment").glob("*.yaml")):
+        question = next((line[2:].strip() for line in path.read_text().splitlines() if line.startswith("# ")), "")
+        print(f"{path.stem:24} {question}")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(
@@ -54,5 +82,17 @@ def main(argv: list[str] | None = None) -> None:
         from sim.apps import run_app
 
         _hydra_command(run_app, command, rest)
+    elif command == "sweep":
+        from sim.apps import LAST_SWEEP, sweep_app
+
+        _hydra_command(sweep_app, command, ["--multirun", *rest])
+        if LAST_SWEEP and not LAST_SWEEP[0].ok:
+            failed = ", ".join(f["cell"] for f in LAST_SWEEP[0].failed)
+            print(f"negsim: error: {len(LAST_SWEEP[0].failed)} cell(s) did not complete: {failed}", file=sys.stderr)
+            raise SystemExit(1)
+    elif command == "plot":
+        _plot(rest)
     elif command == "scenarios":
         _scenarios(rest)
+    elif command == "experiments":
+        _experiments(rest)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")  # files, not windows; notebooks switch back with their own backend
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.recording import RunResult
@@ -143,3 +146,134 @@ def _settlements(ax, result: RunResult, replicate: int) -> None:
         if rounds[replicate] >= 0:
             ax.axvline(rounds[replicate], color="black", ls="--", lw=1)
             ax.text(rounds[replicate], ax.get_ylim()[0], f" {name} settled", fontsize=8, rotation=90, va="bottom")
+
+
+# --- sweeps -----------------------------------------------------------------------------------------------------------
+
+CELL_STATS = {"cell", "status", "error", "replicates", "seconds", "settlement_probability", "ci_low", "ci_high"}
+CELL_STATS |= {"median_settled_round"}
+CELL_STAT_PREFIXES = ("modal.", "modal_share.")
+MAX_PANELS = 30
+
+
+def swept_columns(cells: pd.DataFrame) -> list[str]:
+    """The swept values of an aggregated sweep: the columns of ``cells.parquet`` that are not statistics."""
+    return [c for c in cells.columns if c not in CELL_STATS and not c.startswith(CELL_STAT_PREFIXES)]
+
+
+def _cell_label(row, swept: list[str]) -> str:
+    return ", ".join(
+        f"{c.split('.')[-1]}={row[c]:g}" if isinstance(row[c], float) else f"{c.split('.')[-1]}={row[c]}" for c in swept
+    )
+
+
+def plot_settlement_map(cells: pd.DataFrame) -> Figure:
+    """Probability of a ratified settlement over the swept values, with its Wilson 95% interval in each cell.
+
+    Two swept values: a heatmap; one: a line with error bars; more: one heatmap of the first two per value of the rest
+    is not attempted, the first two are used and the rest averaged.
+    """
+    swept = swept_columns(cells)
+    ok = cells[cells["status"] != "failed"]
+    if len(swept) >= 2:
+        x, y = swept[0], swept[1]
+        grid = ok.pivot_table(
+            index=y, columns=x, values=["settlement_probability", "ci_low", "ci_high"], aggfunc="mean"
+        )
+        p = grid["settlement_probability"]
+        fig, ax = plt.subplots(figsize=(1.6 + 1.3 * p.shape[1], 1.4 + 0.9 * p.shape[0]), layout="constrained")
+        image = ax.imshow(p.to_numpy(), cmap="viridis", vmin=0, vmax=1, origin="lower", aspect="auto")
+        for i in range(p.shape[0]):
+            for j in range(p.shape[1]):
+                value = p.iat[i, j]
+                if np.isfinite(value):
+                    lo, hi = grid["ci_low"].iat[i, j], grid["ci_high"].iat[i, j]
+                    color = "black" if value > 0.6 else "white"
+                    ax.text(
+                        j, i, f"{value:.2f}\n[{lo:.2f}–{hi:.2f}]", ha="center", va="center", fontsize=8, color=color
+                    )
+        ax.set_xticks(range(p.shape[1]), [f"{v:g}" if isinstance(v, float) else v for v in p.columns])
+        ax.set_yticks(range(p.shape[0]), [f"{v:g}" if isinstance(v, float) else v for v in p.index])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        fig.colorbar(image, ax=ax, label="P(ratified settlement)")
+    else:
+        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        x = swept[0] if swept else "cell"
+        data = ok.sort_values(x)
+        err = [data["settlement_probability"] - data["ci_low"], data["ci_high"] - data["settlement_probability"]]
+        ax.errorbar(data[x].astype(str), data["settlement_probability"], yerr=err, fmt="o-", capsize=4)
+        ax.set_xlabel(x)
+        ax.set_ylabel("P(ratified settlement)")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    ax.set_title("Probability of a ratified settlement (95% Wilson intervals)", fontsize=10)
+    return fig
+
+
+def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
+    """Confidence trajectories per cell: the median and the 5–95% band over replicates, one line per directed pair."""
+    swept = swept_columns(cells)
+    keys = cells.sort_values(swept)["cell"].tolist()[:MAX_PANELS] if swept else cells["cell"].tolist()[:MAX_PANELS]
+    keys = [k for k in keys if k in set(bands["cell"])]
+    cols = min(4, max(len(keys), 1))
+    rows = max(1, -(-len(keys) // cols))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(3.6 * cols, 2.6 * rows), sharex=True, sharey=True, layout="constrained", squeeze=False
+    )
+    labels = cells.set_index("cell")
+    for ax, key in zip(axes.flat, keys, strict=False):
+        cell = bands[bands["cell"] == key]
+        for k, ((a, b), g) in enumerate(cell.groupby(["country", "counterpart"], sort=False)):
+            if k >= 6:
+                break
+            ax.fill_between(g["round"], g["q05"], g["q95"], alpha=0.2, color=f"C{k}")
+            ax.plot(g["round"], g["median"], color=f"C{k}", lw=1.5, label=f"{_label(a)} → {_label(b)}")
+        ax.set_title(_cell_label(labels.loc[key], swept) if swept else key, fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(keys) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7, loc="upper left")
+    fig.supxlabel("round")
+    fig.supylabel("confidence (median, 5–95%)")
+    return fig
+
+
+def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Figure:
+    """Rounds to a ratified settlement in each cell (settled replicates only), with how many settled."""
+    swept = swept_columns(cells)
+    settled = next((c for c in replicates.columns if c.endswith(".settled")), None)
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(cells)), 4.5), layout="constrained")
+    if settled is None:
+        ax.text(0.5, 0.5, "no settlement talks in this sweep", ha="center", transform=ax.transAxes)
+        return fig
+    when = settled.removesuffix(".settled") + ".settled_round"
+    ordered = cells.sort_values(swept) if swept else cells
+    data, names = [], []
+    for row in ordered.itertuples(index=False):
+        row = row._asdict()
+        cell = replicates[(replicates["cell"] == row["cell"]) & replicates[settled].fillna(False).astype(bool)]
+        data.append(cell[when].dropna().to_numpy())
+        names.append(f"{_cell_label(row, swept)}\n(n={len(cell)})" if swept else row["cell"])
+    ax.boxplot([d if len(d) else [np.nan] for d in data], tick_labels=names)
+    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+    ax.set_ylabel("round of the ratified settlement")
+    ax.set_title("Time to settlement (settled replicates)", fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def draw_sweep_plots(sweep: Path) -> list[Path]:
+    """(Re)draw a sweep's standard plots from its ``aggregate/`` files; return the files written."""
+    out = Path(sweep) / "aggregate"
+    cells = pd.read_parquet(out / "cells.parquet")
+    figures = {"settlement_probability.png": plot_settlement_map(cells)}
+    if (out / "bands.parquet").exists():
+        figures["confidence_bands.png"] = plot_bands(pd.read_parquet(out / "bands.parquet"), cells)
+    figures["time_to_settlement.png"] = plot_time_to_settlement(pd.read_parquet(out / "replicates.parquet"), cells)
+    written = []
+    for name, fig in figures.items():
+        fig.savefig(out / name, dpi=150)
+        plt.close(fig)
+        written.append(out / name)
+    return written

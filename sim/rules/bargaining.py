@@ -107,38 +107,35 @@ def alternating_offers(
     d_responder: float,
     delta_proposer: float,
     delta_responder: float,
-    max_iter: int = 10_000,
 ) -> int | None:
     """The proposer's subgame-perfect opening offer in Rubinstein alternating offers over a discrete outcome set.
 
-    Gains over no deal are discounted by δ each round. Iterates the stationary equilibrium conditions — each proposer
-    takes the outcome best for itself among those giving the responder at least its discounted value as next
-    proposer — to a fixed point. On a fine unit pie this is :func:`rubinstein_share`; as both δ → 1 it tends to the
-    Nash solution (Binmore, Rubinstein & Wolinsky 1986). ``None`` when no outcome beats no deal for both.
+    Gains over no deal are discounted by δ each round. The stationary equilibrium (Rubinstein 1982) is solved on the
+    Pareto frontier of gains, made continuous by interpolating between neighbouring outcomes (lotteries over them):
+    with φ the frontier (the responder's best gain given the proposer's), the proposer's gain ``a`` solves
+    ``φ(a) = δ_r·φ(δ_p·a)``. The offer is then the outcome best for the proposer among those giving the responder at
+    least ``φ(a)``. On a unit pie this is :func:`rubinstein_share`; as both δ → 1 it tends to the Nash solution
+    (Binmore, Rubinstein & Wolinsky 1986). ``None`` when no outcome beats no deal for both.
     """
-    gp, gr = u_proposer - d_proposer, u_responder - d_responder
-    feasible = (gp >= 0) & (gr >= 0)
-    if not feasible.any():
+    gp, gr = np.asarray(u_proposer) - d_proposer, np.asarray(u_responder) - d_responder
+    feasible = np.flatnonzero((gp >= -1e-12) & (gr >= -1e-12))
+    if not len(feasible):
         return None
-    vp, vr = gp.max(), gr.max()  # each side's value as proposer, starting from the most optimistic
-    offer_p = offer_r = -1
-    for _ in range(max_iter):
-        new_p = _best_given(gp, gr, feasible, delta_responder * vr)
-        new_r = _best_given(gr, gp, feasible, delta_proposer * vp)
-        if (new_p, new_r) == (offer_p, offer_r):
-            break
-        offer_p, offer_r = new_p, new_r
-        vp, vr = gp[offer_p], gr[offer_r]
-    return offer_p
+    front = feasible[pareto_frontier(gp[feasible], gr[feasible])]  # proposer's gain rising, responder's falling
+    a_points, b_points = gp[front], gr[front]
 
+    def phi(a):
+        return np.interp(a, a_points, b_points)
 
-def _best_given(g_self: np.ndarray, g_other: np.ndarray, feasible: np.ndarray, floor: float) -> int:
-    ok = feasible & (g_other >= floor - 1e-12)
-    if not ok.any():
-        ok = feasible & (g_other >= g_other[feasible].max() - 1e-12)
-    score = np.where(ok, g_self, -np.inf)
-    top = score >= score.max() - 1e-12
-    return int(np.argmax(np.where(top, g_other, -np.inf)))
+    lo, hi = 0.0, float(a_points[-1])  # h(a) = φ(a) − δ_r·φ(δ_p·a) is ≥ 0 at 0 and ≤ 0 at the top
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if phi(mid) - delta_responder * phi(delta_proposer * mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    floor = phi(lo) - 1e-9
+    return int(front[np.flatnonzero(b_points >= floor)[-1]])
 
 
 def patience(confidence: float, effect: float, base: float = 0.9) -> float:
