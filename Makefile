@@ -1,29 +1,39 @@
-# Set-up and the two everyday commands. `make run` and `make test` create the virtual environment on first use.
+# Set-up and the two everyday commands. `make run` and `make test` create the virtual environment on first use:
+# `run` installs the package alone, `test` adds the test tools and the optional launchers the tests exercise.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TEST_EXTRAS := dev,parallel,slurm,ray
 
 .PHONY: run test lint bench clean
 
-$(BIN)/negsim: pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "negsim needs Python 3.12 or newer (found " + sys.version.split()[0] + "); with pyenv, the .python-version file here selects 3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+
+$(VENV)/.run: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-run: $(BIN)/negsim  ## the default scenario end to end: tables, summary, config and plot under outputs/
+$(VENV)/.test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[$(TEST_EXTRAS)]"
+	@touch $@
+
+run: $(VENV)/.run  ## the default scenario end to end: tables, summary, config and plot under outputs/
 	$(BIN)/negsim run
 
-test: $(BIN)/negsim  ## the test suite
+test: $(VENV)/.test  ## the test suite
 	$(BIN)/pytest -q
 
-lint: $(BIN)/negsim
+lint: $(VENV)/.test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: $(BIN)/negsim
+bench: $(VENV)/.test
 	$(BIN)/python benchmarks/runs_per_second.py
 	$(BIN)/python benchmarks/scaling.py
+	$(BIN)/python benchmarks/sweep.py throughput
+	$(BIN)/python benchmarks/sweep.py memory
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .hypothesis

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -107,8 +108,8 @@ class Executor:
             for call in calls:
                 yield call, _attempt(*call)
         else:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.workers)
+            if self._pool is None:  # spawned, not forked: the parent may hold threads (Hydra, Ray, BLAS)
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
             futures = [self._pool.submit(_attempt, *call) for call in calls]
             for call, future in zip(calls, futures, strict=True):
                 yield call, future.result()
@@ -223,7 +224,9 @@ def run_cell(
         directory,
         {
             "replicates.parquet": table,
-            "confidence.parquet": pd.concat(confidence, ignore_index=True),
+            "confidence.parquet": pd.concat(confidence, ignore_index=True).sort_values(
+                ["replicate", "round"], kind="stable", ignore_index=True
+            ),
             "config.yaml": yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True),
             CELL_FILE: json.dumps(record, indent=2),
         },

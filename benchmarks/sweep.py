@@ -1,0 +1,94 @@
+"""Sweep throughput, Hydra's share of wall time, and the parent's peak memory as a sweep grows.
+
+    python benchmarks/sweep.py throughput [--experiment confidence_concession] [--replicates 1000]
+    python benchmarks/sweep.py memory [--cells 100 1000]
+
+throughput: runs the shipped experiment twice through `negsim sweep`, with 1 and then 2 worker processes per cell,
+and prints replicates per second, the speed-up, and Hydra's share of the wall time (wall time minus the time the
+cells themselves report, over wall time).
+memory: runs sweeps of N tiny cells (seed=range(N), 2 replicates of 4 rounds) and prints the peak resident memory of
+the `negsim sweep` process, which runs the cells and aggregates them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NEGSIM = [sys.executable, "-m", "sim", "sweep"]
+
+
+def sweep(args: list[str], directory: Path) -> tuple[float, int]:
+    """Run one sweep in a fresh process; its wall time and peak memory (kB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([*NEGSIM, *args, f"hydra.sweep.dir={directory}"], check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before)
+
+
+def cell_seconds(directory: Path) -> float:
+    return sum(json.loads(p.read_text())["seconds"] for p in (directory / "cells").glob("*/cell.json"))
+
+
+def throughput(experiment: str, replicates: int) -> None:
+    rates = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            directory = Path(tmp) / "sweep"
+            wall, _ = sweep(
+                [f"experiment={experiment}", f"sweep.replicates={replicates}", f"sweep.workers={workers}"], directory
+            )
+            cells = len(list((directory / "cells").iterdir()))
+            inside = cell_seconds(directory)
+        rates[workers] = cells * replicates / wall
+        share = (wall - inside) / wall
+        print(
+            f"{experiment}: {cells} cells × {replicates} replicates, {workers} worker(s): {wall:.1f} s wall, "
+            f"{rates[workers]:,.0f} replicates/s; outside the cells (Hydra, start-up, aggregation): {share:.1%}"
+        )
+    print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}×")
+
+
+def memory(sizes: list[int]) -> None:
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            command = [*NEGSIM, f"seed=range(0,{n})", "sweep.replicates=2", "rounds=4", f"hydra.sweep.dir={tmp}/s"]
+            # Each size measured from its own parent, so that one peak does not carry over to the next.
+            code = (
+                f"import resource, subprocess; subprocess.run({command!r}, check=True, capture_output=True); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+            )
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+            took = time.perf_counter() - start
+            print(f"{n:>5} cells: peak memory of the sweep process {int(done.stdout) / 1024:.0f} MiB ({took:.0f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what", required=True)
+    t = sub.add_parser("throughput")
+    t.add_argument("--experiment", default="confidence_concession")
+    t.add_argument("--replicates", type=int, default=1000)
+    m = sub.add_parser("memory")
+    m.add_argument("--cells", type=int, nargs="+", default=[100, 1000])
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    if args.what == "throughput":
+        throughput(args.experiment, args.replicates)
+    else:
+        memory(args.cells)
+
+
+if __name__ == "__main__":
+    main()

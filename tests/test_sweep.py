@@ -1,0 +1,135 @@
+"""Sweeps: cells that are reproducible whichever way they run, resumable, fault-tolerant, and aggregated."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.aggregate import aggregate, wilson_interval
+from sim.library import config_dir, read_yaml
+from sim.sweep import Executor, run_cell
+
+NEGSIM = [sys.executable, "-m", "sim"]
+SMALL = ["sweep.replicates=24", "rounds=24", "shock_round=6,12", "shock_goldstein=-5.0,-10.0"]
+
+
+@pytest.fixture(scope="module")
+def cell_config():
+    return {"scenario": read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml"), "seed": 7, "replicates": 60, "rounds": 24}
+
+
+def tables(outcome):
+    return pd.read_parquet(outcome.directory / "replicates.parquet"), pd.read_parquet(outcome.directory / "confidence.parquet")
+
+
+def test_cell_is_the_same_serial_parallel_and_in_any_chunking(tmp_path, cell_config):
+    serial = run_cell(cell_config, tmp_path / "a", chunk=60, progress=False)
+    executor = Executor(workers=2)
+    parallel = run_cell(cell_config, tmp_path / "b", executor=executor, chunk=7, progress=False)
+    executor.close()
+    assert serial.status == parallel.status == "complete"
+    for x, y in zip(tables(serial), tables(parallel), strict=True):
+        assert x.equals(y)
+    assert len(tables(serial)[0]) == 60 and tables(serial)[0]["seed"].nunique() == 60
+
+
+def test_rerun_skips_complete_cells_and_redoes_interrupted_ones(tmp_path, cell_config):
+    first = run_cell(cell_config, tmp_path, progress=False)
+    assert run_cell(cell_config, tmp_path, progress=False).status == "skipped"
+    (first.directory / "cell.json").unlink()  # as if killed before the cell was finished
+    assert run_cell(cell_config, tmp_path, progress=False).status == "complete"
+    other = run_cell(cell_config | {"seed": 8}, tmp_path, progress=False)
+    assert other.directory != first.directory  # a cell is named by the hash of its resolved config
+
+
+def test_a_bad_cell_is_recorded_and_aggregation_goes_on(tmp_path, cell_config):
+    cells = tmp_path / "cells"
+    run_cell(cell_config, cells, values={"x": 1}, progress=False)
+    bad = json.loads(json.dumps(cell_config))
+    bad["scenario"]["countries"]["japan"]["ministries"]["foreign"]["confidence"]["russia"] = 1.5
+    outcome = run_cell(bad, cells, values={"x": 2}, progress=False)
+    assert outcome.status == "failed" and "confidence.russia: got 1.5" in outcome.error
+    report = aggregate(tmp_path)
+    assert (report.cells, report.complete) == (2, 1)
+    assert report.failed[0]["values"] == {"x": 2}
+    table = pd.read_parquet(tmp_path / "aggregate" / "replicates.parquet")
+    assert set(table["x"]) == {1, 2}
+    assert table.loc[table["x"] == 2, "error"].str.contains("got 1.5").all()
+
+
+def test_wilson_interval_known_values():
+    """Wilson (1927): 0 of 10 → [0, 0.278]; 5 of 10 → [0.237, 0.763]."""
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wilson_interval(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+
+
+def negsim(*args, cwd):
+    return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def sweep_table(cwd) -> pd.DataFrame:
+    table = pd.read_parquet(cwd / "multirun" / "shock_recovery" / "aggregate" / "replicates.parquet")
+    return table.sort_values(["cell", "replicate"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def basic_sweep(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("basic")
+    done = negsim("sweep", "experiment=shock_recovery", *SMALL, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return cwd, sweep_table(cwd)
+
+
+def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
+    cwd, table = basic_sweep
+    out = cwd / "multirun" / "shock_recovery" / "aggregate"
+    cells = pd.read_parquet(out / "cells.parquet")
+    assert len(cells) == 4 and {"shock_round", "shock_goldstein", "settlement_probability", "ci_low"} <= set(cells.columns)
+    assert len(table) == 4 * 24
+    assert table["recovery_rounds.japan.russia"].notna().any()
+    for name in ("settlement_probability.png", "confidence_bands.png", "time_to_settlement.png"):
+        (out / name).unlink()
+    assert negsim("plot", str(cwd / "multirun" / "shock_recovery"), cwd=cwd).returncode == 0
+    assert (out / "confidence_bands.png").exists()
+
+
+def test_failed_cell_makes_the_sweep_exit_non_zero(tmp_path):
+    done = negsim("sweep", "experiment=shock_recovery", "sweep.replicates=4", "rounds=8", "shock_round=6", "shock_goldstein=-5.0,-12.0", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "1 cell(s) did not complete" in done.stderr
+    assert "goldstein: got -12.0" in done.stdout
+    assert len(pd.read_parquet(tmp_path / "multirun" / "shock_recovery" / "aggregate" / "cells.parquet")) == 2
+
+
+@pytest.mark.parametrize("launcher", ["hydra/launcher=joblib", "hydra/launcher=submitit_local"])
+def test_other_launchers_give_the_same_table(tmp_path, basic_sweep, launcher):
+    pytest.importorskip("hydra_plugins.hydra_joblib_launcher" if "joblib" in launcher else "hydra_plugins.hydra_submitit_launcher")
+    done = negsim("sweep", "experiment=shock_recovery", *SMALL, launcher, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sweep_table(tmp_path).equals(basic_sweep[1])
+
+
+def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
+    """Replicates as tasks on a Ray cluster (started here, connected to by address) give the same tables."""
+    pytest.importorskip("ray")
+    ray_bin = shutil.which("ray") or str(__import__("pathlib").Path(sys.executable).with_name("ray"))
+    start = [ray_bin, "start", "--head", "--port=6391", "--num-cpus=2", "--node-ip-address=127.0.0.1"]
+    start += ["--include-dashboard=false", "--disable-usage-stats"]
+    subprocess.run(start, check=True, capture_output=True, timeout=120)
+    try:
+        executor = Executor(backend="ray", address="127.0.0.1:6391")
+        on_ray = run_cell(cell_config, tmp_path / "ray", executor=executor, chunk=20, progress=False)
+        local = run_cell(cell_config, tmp_path / "local", chunk=20, progress=False)
+        assert on_ray.status == "complete"
+        for x, y in zip(tables(on_ray), tables(local), strict=True):
+            assert x.equals(y)
+    finally:
+        import ray
+
+        ray.shutdown()
+        subprocess.run([ray_bin, "stop", "--force"], capture_output=True, timeout=120)
