@@ -157,8 +157,10 @@ MAX_PANELS = 30
 
 
 def swept_columns(cells: pd.DataFrame) -> list[str]:
-    """The swept values of an aggregated sweep: the columns of ``cells.parquet`` that are not statistics."""
-    return [c for c in cells.columns if c not in CELL_STATS and not c.startswith(CELL_STAT_PREFIXES)]
+    """The swept values of an aggregated sweep: the columns of ``cells.parquet`` that are not statistics and that
+    vary between cells (a setting overridden for the whole sweep is not a dimension of it)."""
+    settings = [c for c in cells.columns if c not in CELL_STATS and not c.startswith(CELL_STAT_PREFIXES)]
+    return [c for c in settings if cells[c].astype(str).nunique() > 1]
 
 
 def _cell_label(row, swept: list[str]) -> str:
@@ -243,23 +245,25 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
     """Rounds to a ratified settlement in each cell (settled replicates only), with how many settled."""
     swept = swept_columns(cells)
     settled = next((c for c in replicates.columns if c.endswith(".settled")), None)
-    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(cells)), 4.5), layout="constrained")
-    if settled is None:
-        ax.text(0.5, 0.5, "no settlement talks in this sweep", ha="center", transform=ax.transAxes)
+    ordered = cells.sort_values(swept) if swept else cells
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.35 * len(ordered)), layout="constrained")
+    ax.set_title("Time to a ratified settlement (settled replicates)", fontsize=10)
+    if settled is None or not replicates[settled].fillna(False).astype(bool).any():
+        ax.text(
+            0.5, 0.5, "no replicate reached a ratified settlement", ha="center", va="center", transform=ax.transAxes
+        )
+        ax.set_axis_off()
         return fig
     when = settled.removesuffix(".settled") + ".settled_round"
-    ordered = cells.sort_values(swept) if swept else cells
     data, names = [], []
-    for row in ordered.itertuples(index=False):
-        row = row._asdict()
-        cell = replicates[(replicates["cell"] == row["cell"]) & replicates[settled].fillna(False).astype(bool)]
-        data.append(cell[when].dropna().to_numpy())
-        names.append(f"{_cell_label(row, swept)}\n(n={len(cell)})" if swept else row["cell"])
-    ax.boxplot([d if len(d) else [np.nan] for d in data], tick_labels=names)
-    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-    ax.set_ylabel("round of the ratified settlement")
-    ax.set_title("Time to settlement (settled replicates)", fontsize=10)
-    ax.grid(alpha=0.3, axis="y")
+    for row in ordered.to_dict("records"):
+        mine = replicates[(replicates["cell"] == row["cell"]) & replicates[settled].fillna(False).astype(bool)]
+        data.append(mine[when].dropna().to_numpy())
+        names.append(f"{_cell_label(row, swept) if swept else row['cell']}  (n={len(mine)})")
+    ax.boxplot([d if len(d) else [np.nan] for d in data], tick_labels=names, vert=False)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("round of the ratified settlement")
+    ax.grid(alpha=0.3, axis="x")
     return fig
 
 
