@@ -187,7 +187,7 @@ def run_cell(
     if done is not None and done["status"] == "complete" and done["hash"] == key:
         return CellOutcome(directory, "skipped", done["replicates"], 0, 0.0)
     executor = executor or Executor()
-    started = time.perf_counter()
+    started, wall_start = time.perf_counter(), time.time()
     header = {"hash": key, "values": dict(values or {})}
     try:
         spec = CellSpec(
@@ -219,6 +219,7 @@ def run_cell(
     seconds = time.perf_counter() - started
     errors = sorted(set(table["error"].dropna()))
     record = {**header, "status": status, "replicates": spec.replicates, "failed": failed, "seconds": seconds}
+    record |= {"started": wall_start, "finished": wall_start + seconds}
     record["error"] = "; ".join(errors) if errors else None
     _write_atomically(
         directory,
