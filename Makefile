@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-TEST_EXTRAS := dev,parallel,slurm,ray
+TEST_EXTRAS := dev,parallel,slurm,ray,notebooks
 
 .PHONY: run test lint bench clean
 
