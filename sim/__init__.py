@@ -4,6 +4,7 @@ The public API: load a scenario, run it once or as an ensemble, read the tables,
 """
 
 from sim.errors import ScenarioError
+from sim.event_data import read_events
 from sim.library import available_scenarios, load_scenario
 from sim.model import NegotiationModel
 from sim.output import write_run
@@ -20,6 +21,7 @@ __all__ = [
     "available_scenarios",
     "load_scenario",
     "plot_confidence",
+    "read_events",
     "replicate_seeds",
     "simulate",
     "simulate_ensemble",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from sim.errors import ScenarioError
+
 GOLDSTEIN_MIN, GOLDSTEIN_MAX = -10.0, 10.0
 
 
@@ -33,3 +35,27 @@ def goldstein_table() -> dict[str, CameoCode]:
         r["cameo_code"]: CameoCode(r["cameo_code"], float(r["goldstein"]), r["quad_class"], r["description"])
         for r in rows
     }
+
+
+def lookup(code: object, path: str) -> CameoCode:
+    """The shipped entry for ``code``; otherwise a :class:`ScenarioError` at ``path``, with a hint for likely slips."""
+    table = goldstein_table()
+    if isinstance(code, str) and code in table:
+        return table[code]
+    if isinstance(code, int) and not isinstance(code, bool):
+        hint = " (quote codes: '036', not 036, which YAML reads as the octal number 30)"
+    elif isinstance(code, str) and code.strip() in table:
+        hint = f" (did you mean {code.strip()!r}, without spaces?)"
+    elif isinstance(code, str) and code.isdigit() and code.zfill(3) in table:
+        hint = f" (did you mean {code.zfill(3)!r}? a spreadsheet may have dropped the leading zero)"
+    else:
+        hint = ""
+    raise ScenarioError(path, code, f"a CAMEO code from the shipped Goldstein table{hint}")
+
+
+def weighted(goldstein: float, weight: float, path: str) -> float:
+    """``goldstein × weight``, checked to stay on the Goldstein scale (an event's ``weight`` scales its value)."""
+    value = goldstein * weight
+    if not GOLDSTEIN_MIN <= value <= GOLDSTEIN_MAX:
+        raise ScenarioError(path, weight, f"a weight keeping {goldstein:g} × weight within [-10, 10]")
+    return value

@@ -5,8 +5,8 @@ ensemble, and the same code runs a single replicate for the command line, a note
 draws from its own generator and every draw has a fixed slot (a meeting, an item, a side), so a replicate's history
 is the same whether it runs alone or in a batch of any size.
 
-A round: confidence drifts toward its baseline, the round's scheduled events strike, the calendar's meetings are held
-(cooperative items, frictions, settlement talks), and the state is recorded.
+A round: confidence drifts toward its baseline, the round's scheduled events strike, random events are drawn, the
+calendar's meetings are held (cooperative items, frictions, settlement talks), and the state is recorded.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.plan import SLOTS_PER_ITEM, EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, TalksAt
+from sim.plan import SLOTS_PER_ITEM, EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, RandomEventPlan, TalksAt
 from sim.recording import ACTIONS, Recorder
 from sim.rules.confidence import (
+    goldstein_strength,
     honour_probability,
     punish,
     reward,
@@ -83,13 +84,19 @@ class Engine:
         return drawn
 
     def play_round(self) -> None:
-        """Drift, events, meetings, record."""
+        """Drift, scheduled events, random events, meetings, record."""
         self.round += 1
         r, plan, C = self.round, self.plan, self.confidence
         C *= plan.keep  # drift toward the baseline: c + rate·(baseline − c), as sim.rules.confidence.drift
         C += plan.pull
         for event in plan.events.get(r, ()):
             self._strike(r, event)
+        if plan.random_events:
+            u = self.uniforms(plan.random_slots)  # a fixed number of draws per round, whatever strikes
+            offset = 0
+            for random_events in plan.random_events:
+                self._draw_events(r, random_events, u[:, offset : offset + random_events.slots])
+                offset += random_events.slots
         for meeting in plan.calendar:
             e = meeting.entry
             if r >= e.start and (r - e.start) % e.every == 0:
@@ -102,7 +109,27 @@ class Engine:
         everywhere = np.ones(self.replicates, dtype=bool)
         observe(block, everywhere, ev.observe, ev.acting, ev.rates, abs(ev.strength), ev.strength >= 0)
         e = ev.event
-        self.recorder.events.append((round_, e.source, e.target, e.cameo, e.goldstein, e.note))
+        self.recorder.log_events(round_, np.arange(self.replicates), e.source, e.target, e.cameo, e.goldstein, e.note)
+
+    def _draw_events(self, round_: int, ev: RandomEventPlan, u: np.ndarray) -> None:
+        """Random events in every pair at once: uniforms ``u`` (R, 2P) say whether each strikes and with what value.
+
+        An event strikes as a scheduled one does (:meth:`_strike`), observed as cooperation or defection.
+        """
+        pairs = len(ev.spec.pairs)
+        struck = u[:, :pairs] < ev.spec.rate
+        goldstein, pick = ev.draw(u[:, pairs:])
+        strength = goldstein_strength(goldstein, self.plan.scenario.shock_scale)
+        rows, cols = ev.targets[:, :, None], ev.sources[:, None, :]
+        block = self.confidence[:, rows, cols]  # (R, P, m_t, m_s)
+        good = struck & (strength >= 0)
+        observe(block, good * np.abs(strength), ev.observe, ev.acting, ev.gain, 1.0, True)
+        observe(block, (struck & ~good) * np.abs(strength), ev.observe, ev.acting, ev.loss, 1.0, False)
+        self.confidence[:, rows, cols] = block
+        rep, p = np.nonzero(struck)
+        cameo = np.array(ev.spec.cameo, dtype=object)[pick[rep, p]] if pick is not None else None
+        target, note = ev.target_names[p], ev.spec.note
+        self.recorder.log_events(round_, rep, ev.source_names[p], target, cameo, goldstein[rep, p], note)
 
     def _meet(self, round_: int, meeting: EntryPlan, host: str) -> None:
         """Hold a meeting in every dyad: read both confidence blocks, work through the agenda, write them back.

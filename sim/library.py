@@ -1,14 +1,21 @@
-"""Finding and loading scenarios: by name from the shipped ``conf/scenario/``, from a YAML file, or from a mapping."""
+"""Finding and loading scenarios: by name from the shipped ``conf/scenario/`` or the synthetic generator
+(``synthetic:N``), from a YAML file, or from a mapping."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 
 import yaml
 
 from sim.errors import ScenarioError, one_of
 from sim.scenario import Scenario
+from sim.synthetic import synthetic_scenario
+
+SYNTHETIC = "synthetic:"  # synthetic:N, N countries from sim.synthetic
+SYNTHETIC_EXAMPLE = 50
+MAX_SYNTHETIC = 500  # countries; each ministry lists confidence in every foreign one, so checking grows as N²
+MERGE_TAG = "tag:yaml.org,2002:merge"  # YAML's `<<: *anchor`
 
 
 def config_dir() -> Path:
@@ -21,8 +28,8 @@ def config_dir() -> Path:
 
 
 def available_scenarios() -> list[str]:
-    """Names of the shipped scenarios."""
-    return sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
+    """Names of the shipped scenarios, then an example of the synthetic ones (``synthetic:N`` for any N)."""
+    return [*sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml")), f"{SYNTHETIC}{SYNTHETIC_EXAMPLE}"]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -31,7 +38,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:  # `<<: *anchor` merges a mapping; its keys may be overridden beside it
+                continue
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):  # a list or mapping as a key: PyYAML's own error follows
+                continue
             if key in seen:
                 raise ScenarioError(f"line {key_node.start_mark.line + 1}", key, "each key once per mapping")
             seen.add(key)
@@ -55,13 +66,23 @@ def read_yaml(path: str | Path) -> dict:
 
 
 def load_scenario(source: str | Path | Mapping) -> Scenario:
-    """A checked scenario from a shipped name (``"tokyo_2013"``), a YAML path or a mapping."""
+    """A checked scenario from a shipped name (``"tokyo_2013"``, ``"synthetic:50"``), a YAML path or a mapping."""
     if isinstance(source, Mapping):
         return Scenario.from_dict(source)
     text = str(source)
+    if text.startswith(SYNTHETIC):
+        return Scenario.from_dict(synthetic_scenario(_synthetic_size(text)))
     if text.endswith((".yaml", ".yml")) or Path(text).is_file():
         return Scenario.from_dict(read_yaml(text))
     names = available_scenarios()
     if text not in names:
         raise ScenarioError("scenario", text, f"a YAML file or a shipped scenario: {one_of(names, text)}")
     return Scenario.from_dict(read_yaml(config_dir() / "scenario" / f"{text}.yaml"))
+
+
+def _synthetic_size(text: str) -> int:
+    """N of ``synthetic:N``."""
+    size = text.removeprefix(SYNTHETIC)
+    if not (size.isascii() and size.isdigit() and 2 <= int(size) <= MAX_SYNTHETIC):
+        raise ScenarioError("scenario", text, f"{SYNTHETIC}N with N a whole number in [2, {MAX_SYNTHETIC}]")
+    return int(size)

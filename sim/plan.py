@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim.rules.confidence import goldstein_strength, observation_weights
-from sim.scenario import CalendarEntry, Country, Event, Friction, MeetingFormat, Scenario
+from sim.scenario import CalendarEntry, Country, Event, Friction, MeetingFormat, RandomEvents, Scenario
 from sim.talks import TalksPlan
 
 SIGN_AGREEMENT = 8.0  # Goldstein value of CAMEO 057, "Sign formal agreement": the shock of a ratified settlement
@@ -103,6 +103,37 @@ class EventPlan:
 
 
 @dataclass(frozen=True)
+class RandomEventPlan:
+    """Random events compiled: for each of P directed pairs, the target's block observing the source's, padded to m.
+
+    Each round takes two uniforms per pair, whatever happens: whether an event strikes, and which value it has.
+    """
+
+    spec: RandomEvents
+    targets: np.ndarray  # (P, m_t) rows of the target country's ministries (padding: M)
+    sources: np.ndarray  # (P, m_s) columns of the source country's ministries
+    observe: np.ndarray  # (P, m_t): 1 for the target actor, spill-over for the rest of its government, 0 padding
+    acting: np.ndarray  # (P, m_s): 1 for the source actor, spill-over for the rest of its government
+    gain: np.ndarray  # (P, m_t): the observers' trust_gain
+    loss: np.ndarray  # (P, m_t): the observers' trust_loss
+    source_names: np.ndarray  # (P,) object
+    target_names: np.ndarray  # (P,) object
+
+    @property
+    def slots(self) -> int:
+        return 2 * len(self.spec.pairs)
+
+    def draw(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Goldstein values (R, P) from uniforms ``u``, and which code each is (None when drawn from a range)."""
+        values = np.array(self.spec.goldstein)
+        if self.spec.cameo:
+            pick = np.minimum((u * len(values)).astype(int), len(values) - 1)
+            return values[pick], pick
+        low, high = values
+        return low + u * (high - low), None
+
+
+@dataclass(frozen=True)
 class Plan:
     """Matrix layout, starting arrays, compiled meetings, talks and events of a scenario."""
 
@@ -116,11 +147,17 @@ class Plan:
     talks: dict[str, TalksPlan]
     calendar: tuple[EntryPlan, ...]
     events: dict[int, tuple[EventPlan, ...]]
+    random_events: tuple[RandomEventPlan, ...]
     sign_strength: float  # Goldstein strength of signing a settlement
 
     @property
     def size(self) -> int:
         return len(self.influence)
+
+    @property
+    def random_slots(self) -> int:
+        """Uniforms drawn for random events each round."""
+        return sum(ev.slots for ev in self.random_events)
 
 
 @lru_cache(maxsize=32)
@@ -164,6 +201,7 @@ def plan_for(scenario: Scenario) -> Plan:
         talks=talks,
         calendar=calendar,
         events={r: tuple(es) for r, es in events.items()},
+        random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
         sign_strength=goldstein_strength(SIGN_AGREEMENT, scenario.shock_scale),
     )
 
@@ -273,14 +311,45 @@ def _entry_plan(entry, fmt, scenario: Scenario, countries, blocks, talks, n: int
     )
 
 
-def _event_plan(event: Event, scenario: Scenario, countries, blocks) -> EventPlan:
-    def actor(name: str) -> tuple[Country, np.ndarray]:
-        country, _, ministry = name.partition(".")
-        c = countries[country]
-        return c, np.array([1.0 if not ministry or m.name == ministry else scenario.spillover for m in c.ministries])
+def _actor(name: str, countries: dict[str, Country], spillover: float) -> tuple[Country, np.ndarray]:
+    """An actor's country, and the weight of each of its ministries: 1 for the actor, spill-over for the others.
 
-    (target, observe), (source, acting) = actor(event.target), actor(event.source)
+    A whole country acts (and observes) with all its ministries; ``country.ministry`` with that one fully.
+    """
+    country, _, ministry = name.partition(".")
+    c = countries[country]
+    return c, np.array([1.0 if not ministry or m.name == ministry else spillover for m in c.ministries])
+
+
+def _event_plan(event: Event, scenario: Scenario, countries, blocks) -> EventPlan:
+    target, observe = _actor(event.target, countries, scenario.spillover)
+    source, acting = _actor(event.source, countries, scenario.spillover)
     strength = goldstein_strength(event.goldstein, scenario.shock_scale)
     b = [m.behaviour for m in target.ministries]
     rates = np.array([x.trust_gain if strength >= 0 else x.trust_loss for x in b])
     return EventPlan(event, blocks[target.name], blocks[source.name], observe, acting, rates, strength)
+
+
+def _random_plan(spec: RandomEvents, scenario: Scenario, countries, blocks, n: int) -> RandomEventPlan:
+    rows: dict[str, list[np.ndarray]] = defaultdict(list)
+    for source_name, target_name in spec.pairs:
+        target, observe = _actor(target_name, countries, scenario.spillover)
+        source, acting = _actor(source_name, countries, scenario.spillover)
+        rows["targets"].append(np.arange(blocks[target.name].start, blocks[target.name].stop))
+        rows["sources"].append(np.arange(blocks[source.name].start, blocks[source.name].stop))
+        rows["observe"].append(observe)
+        rows["acting"].append(acting)
+        rows["gain"].append(np.array([m.behaviour.trust_gain for m in target.ministries]))
+        rows["loss"].append(np.array([m.behaviour.trust_loss for m in target.ministries]))
+    m_t, m_s = (max(len(r) for r in rows[k]) for k in ("targets", "sources"))
+    return RandomEventPlan(
+        spec=spec,
+        targets=_pad(rows["targets"], m_t, n),
+        sources=_pad(rows["sources"], m_s, n),
+        observe=_pad(rows["observe"], m_t, 0.0),
+        acting=_pad(rows["acting"], m_s, 0.0),
+        gain=_pad(rows["gain"], m_t, 0.0),
+        loss=_pad(rows["loss"], m_t, 0.0),
+        source_names=np.array([s for s, _ in spec.pairs], dtype=object),
+        target_names=np.array([t for _, t in spec.pairs], dtype=object),
+    )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 ACTIONS = ("accepted", "refused", "carried_out", "broke", "raised", "understood", "rebuffed")
 MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries"]
-EVENT_COLUMNS = ["round", "source", "target", "cameo", "goldstein", "note"]
+EVENT_COLUMNS = ["replicate", "round", "source", "target", "cameo", "goldstein", "note"]
 
 
 def country_confidence(confidence: np.ndarray, influence: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -42,7 +42,7 @@ class Recorder:
         self.ministry_states: list[np.ndarray] = []  # (R, M, M) each
         self.country_states: list[np.ndarray] = []  # (R, n, n) each, unless derived from ministry states
         self.meetings: list[tuple] = []
-        self.events: list[tuple] = []
+        self.events: list[tuple] = []  # in EVENT_COLUMNS order: replicates (k,), round, then values or (k,) arrays
         self.actions: list[tuple] = []  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
         self.offers: list[tuple] = []  # (round, meeting, talks, proposer, responder, arrays…)
 
@@ -62,6 +62,11 @@ class Recorder:
         if dyad is not None:
             actors, others = (actors[dyad],), (others[dyad],)
         self.actions.append((round_, meeting.entry.name, item, kind, actors, others, codes))
+
+    def log_events(self, round_: int, replicates: np.ndarray, source, target, cameo, goldstein, note: str) -> None:
+        """Events that struck in ``round_``, one per entry of ``replicates``; the others are one value or one each."""
+        if len(replicates):
+            self.events.append((replicates, round_, source, target, cameo, goldstein, note))
 
     def log_offers(self, round_, meeting: str, plan: TalksPlan, session: np.ndarray, result: SessionResult) -> None:
         parties = [p.name for p in plan.parties]
@@ -245,8 +250,11 @@ class RunResult:
 
     @cached_property
     def events(self) -> pd.DataFrame:
-        """One row per event that struck (the same in every replicate)."""
-        return pd.DataFrame(self.recorder.events, columns=EVENT_COLUMNS)
+        """One row per event that struck in a replicate: scheduled events strike in all, random ones where drawn."""
+        parts = [pd.DataFrame(dict(zip(EVENT_COLUMNS, e, strict=True))) for e in self.recorder.events]
+        if not parts:
+            return pd.DataFrame(columns=EVENT_COLUMNS)
+        return pd.concat(parts, ignore_index=True).sort_values("replicate", kind="stable", ignore_index=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by its file name."""
@@ -315,7 +323,7 @@ class RunResult:
             ],
             "counts": {
                 "meetings": len(self.recorder.meetings),
-                "events": len(self.recorder.events),
+                "events": len(self.events),
                 "proposals": len(self.offers),
                 **{action: int(counts.get(action, 0)) for action in ACTIONS},
             },

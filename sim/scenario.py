@@ -1,8 +1,9 @@
-"""Scenarios as plain typed objects, and their checked construction from a mapping (YAML, JSON, a dict).
+"""Scenarios as plain typed objects, and their checked construction from a mapping (YAML, JSON, a dict, OmegaConf).
 
 A scenario names everything the engine works with: countries and their ministries, the issues (cooperative items,
-frictions and the dimensions of any settlement talks), meeting formats, the calendar that repeats them and the
-scheduled events. Nothing in the engine knows a country or an issue by name.
+frictions and the dimensions of any settlement talks), meeting formats, the calendar that repeats them, the scheduled
+events (by round, or by date once ``calendar_start`` says which month round 1 is) and the random events drawn at a
+rate. Nothing in the engine knows a country or an issue by name.
 
 ``Scenario.from_dict`` checks every value before a run starts and raises :class:`~sim.errors.ScenarioError` naming the
 key path, the value and what is allowed.
@@ -10,16 +11,19 @@ key path, the value and what is allowed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from itertools import combinations
+from itertools import combinations, permutations
 
 from sim import schema
-from sim.cameo import goldstein_table
+from sim.cameo import GOLDSTEIN_MAX, GOLDSTEIN_MIN, lookup, weighted
 from sim.errors import ScenarioError
 from sim.rules.confidence import generous_forgiveness
 
 PROTOCOLS = ("concession", "alternating_offers")
+MAX_OUTCOMES = 100_000  # settlement outcomes (the product of the dimensions' option counts) a talks may have
+RESERVED = "default"  # the key that gives every country the same value in per-country values
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +164,24 @@ class Event:
     round: int
     source: str
     target: str
-    goldstein: float
+    goldstein: float  # the code's value (or the value given), times the event's weight
     cameo: str | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RandomEvents:
+    """Events drawn each round: for each directed ``(source, target)`` pair, one strikes with probability ``rate``.
+
+    Its value is drawn uniformly among ``cameo`` codes (whose Goldstein values are ``goldstein``), or, without codes,
+    uniformly in the range ``goldstein = (low, high)``. Shocks "drawn at a rate" beside scheduled ones (domain.md §3).
+    """
+
+    name: str
+    rate: float
+    pairs: tuple[tuple[str, str], ...]
+    cameo: tuple[str, ...]
+    goldstein: tuple[float, ...]
     note: str
 
 
@@ -181,6 +201,9 @@ class Scenario:
     formats: tuple[MeetingFormat, ...]
     calendar: tuple[CalendarEntry, ...]
     events: tuple[Event, ...]
+    random_events: tuple[RandomEvents, ...]
+    calendar_start: str | None  # 'YYYY-MM' of round 1, if the scenario gives dates
+    round_months: int  # months per round
     spillover: float  # share of an observation that reaches a country's other ministries
     shock_scale: float  # how far a Goldstein ±10 event moves confidence (as a share of the gap)
 
@@ -222,8 +245,8 @@ def _normalised(raw: Mapping, path: str, names) -> dict[str, float]:
     schema.mapping(raw, path, set(names))
     weights = {k: schema.number(v, f"{path}.{k}", 0.0) for k, v in raw.items()}
     total = sum(weights.values())
-    if total <= 0:
-        raise ScenarioError(path, dict(raw), "non-negative weights with a positive sum")
+    if not 0 < total < math.inf:
+        raise ScenarioError(path, dict(raw), "non-negative weights with a positive sum (finite)")
     return {k: weights.get(k, 0.0) / total for k in names}
 
 
@@ -241,7 +264,10 @@ _TOP_KEYS = {
     "talks",
     "formats",
     "calendar",
+    "calendar_start",
+    "round_months",
     "events",
+    "random_events",
 }
 _MINISTRY_KEYS = {"role", "influence", "veto", "priorities", "confidence", *BEHAVIOUR_RANGES}
 
@@ -252,28 +278,23 @@ def _parse_scenario(data: Mapping, path: str) -> Scenario:
     raw_countries = schema.mapping(schema.require(data, "countries", path), f"{path}.countries")
     if len(raw_countries) < 2:
         raise ScenarioError(f"{path}.countries", list(raw_countries), "at least two countries")
-    countries = tuple(schema.identifier(c, f"{path}.countries.{c}") for c in raw_countries)
+    countries = tuple(_country_name(c, f"{path}.countries.{c}") for c in raw_countries)
 
     cooperation = tuple(
-        _parse_item(k, v, f"{path}.cooperation.{k}", countries)
-        for k, v in schema.mapping(data.get("cooperation") or {}, f"{path}.cooperation").items()
+        _parse_item(k, v, f"{path}.cooperation.{k}", countries) for k, v in _named(data, "cooperation", path).items()
     )
     frictions = tuple(
-        _parse_friction(k, v, f"{path}.frictions.{k}", countries)
-        for k, v in schema.mapping(data.get("frictions") or {}, f"{path}.frictions").items()
+        _parse_friction(k, v, f"{path}.frictions.{k}", countries) for k, v in _named(data, "frictions", path).items()
     )
-    talks = tuple(
-        _parse_talks(k, v, f"{path}.talks.{k}", countries)
-        for k, v in schema.mapping(data.get("talks") or {}, f"{path}.talks").items()
-    )
+    talks = tuple(_parse_talks(k, v, f"{path}.talks.{k}", countries) for k, v in _named(data, "talks", path).items())
     issues = _unique_issue_names(cooperation, frictions, talks, path)
     where = f"{path}.ministry_defaults"
-    raw_defaults = schema.mapping(data.get("ministry_defaults") or {}, where, {*BEHAVIOUR_RANGES, "confidence"})
+    raw_defaults = schema.mapping(
+        schema.optional(data, "ministry_defaults", {}), where, {*BEHAVIOUR_RANGES, "confidence"}
+    )
     defaults = _parse_behaviour(raw_defaults, where, Behaviour())
     confidence = schema.number(raw_defaults.get("confidence", DEFAULT_CONFIDENCE), f"{where}.confidence", 0.0, 1.0)
-    ministry_names = {
-        c: tuple(schema.mapping(raw_countries[c], f"{path}.countries.{c}").get("ministries") or ()) for c in countries
-    }
+    ministry_names = _ministry_names(raw_countries, f"{path}.countries")
     parsed_countries = tuple(
         _parse_country(c, raw_countries[c], f"{path}.countries.{c}", issues, ministry_names, defaults, confidence)
         for c in countries
@@ -292,16 +313,18 @@ def _parse_scenario(data: Mapping, path: str) -> Scenario:
         for k, v in schema.mapping(schema.require(data, "calendar", path), f"{path}.calendar").items()
     )
     actors = {*countries, *(m.key for c in parsed_countries for m in c.ministries)}
-    raw_events = data.get("events") or []
-    if not isinstance(raw_events, list | tuple):
-        raise ScenarioError(f"{path}.events", raw_events, "a list of events")
-    events = tuple(_parse_event(e, f"{path}.events[{i}]", actors) for i, e in enumerate(raw_events))
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise ScenarioError(f"{path}.description", description, "a text")
+    start, round_months = _timeline(data, path)
+    raw_events = schema.sequence(schema.optional(data, "events", []), f"{path}.events", "events")
+    events = tuple(
+        _parse_event(e, f"{path}.events[{i}]", actors, start, round_months) for i, e in enumerate(raw_events)
+    )
+    random_events = tuple(
+        _parse_random_events(k, v, f"{path}.random_events.{k}", actors)
+        for k, v in _named(data, "random_events", path).items()
+    )
     return Scenario(
         name=name,
-        description=description.strip(),
+        description=schema.text(schema.optional(data, "description", ""), f"{path}.description").strip(),
         countries=parsed_countries,
         cooperation=cooperation,
         frictions=frictions,
@@ -309,9 +332,42 @@ def _parse_scenario(data: Mapping, path: str) -> Scenario:
         formats=formats,
         calendar=calendar,
         events=tuple(sorted(events, key=lambda e: e.round)),
+        random_events=random_events,
+        calendar_start=None if start is None else schema.month_text(start),
+        round_months=round_months,
         spillover=schema.number(data.get("spillover", 0.3), f"{path}.spillover", 0.0, 1.0),
         shock_scale=schema.number(data.get("shock_scale", 0.5), f"{path}.shock_scale", 0.0, 1.0),
     )
+
+
+def _named(data: Mapping, key: str, path: str) -> Mapping:
+    """An optional top-level block of named entries (cooperation, frictions, talks, random_events)."""
+    return schema.mapping(schema.optional(data, key, {}), f"{path}.{key}")
+
+
+def _country_name(name: object, path: str) -> str:
+    if name == RESERVED:
+        raise ScenarioError(path, name, f"a country name other than {RESERVED!r} (it gives every country a value)")
+    return schema.identifier(name, path)
+
+
+def _ministry_names(raw_countries: Mapping, path: str) -> dict[str, tuple]:
+    """Each country's ministry names as written, so that confidence in any foreign ministry can be checked."""
+    names = {}
+    for c, raw in raw_countries.items():
+        ministries = schema.optional(schema.mapping(raw, f"{path}.{c}"), "ministries", {})
+        names[c] = tuple(schema.mapping(ministries, f"{path}.{c}.ministries"))
+    return names
+
+
+def _timeline(data: Mapping, path: str) -> tuple[int | None, int]:
+    """Round 1's month (a count of months; None if the scenario gives no dates) and the months per round."""
+    if "calendar_start" not in data:
+        if "round_months" in data:
+            raise ScenarioError(f"{path}.round_months", data["round_months"], "only with calendar_start (YYYY-MM)")
+        return None, 1
+    start = schema.month(data["calendar_start"], f"{path}.calendar_start")
+    return start, schema.integer(data.get("round_months", 1), f"{path}.round_months", 1)
 
 
 def _unique_issue_names(cooperation, frictions, talks, path: str) -> tuple[str, ...]:
@@ -350,9 +406,9 @@ def _parse_country(name, raw, path, issues, ministry_names, defaults: Behaviour,
         for m, v in raw_ministries.items()
     ]
     total = sum(m.influence for m in parsed)
-    if total <= 0:
+    if not 0 < total < math.inf:
         raise ScenarioError(
-            f"{path}.ministries", {m.name: m.influence for m in parsed}, "influences with a positive sum"
+            f"{path}.ministries", {m.name: m.influence for m in parsed}, "influences with a positive sum (finite)"
         )
     ministries = tuple(
         Ministry(m.name, m.country, m.role, m.influence / total, m.veto, m.priorities, m.confidence, m.behaviour)
@@ -377,7 +433,7 @@ def _parse_ministry(country, name, raw, path, issues, ministry_names, defaults: 
         veto=veto,
         priorities=_normalised(schema.require(raw, "priorities", path), f"{path}.priorities", issues),
         confidence=_parse_confidence(
-            raw.get("confidence") or {}, f"{path}.confidence", country, ministry_names, confidence
+            schema.optional(raw, "confidence", {}), f"{path}.confidence", country, ministry_names, confidence
         ),
         behaviour=behaviour,
     )
@@ -424,6 +480,11 @@ def _parse_talks(name, raw, path, countries) -> Talks:
     if not raw_dims:
         raise ScenarioError(f"{path}.dimensions", {}, "at least one dimension")
     dimensions = tuple(_parse_dimension(k, v, f"{path}.dimensions.{k}", parties) for k, v in raw_dims.items())
+    outcomes = math.prod(len(d.options) for d in dimensions)
+    if outcomes > MAX_OUTCOMES:
+        raise ScenarioError(
+            f"{path}.dimensions", f"{outcomes:,} outcomes", f"at most {MAX_OUTCOMES:,} (the product of option counts)"
+        )
     raw_sq = schema.mapping(schema.require(raw, "status_quo", path), f"{path}.status_quo", {d.name for d in dimensions})
     status_quo = {}
     for d in dimensions:
@@ -444,9 +505,7 @@ def _parse_talks(name, raw, path, countries) -> Talks:
 def _parse_dimension(name, raw, path, parties) -> Dimension:
     schema.identifier(name, path)
     schema.mapping(raw, path, {"options", "values"})
-    options = schema.require(raw, "options", path)
-    if isinstance(options, str) or not isinstance(options, list | tuple) or len(options) < 2:
-        raise ScenarioError(f"{path}.options", options, "a list of at least two option names")
+    options = schema.sequence(schema.require(raw, "options", path), f"{path}.options", "option names", min_len=2)
     options = tuple(schema.identifier(o, f"{path}.options[{i}]") for i, o in enumerate(options))
     if len(set(options)) != len(options):
         raise ScenarioError(f"{path}.options", list(options), "a list without repeated names")
@@ -454,7 +513,7 @@ def _parse_dimension(name, raw, path, parties) -> Dimension:
     values = {}
     for p in parties:
         v = schema.require(raw_values, p, f"{path}.values")
-        if isinstance(v, str) or not isinstance(v, list | tuple) or len(v) != len(options):
+        if isinstance(v, str) or not isinstance(v, Sequence) or len(v) != len(options):
             raise ScenarioError(f"{path}.values.{p}", v, f"a list of {len(options)} numbers, one per option")
         values[p] = tuple(schema.number(x, f"{path}.values.{p}[{i}]", 0.0, 1.0) for i, x in enumerate(v))
     return Dimension(name, options, values)
@@ -466,7 +525,7 @@ def _parse_format(name, raw, path, roles, agenda_names) -> MeetingFormat:
     return MeetingFormat(
         name=name,
         roles=schema.names(schema.require(raw, "roles", path), f"{path}.roles", roles),
-        agenda=schema.names(raw.get("agenda") or [], f"{path}.agenda", agenda_names, min_len=0),
+        agenda=schema.names(schema.optional(raw, "agenda", []), f"{path}.agenda", agenda_names, min_len=0),
         weight=schema.number(raw.get("weight", 1.0), f"{path}.weight", 0.0, 1.0),
     )
 
@@ -477,20 +536,13 @@ def _parse_entry(name, raw, path, formats, countries: tuple[Country, ...], coope
     fmt_name = schema.name(schema.require(raw, "format", path), f"{path}.format", {f.name for f in formats})
     fmt = next(f for f in formats if f.name == fmt_name)
     by_name = {c.name: c for c in countries}
-    if ("countries" in raw) == ("pairs" in raw):
-        raise ScenarioError(path, dict(raw), "exactly one of 'countries' (all meet) or 'pairs' (bilateral meetings)")
-    if "countries" in raw:
+    if schema.either(raw, path, ("countries", "all meet"), ("pairs", "bilateral meetings")) == "countries":
         members = schema.names(raw["countries"], f"{path}.countries", by_name, min_len=2)
         pairs = tuple(combinations(members, 2))
-        hosts = schema.names(raw.get("hosts") or list(members), f"{path}.hosts", members)
+        hosts = schema.names(schema.optional(raw, "hosts", members), f"{path}.hosts", members)
     else:
-        raw_pairs = raw["pairs"]
-        if isinstance(raw_pairs, str) or not isinstance(raw_pairs, list | tuple) or not raw_pairs:
-            raise ScenarioError(f"{path}.pairs", raw_pairs, "a non-empty list of [country, country] pairs")
-        pairs = tuple(tuple(schema.names(p, f"{path}.pairs[{k}]", by_name, min_len=2)) for k, p in enumerate(raw_pairs))
-        for k, p in enumerate(pairs):
-            if len(p) != 2:
-                raise ScenarioError(f"{path}.pairs[{k}]", list(p), "two different countries")
+        raw_pairs = schema.sequence(raw["pairs"], f"{path}.pairs", "[country, country] pairs", min_len=1)
+        pairs = tuple(schema.pair(p, f"{path}.pairs[{k}]", by_name) for k, p in enumerate(raw_pairs))
         if len({frozenset(p) for p in pairs}) != len(pairs):
             raise ScenarioError(f"{path}.pairs", [list(p) for p in pairs], "each pair of countries once")
         if "hosts" in raw:
@@ -498,11 +550,11 @@ def _parse_entry(name, raw, path, formats, countries: tuple[Country, ...], coope
         members, hosts = tuple(dict.fromkeys(c for p in pairs for c in p)), ()
     for c in members:
         roles = {m.role for m in by_name[c].ministries}
-        if not roles & set(fmt.roles):
+        if sum(m.influence for m in by_name[c].ministries if m.role in fmt.roles) <= 0:
             raise ScenarioError(
                 f"{path}.countries",
                 c,
-                f"countries with a ministry in a role of format {fmt_name!r} ({list(fmt.roles)})",
+                f"countries with a ministry of some influence in a role of format {fmt_name!r} ({list(fmt.roles)})",
             )
         for item in cooperation:
             if item.name in fmt.agenda and item.lead not in roles:
@@ -522,31 +574,96 @@ def _parse_entry(name, raw, path, formats, countries: tuple[Country, ...], coope
     )
 
 
-def _parse_event(raw, path, actors) -> Event:
-    schema.mapping(raw, path, {"round", "source", "target", "cameo", "goldstein", "note"})
+def _parse_event(raw, path, actors, start: int | None, round_months: int) -> Event:
+    schema.mapping(raw, path, {"round", "date", "source", "target", "cameo", "goldstein", "weight", "note"})
     source = schema.name(schema.require(raw, "source", path), f"{path}.source", actors)
     target = schema.name(schema.require(raw, "target", path), f"{path}.target", actors)
-    if source.split(".")[0] == target.split(".")[0]:
-        raise ScenarioError(f"{path}.target", target, "an actor of another country than the source")
-    if ("cameo" in raw) == ("goldstein" in raw):
-        raise ScenarioError(
-            path, dict(raw), "exactly one of 'cameo' (a CAMEO code) or 'goldstein' (a value in [-10, 10])"
-        )
-    if "cameo" in raw:
-        code = raw["cameo"]
-        table = goldstein_table()
-        if not isinstance(code, str) or code not in table:
-            hint = " (write codes as quoted strings: '036', not 36)" if isinstance(code, int) else ""
-            raise ScenarioError(f"{path}.cameo", code, f"a CAMEO code from the shipped Goldstein table{hint}")
-        goldstein = table[code].goldstein
+    check_countries_differ(source, target, f"{path}.target")
+    if schema.either(raw, path, ("round", "a whole number ≥ 1"), ("date", "YYYY-MM")) == "round":
+        round_ = schema.integer(raw["round"], f"{path}.round", 1)
     else:
-        code, goldstein = None, schema.number(raw["goldstein"], f"{path}.goldstein", -10.0, 10.0)
-    note = raw.get("note", "")
-    return Event(
-        schema.integer(schema.require(raw, "round", path), f"{path}.round", 1),
-        source,
-        target,
-        goldstein,
-        code,
-        str(note),
+        round_ = _date_round(raw["date"], f"{path}.date", start, round_months)
+    if schema.either(raw, path, ("cameo", "a CAMEO code"), ("goldstein", "a value in [-10, 10]")) == "cameo":
+        entry = lookup(raw["cameo"], f"{path}.cameo")
+        code, goldstein = entry.code, entry.goldstein
+    else:
+        code, goldstein = None, schema.number(raw["goldstein"], f"{path}.goldstein", GOLDSTEIN_MIN, GOLDSTEIN_MAX)
+    weight = schema.number(schema.optional(raw, "weight", 1.0), f"{path}.weight", 0.0)
+    note = schema.text(schema.optional(raw, "note", ""), f"{path}.note")
+    return Event(round_, source, target, weighted(goldstein, weight, f"{path}.weight"), code, note)
+
+
+def check_countries_differ(source: str, target: str, path: str) -> None:
+    """An event is one country's act towards another: ``source`` and ``target`` (actors) of different countries."""
+    if source.split(".")[0] == target.split(".")[0]:
+        raise ScenarioError(path, target, f"an actor of another country than the source {source!r}")
+
+
+def _date_round(value: object, path: str, start: int | None, round_months: int) -> int:
+    """The round holding the month of ``value``: round 1 holds month ``start``, each round ``round_months`` long."""
+    if start is None:
+        raise ScenarioError(path, value, "a 'round' instead, or set calendar_start (the YYYY-MM of round 1)")
+    month = schema.month(value, path)
+    if month < start:
+        raise ScenarioError(path, value, f"a date from calendar_start ({schema.month_text(start)}) on")
+    return (month - start) // round_months + 1
+
+
+def _parse_random_events(name, raw, path, actors) -> RandomEvents:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"rate", "between", "cameo", "goldstein", "note"})
+    codes = ("cameo", "a code or a list of codes")
+    if schema.either(raw, path, codes, ("goldstein", "a value or a [low, high] range")) == "cameo":
+        cameo, goldstein = _codes(raw["cameo"], f"{path}.cameo")
+    else:
+        cameo, goldstein = (), _goldstein_range(raw["goldstein"], f"{path}.goldstein")
+    return RandomEvents(
+        name=name,
+        rate=schema.number(schema.require(raw, "rate", path), f"{path}.rate", 0.0, 1.0),
+        pairs=_directed_pairs(schema.require(raw, "between", path), f"{path}.between", actors),
+        cameo=cameo,
+        goldstein=goldstein,
+        note=schema.text(schema.optional(raw, "note", name), f"{path}.note"),
     )
+
+
+def _codes(value: object, path: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """One CAMEO code or a list of them to draw from uniformly, with their Goldstein values."""
+    if isinstance(value, str | int):
+        entries = [lookup(value, path)]
+    else:
+        listed = schema.sequence(value, path, "CAMEO codes", min_len=1)
+        entries = [lookup(c, f"{path}[{k}]") for k, c in enumerate(listed)]
+    return tuple(e.code for e in entries), tuple(e.goldstein for e in entries)
+
+
+def _goldstein_range(value: object, path: str) -> tuple[float, float]:
+    """A Goldstein value, or a [low, high] range to draw from uniformly."""
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        x = schema.number(value, path, GOLDSTEIN_MIN, GOLDSTEIN_MAX)
+        return x, x
+    if len(value) != 2:
+        raise ScenarioError(path, value, "a value in [-10, 10] or a [low, high] range")
+    low, high = (schema.number(x, f"{path}[{k}]", GOLDSTEIN_MIN, GOLDSTEIN_MAX) for k, x in enumerate(value))
+    if low > high:
+        raise ScenarioError(path, list(value), "a [low, high] range with low ≤ high")
+    return low, high
+
+
+def _directed_pairs(raw: object, path: str, actors) -> tuple[tuple[str, str], ...]:
+    """Every ordered pair among a list of actors (one per country), or a list of [source, target] pairs.
+
+    Each directed pair of countries appears once, so that a round's draws update distinct blocks of confidence.
+    """
+    items = schema.sequence(raw, path, "actors (one per country) or of [source, target] pairs", min_len=1)
+    if all(isinstance(x, str) for x in items):
+        members = schema.names(items, path, actors, min_len=2)
+        if len({m.split(".")[0] for m in members}) != len(members):
+            raise ScenarioError(path, list(items), "actors of different countries (one per country)")
+        return tuple(permutations(members, 2))
+    pairs = tuple(schema.pair(p, f"{path}[{k}]", actors) for k, p in enumerate(items))
+    for k, (source, target) in enumerate(pairs):
+        check_countries_differ(source, target, f"{path}[{k}]")
+    if len({(s.split(".")[0], t.split(".")[0]) for s, t in pairs}) != len(pairs):
+        raise ScenarioError(path, list(items), "each directed pair of countries once (one actor per country)")
+    return pairs

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import small_scenario
 
 from sim.errors import ScenarioError
-from sim.library import load_scenario, read_yaml
+from sim.library import available_scenarios, load_scenario, read_yaml
+from sim.run import simulate
 from sim.scenario import Scenario
 
 
@@ -115,3 +117,126 @@ def test_confidence_for_a_whole_country_or_one_ministry():
     data = small_scenario(**{"countries.north.ministries.foreign.confidence": {"south": 0.2, "south.defence": 0.9}})
     north_foreign = Scenario.from_dict(data).countries[0].ministries[0]
     assert north_foreign.confidence == {"south.foreign": 0.2, "south.defence": 0.9}
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "allowed"),
+    [
+        ({"countries.north.ministries": 5}, "countries.north.ministries", "a mapping"),
+        ({"countries.north.ministries": ["foreign", "defence"]}, "countries.north.ministries", "a mapping"),
+        ({"countries.north.ministries.foreign.role": "foreign office"}, "foreign.role", "letters, digits"),
+        ({"countries.north.ministries.foreign.role": True}, "foreign.role", "quote the name"),
+        (
+            {"countries.north.ministries.foreign.influence": 0, "formats.ministers.roles": ["foreign"]},
+            "calendar.talks.countries",
+            "some influence",
+        ),
+        (
+            {
+                "countries.north.ministries.foreign.influence": 1e308,
+                "countries.north.ministries.defence.influence": 1e308,
+            },
+            "north.ministries",
+            "positive sum (finite)",
+        ),
+        ({"countries.north.ministries.foreign.priorities": {"exercise": 1e308, "land": 1e308}}, "priorities", "finite"),
+        ({"countries.north.ministries.foreign.confidence": 0.4}, "foreign.confidence", "a mapping"),
+        ({"countries.north.quota": None}, "countries.north.quota", "a number in [0, 1]"),
+        ({"cooperation": []}, "scenario.cooperation", "a mapping"),
+        ({"cooperation": False}, "scenario.cooperation", "a mapping"),
+        ({"cooperation.exercise.benefit": {"north": 0.5}}, "benefit.south", "give a 'default'"),
+        ({"formats.ministers.agenda": "exercise"}, "ministers.agenda", "a list of names"),
+        ({"formats.ministers.weight": 2}, "ministers.weight", "[0, 1]"),
+        ({"calendar.talks.hosts": []}, "calendar.talks.hosts", "at least 1 names"),
+        ({"calendar.talks.hosts": ["north", "west"]}, "calendar.talks.hosts[1]", "one of north, south"),
+        ({"calendar.talks.start": 0}, "calendar.talks.start", "≥ 1"),
+        ({"calendar.talks.every": 1.5}, "calendar.talks.every", "a whole number"),
+        ({"calendar.talks.pairs": [["north", "south"]]}, "calendar.talks", "exactly one of 'countries'"),
+        ({"talks.border.parties": ["north", "north"]}, "border.parties", "without repeated"),
+        ({"talks.border.horizon": 0}, "border.horizon", "≥ 1"),
+        ({"talks.border.confidence_effect": -1}, "border.confidence_effect", "[0, 10]"),
+        ({"talks.border.dimensions.land.options": ["none"]}, "land.options", "at least 2"),
+        ({"talks.border.dimensions.land.options": ["none", "none", "all"]}, "land.options", "without repeated"),
+        ({"talks.border.dimensions.land.values.north": [0, 0.5, 1.5]}, "values.north[2]", "[0, 1]"),
+        ({"description": ["a"]}, "scenario.description", "a text"),
+        ({"name": "runs/../../etc"}, "scenario.name", "letters, digits"),
+        ({"name": ""}, "scenario.name", "non-empty"),
+        ({"ministry_defaults": {"confidence": 1.2}}, "ministry_defaults.confidence", "[0, 1]"),
+        ({"ministry_defaults": {"concession": 0}}, "ministry_defaults.concession", "[0.01, 100]"),
+        ({"ministry_defaults": {"hawkishness": float("nan")}}, "ministry_defaults.hawkishness", "[0, 1]"),
+        ({"shock_scale": "high"}, "scenario.shock_scale", "[0, 1]"),
+    ],
+)
+def test_more_mistakes_name_key_value_and_allowed(changes, path, allowed):
+    """Mistakes found by review and fuzzing: each gets the key path, the value and what is allowed."""
+    error = error_for(small_scenario(**changes))
+    assert path in error.path
+    assert allowed in error.allowed
+
+
+def test_yaml_booleans_as_names_get_a_hint(tmp_path):
+    """YAML 1.1 reads an unquoted `no:` (say, Norway) as false: the error says to quote it."""
+    path = tmp_path / "norway.yaml"
+    path.write_text("name: n\ncountries:\n  no: {ministries: {foreign: {role: foreign, priorities: {}}}}\n  se: {}\n")
+    with pytest.raises(ScenarioError, match="quote the name"):
+        load_scenario(path)
+
+
+def test_country_named_default_is_refused():
+    data = small_scenario()
+    data["countries"]["default"] = data["countries"].pop("south")
+    assert "other than 'default'" in error_for(data).allowed
+
+
+def test_outcome_space_is_bounded():
+    """Talks whose outcome space would not fit in memory are refused before any array is built."""
+    dims = {
+        f"d{k}": {"options": list("abcdefghij"), "values": {"north": [0] * 10, "south": [1] * 10}} for k in range(6)
+    }
+    data = small_scenario(**{"talks.border.dimensions": dims, "talks.border.status_quo": dict.fromkeys(dims, "a")})
+    error = error_for(data)
+    assert error.path == "scenario.talks.border.dimensions"
+    assert "at most 100,000" in error.allowed
+
+
+def test_yaml_merge_keys_are_allowed(tmp_path):
+    """`<<: *anchor` merges a shared block; keys beside it override it (not a repeated key)."""
+    path = tmp_path / "merge.yaml"
+    path.write_text("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n")
+    assert read_yaml(path)["other"] == {"x": 1, "y": 3}
+
+
+@pytest.mark.parametrize("name", ["tokyo_2013", "tokyo_1956_formula", "shared_threat", "asean_regional_forum"])
+def test_shipped_scenarios_are_valid_and_run(name):
+    scenario = load_scenario(name)
+    result = simulate(scenario, rounds=13)
+    assert name in available_scenarios()
+    assert scenario.description and len(result.meetings) > 0
+    assert np.isfinite(result.country_states).all()
+
+
+def test_asean_regional_forum_is_multilateral_with_a_rotating_chair():
+    forum = load_scenario("asean_regional_forum")
+    assert 10 <= len(forum.countries) <= 27
+    ministerial = next(e for e in forum.calendar if e.name == "arf_ministerial")
+    assert len(ministerial.pairs) == len(forum.countries) * (len(forum.countries) - 1) // 2
+    assert [ministerial.host(ministerial.start + 12 * k) for k in range(3)] == ["myanmar", "malaysia", "laos"]
+
+
+def test_the_1956_formula_puts_the_pair_on_top_for_japan():
+    islands = next(d for d in load_scenario("tokyo_1956_formula").talks[0].dimensions if d.name == "islands")
+    assert islands.options[-1] == "pair_1956"
+    assert max(islands.values["japan"]) == islands.values["japan"][-1]
+
+
+def test_synthetic_scenarios_by_name():
+    scenario = load_scenario("synthetic:7")
+    assert len(scenario.countries) == 7 and scenario.name == "synthetic_7"
+    assert "synthetic:50" in available_scenarios()
+    assert len(simulate("synthetic:4", rounds=6).meetings) > 0
+
+
+@pytest.mark.parametrize("name", ["synthetic:", "synthetic:1", "synthetic:x", "synthetic:²", "synthetic:100000"])
+def test_synthetic_size_is_checked(name):
+    with pytest.raises(ScenarioError, match=r"synthetic:N with N a whole number in \[2, 500\]"):
+        load_scenario(name)
