@@ -31,7 +31,7 @@ def plot_confidence(result: RunResult, replicate: int = 0) -> Figure:
     """
     many = len(result.countries) > MANY_COUNTRIES
     show_ministries = not many and len(result.ministry_rounds) > 0
-    notes = [] if many else _event_notes(result)
+    notes = [] if many else _event_notes(result, replicate)
     heights = [1.2, 4] + ([3] if show_ministries else []) + ([0.2 * len(notes)] if notes else [])
     fig, axes = plt.subplots(
         len(heights), 1, figsize=(11, 2 + sum(heights)), sharex=True, height_ratios=heights, layout="constrained"
@@ -53,9 +53,13 @@ def plot_confidence(result: RunResult, replicate: int = 0) -> Figure:
     return fig
 
 
-def _event_notes(result: RunResult) -> list[str]:
+def _replicate_events(result: RunResult, replicate: int) -> pd.DataFrame:
+    return result.events[result.events["replicate"] == replicate]
+
+
+def _event_notes(result: RunResult, replicate: int) -> list[str]:
     """One line per event marked on the plot, for a reader who does not know CAMEO codes (none if too many)."""
-    events = result.events
+    events = _replicate_events(result, replicate)
     if len(events) > MAX_EVENT_NOTES:
         return []
     return [
@@ -90,20 +94,21 @@ def _country_panel(ax, result: RunResult, many: bool, replicate: int) -> None:
     else:
         for k, ((a, b), g) in enumerate(df.groupby(["country", "counterpart"], sort=False)):
             (line,) = ax.plot(g["round"], g["confidence"], lw=2.2, color=f"C{k}", label=f"{_label(a)} → {_label(b)}")
-            lines[a] = (g.set_index("round")["confidence"], line.get_color())
-        _events(ax, result, lines)
+            lines[(a, b)] = (g.set_index("round")["confidence"], line.get_color())
+        _events(ax, result, lines, replicate)
     ax.set_ylabel("country confidence")
     _zoom(ax, df["confidence"])
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=9, ncols=2)
 
 
-def _events(ax, result: RunResult, lines) -> None:
-    for e in result.events.itertuples():
-        observer = e.target.split(".")[0]
-        if observer not in lines:
+def _events(ax, result: RunResult, lines, replicate: int) -> None:
+    """Mark each event on the line of the pair it moved: the target's confidence in the source."""
+    for e in _replicate_events(result, replicate).itertuples():
+        pair = (e.target.split(".")[0], e.source.split(".")[0])
+        if pair not in lines:
             continue
-        series, color = lines[observer]
+        series, color = lines[pair]
         y = series.get(e.round, np.nan)
         marker = "^" if e.goldstein >= 0 else "v"
         ax.scatter([e.round], [y], marker=marker, s=70, color=color, edgecolor="black", zorder=5)

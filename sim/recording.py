@@ -201,52 +201,39 @@ class RunResult:
         plans = self.plan.talks
         single = len(plans) == 1
         dims = list(next(iter(plans.values())).dimensions) if single else ["terms"]
-        parts = []
+        columns = ["replicate", "round", "meeting", "talks", "session", "proposer", "responder", *dims]
+        columns += ["u_proposer", "u_responder", "level_proposer", "level_responder", "accepted"]
+        columns += ["ratified_by_proposer", "ratified_by_responder"]
+        parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
         for round_, meeting, talks, proposer, responder, session, o, rat_p, rat_r in self.recorder.offers:
             reps = np.flatnonzero(o.made)
             if not len(reps):
                 continue
-            plan = plans[talks]
-            outcome = o.outcome[reps]
+            plan, outcome = plans[talks], o.outcome[reps]
             terms = {
                 dim: np.array(opts, dtype=object)[plan.grid[outcome, k]]
                 for k, (dim, opts) in enumerate(plan.dimensions.items())
             }
             if not single:
-                terms = {
-                    "terms": np.array(
-                        ["; ".join(f"{d}={v[i]}" for d, v in terms.items()) for i in range(len(reps))], dtype=object
-                    )
-                }
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "replicate": reps,
-                        "round": round_,
-                        "meeting": meeting,
-                        "talks": talks,
-                        "session": session[reps],
-                        "proposer": proposer,
-                        "responder": responder,
-                        **terms,
-                        "u_proposer": o.u_proposer[reps],
-                        "u_responder": o.u_responder[reps],
-                        "level_proposer": o.level_proposer[reps],
-                        "level_responder": o.level_responder[reps],
-                        "accepted": o.accepted[reps],
-                        "ratified_by_proposer": rat_p[reps],
-                        "ratified_by_responder": rat_r[reps],
-                    }
-                )
-            )
-        columns = ["replicate", "round", "meeting", "talks", "session", "proposer", "responder", *dims]
-        columns += ["u_proposer", "u_responder", "level_proposer", "level_responder", "accepted"]
-        columns += ["ratified_by_proposer", "ratified_by_responder"]
-        if not parts:
+                joined = ["; ".join(f"{d}={v[i]}" for d, v in terms.items()) for i in range(len(reps))]
+                terms = {"terms": np.array(joined, dtype=object)}
+            fixed = {"round": round_, "meeting": meeting, "talks": talks, "proposer": proposer, "responder": responder}
+            arrays = {"replicate": reps, "session": session[reps], **terms}
+            arrays |= {"u_proposer": o.u_proposer[reps], "u_responder": o.u_responder[reps]}
+            arrays |= {"level_proposer": o.level_proposer[reps], "level_responder": o.level_responder[reps]}
+            arrays |= {
+                "accepted": o.accepted[reps],
+                "ratified_by_proposer": rat_p[reps],
+                "ratified_by_responder": rat_r[reps],
+            }
+            for name, value in fixed.items():
+                parts[name].append(np.full(len(reps), value, dtype=object if isinstance(value, str) else None))
+            for name, value in arrays.items():
+                parts[name].append(value)
+        if not parts["replicate"]:
             return pd.DataFrame(columns=columns)
-        return pd.concat(parts, ignore_index=True).sort_values(
-            ["replicate", "round"], kind="stable", ignore_index=True
-        )[columns]
+        table = pd.DataFrame({name: np.concatenate(values) for name, values in parts.items()})
+        return table.sort_values(["replicate", "round"], kind="stable", ignore_index=True)
 
     @cached_property
     def events(self) -> pd.DataFrame:

@@ -197,13 +197,13 @@ def run_cell(
             rounds=schema.integer(config.get("rounds"), "rounds", 1),
             chunk=chunk,
         )
-        _scenario(json.dumps(spec.scenario, sort_keys=True))  # check the scenario before any work
+        _scenario(json.dumps(spec.scenario, sort_keys=True, default=str))  # check the scenario before any work
     except ScenarioError as error:
         status = {**header, "status": "failed", "replicates": 0, "failed": 0, "seconds": 0.0, "error": str(error)}
         config_text = yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True)
         _write_atomically(directory, {CELL_FILE: json.dumps(status, indent=2), "config.yaml": config_text})
         return CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, str(error))
-    text = json.dumps(spec.scenario, sort_keys=True)
+    text = json.dumps(spec.scenario, sort_keys=True, default=str)
     calls = [(text, start, seeds, spec.rounds) for start, seeds in spec.chunks()]
     summaries, confidence = [], []
     bar = tqdm(total=spec.replicates, desc=f"cell {key[:8]}", unit="rep", disable=not progress, leave=False)
