@@ -7,8 +7,9 @@ throughput: runs the shipped experiment twice through `negsim sweep`, with 1 and
 and prints replicates per second, the speed-up, and Hydra's share of the wall time: the time between the first cell's
 start and the last cell's end not spent inside cells (Hydra composing and launching jobs), apart from the process's
 start-up and the final aggregation, which are reported separately.
-memory: runs sweeps of N tiny cells (seed=range(N), 2 replicates of 4 rounds) and prints the peak resident memory of
-the `negsim sweep` process, which runs the cells and aggregates them.
+memory: runs sweeps of N tiny cells (one per seed, 2 replicates of 4 rounds) and prints the peak resident memory of
+the process that runs the cells and aggregates them: by default calling run_cell and aggregate from Python; with
+--hydra through `negsim sweep seed=range(N)` (slow: about a quarter of a second of Hydra per cell).
 """
 
 from __future__ import annotations
@@ -59,19 +60,41 @@ def throughput(experiment: str, replicates: int) -> None:
     print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}×")
 
 
-def memory(sizes: list[int]) -> None:
+DIRECT = """
+import resource, sys
+from pathlib import Path
+from sim.aggregate import aggregate
+from sim.library import config_dir, read_yaml
+from sim.sweep import run_cell
+root, n = Path(sys.argv[1]), int(sys.argv[2])
+scenario = read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")
+for seed in range(n):
+    config = {"scenario": scenario, "seed": seed, "replicates": 2, "rounds": 4}
+    run_cell(config, root / "cells", values={"seed": seed}, progress=False)
+aggregate(root)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def memory(sizes: list[int], hydra: bool) -> None:
+    """Peak memory of the process that runs the cells and aggregates them, for growing sweeps."""
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            command = [*NEGSIM, f"seed=range(0,{n})", "sweep.replicates=2", "rounds=4", f"hydra.sweep.dir={tmp}/s"]
-            # Each size measured from its own parent, so that one peak does not carry over to the next.
-            code = (
-                f"import resource, subprocess; subprocess.run({command!r}, check=True, capture_output=True); "
-                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-            )
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+            if hydra:  # through `negsim sweep` (Hydra keeps a small record of every job it launched)
+                command = [*NEGSIM, f"seed=range(0,{n})", "sweep.replicates=2", "rounds=4", f"hydra.sweep.dir={tmp}/s"]
+                code = (
+                    f"import resource, subprocess; subprocess.run({command!r}, check=True, capture_output=True); "
+                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+                )
+                done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+            else:  # the same cells and aggregation, called from Python
+                done = subprocess.run(
+                    [sys.executable, "-c", DIRECT, tmp, str(n)], check=True, capture_output=True, text=True
+                )
             took = time.perf_counter() - start
-            print(f"{n:>5} cells: peak memory of the sweep process {int(done.stdout) / 1024:.0f} MiB ({took:.0f} s)")
+            how = "negsim sweep" if hydra else "run_cell + aggregate"
+            print(f"{n:>5} cells ({how}): peak memory {int(done.stdout) / 1024:.0f} MiB ({took:.0f} s)")
 
 
 def main() -> None:
@@ -82,12 +105,13 @@ def main() -> None:
     t.add_argument("--replicates", type=int, default=1000)
     m = sub.add_parser("memory")
     m.add_argument("--cells", type=int, nargs="+", default=[100, 1000])
+    m.add_argument("--hydra", action="store_true", help="through `negsim sweep` (slow: Hydra sets up every job)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.what == "throughput":
         throughput(args.experiment, args.replicates)
     else:
-        memory(args.cells)
+        memory(args.cells, args.hydra)
 
 
 if __name__ == "__main__":

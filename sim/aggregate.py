@@ -28,6 +28,8 @@ import pyarrow.parquet as pq
 from sim.sweep import CELL_FILE, cell_status
 
 Z95 = 1.959963984540054
+ROW_GROUP = 100_000  # rows waiting before they are written as one row group…
+MAX_PENDING = 64  # … or this many cells' frames
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -55,27 +57,39 @@ class SweepReport:
 
 
 class _Appender:
-    """Appends DataFrames to one Parquet file, aligning each to the first one's columns."""
+    """Appends DataFrames to one Parquet file, aligned to the first one's columns.
+
+    Frames are held as Arrow tables and written together once :data:`ROW_GROUP` rows or :data:`MAX_PENDING` frames
+    are waiting: memory stays bounded by that buffer, and the file's footer does not grow by a row group per cell.
+    """
 
     def __init__(self, path: Path):
-        self.path, self.writer, self.columns = path, None, None
+        self.path, self.columns, self.schema, self.writer = path, None, None, None
+        self.pending: list[pa.Table] = []
 
     def append(self, frame: pd.DataFrame) -> None:
         if frame.empty:
             return
-        if self.writer is None:
+        if self.columns is None:
             self.columns = list(frame.columns)
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            first = pa.Table.from_pandas(frame, preserve_index=False)
             # A column that is all missing in the first cell (errors, say) is text in the others.
-            schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema])
-            table = table.cast(schema)
-            self.writer = pq.ParquetWriter(self.path, schema)
-        else:
-            frame = frame.reindex(columns=self.columns)
-            table = pa.Table.from_pandas(frame, schema=self.writer.schema, preserve_index=False)
-        self.writer.write_table(table)
+            self.schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in first.schema])
+        table = pa.Table.from_pandas(frame.reindex(columns=self.columns), schema=self.schema, preserve_index=False)
+        self.pending.append(table)
+        if sum(t.num_rows for t in self.pending) >= ROW_GROUP or len(self.pending) >= MAX_PENDING:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(pa.concat_tables(self.pending))
+        self.pending = []
 
     def close(self) -> None:
+        self._flush()
         if self.writer is not None:
             self.writer.close()
 
