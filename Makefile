@@ -3,9 +3,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-TEST_EXTRAS := dev,parallel,slurm,ray,notebooks
+TEST_EXTRAS := dev,parallel,slurm,ray,notebooks,viz
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench dashboard clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "negsim needs Python 3.12 or newer (found " + sys.version.split()[0] + "); with pyenv, the .python-version file here selects 3.12")'
@@ -25,6 +25,9 @@ run: $(VENV)/.run  ## the default scenario end to end: tables, summary, config a
 
 test: $(VENV)/.test  ## the test suite
 	$(BIN)/pytest -q
+
+dashboard: $(VENV)/.test  ## the interactive dashboard on http://localhost:8765/
+	$(BIN)/negsim dashboard
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,0 +1,211 @@
+"""The dashboard: its settings and injected events, then the page itself in headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara", reason="the dashboard needs the viz extra: pip install -e '.[viz]'")
+
+from sim.dashboard import (
+    MAX_COUNTRIES,
+    DashboardModel,
+    confidence_in,
+    dashboard_scenarios,
+    inject_event,
+    main,
+    model_params,
+)
+from sim.errors import ScenarioError
+from sim.library import config_dir, load_scenario, read_yaml
+from sim.model import NegotiationModel
+from sim.run import simulate
+from sim.scenario import Scenario
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START = 60  # seconds for the server to answer; the page itself gets as long to show round 0
+UPDATE = 30_000  # milliseconds for the page to show a step or a reset
+
+
+def shown_values() -> dict:
+    """The values the sidebar shows for the default model, as SolaraViz's Reset passes them back."""
+    return {key: spec["value"] for key, spec in model_params(DashboardModel()).items()}
+
+
+def test_untouched_settings_reproduce_the_command_line_run():
+    model = DashboardModel(**shown_values())
+    for _ in range(40):
+        model.step()
+    expected = simulate(load_scenario("tokyo_2013"), seed=2013, rounds=40)
+    assert model.error is None
+    np.testing.assert_array_equal(model.result().country_states, expected.country_states)
+
+
+def test_a_confidence_setting_moves_the_ministry_s_confidence_in_each_ministry_of_that_country_alike():
+    base = DashboardModel()
+    values = shown_values() | {"tokyo_2013:japan.foreign.confidence.russia": 0.5}
+    moved = DashboardModel(**values)
+    before, after = (m.spec.countries[0].ministries[1] for m in (base, moved))
+    russia = moved.spec.countries[1]
+    assert confidence_in(after, russia) == pytest.approx(0.5)
+    shifts = {k: after.confidence[k] - before.confidence[k] for k in before.confidence}
+    assert shifts == pytest.approx(dict.fromkeys(before.confidence, shifts["russia.leader"]))
+
+
+def test_priority_shares_are_set_exactly_and_the_other_issues_keep_their_proportions():
+    base = DashboardModel().spec.countries[0].ministries[0].priorities
+    model = DashboardModel(**(shown_values() | {"tokyo_2013:japan.leader.priority.islands": 0.6}))
+    priorities = model.spec.countries[0].ministries[0].priorities
+    assert priorities["islands"] == pytest.approx(0.6)
+    assert priorities["security_guarantee"] == pytest.approx(base["security_guarantee"])
+    assert priorities["transfer_terms"] / priorities["economic_projects"] == pytest.approx(
+        base["transfer_terms"] / base["economic_projects"]
+    )
+
+
+def test_a_mistake_is_shown_and_the_scenario_runs_as_shipped():
+    values = shown_values() | {
+        "tokyo_2013:russia.defence.priority.islands": 0.8,
+        "tokyo_2013:russia.defence.priority.security_guarantee": 0.4,
+    }
+    model = DashboardModel(**values)
+    assert "russia.ministries.defence.priorities" in model.error and "at most 1" in model.error
+    assert model.spec.countries[1].ministries[2].priorities == load_scenario("tokyo_2013").ministries[5].priorities
+    assert "nope" in DashboardModel(scenario_name="nope").error
+
+
+def test_settings_of_another_scenario_are_left_out():
+    values = shown_values() | {"scenario_name": "tokyo_1956_formula", "tokyo_2013:japan.leader.concession": 3.0}
+    model = DashboardModel(**values)
+    shipped = load_scenario("tokyo_1956_formula")
+    assert model.error is None
+    assert [m.behaviour for m in model.spec.ministries] == [m.behaviour for m in shipped.ministries]
+
+
+def test_the_scenario_list_holds_the_shipped_scenarios_small_enough_for_the_page():
+    names = dashboard_scenarios()
+    assert "tokyo_2013" in names
+    assert all(len(load_scenario(n).countries) <= MAX_COUNTRIES for n in names)
+
+
+def test_an_injected_event_moves_confidence_as_the_same_scheduled_event_would():
+    data = read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")
+    data["ministry_defaults"]["drift"] = 0.0  # drift comes before scheduled events in a round, after injected ones
+    data["events"] = []
+    injected = NegotiationModel(Scenario.from_dict(data), rng=5)
+    data["events"] = [{"round": 1, "source": "japan", "target": "russia", "cameo": "163"}]
+    scheduled = NegotiationModel(Scenario.from_dict(data), rng=5)
+    event = inject_event(injected, "163", "japan", "russia")
+    assert (event.round, event.goldstein) == (1, -8.0)
+    assert injected.confidence[3:, :3].sum() < scheduled.confidence[3:, :3].sum()  # Russia's confidence fell
+    injected.step()
+    scheduled.step()
+    np.testing.assert_allclose(injected.confidence, scheduled.confidence)
+    assert injected.result().events[["round", "source", "target", "cameo"]].values.tolist() == [
+        [1, "japan", "russia", "163"]
+    ]
+    with pytest.raises(ScenarioError, match="a country other than the source"):
+        inject_event(injected, "163", "japan", "japan")
+
+
+def test_main_says_which_port_is_busy(capsys):
+    with socket.socket() as busy:
+        busy.bind(("localhost", 0))
+        busy.listen()
+        with pytest.raises(SystemExit) as exit_:
+            main(["--port", str(busy.getsockname()[1])])
+    assert exit_.value.code == 2
+    assert "choose another --port" in capsys.readouterr().err
+
+
+# --- the page in a browser --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dashboard_url():
+    """The dashboard served by ``python -m sim.dashboard`` on a free port, stopped after the tests."""
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://localhost:{port}/"
+    try:
+        deadline = time.monotonic() + SERVER_START
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the dashboard server did not start:\n{server.communicate(timeout=10)[0]}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium for a real browser: apt-get install chromium")
+def test_the_page_steps_the_model_and_redraws_in_a_real_browser(dashboard_url, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: pip install playwright")
+    expect = sync_api.expect
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1900})
+        page.goto(dashboard_url)
+        status = page.locator(".negsim-status")
+        expect(status).to_contain_text("Round 0", timeout=SERVER_START * 1000)
+        expect(status).to_contain_text("Japan → Russia 0.342 (start 0.342)")
+
+        seed = page.get_by_role("slider", name="seed")
+        seed.press("ArrowRight")
+        expect(seed).to_have_attribute("aria-valuenow", "2014")
+        confidence = page.get_by_role("slider", name="Japan leader: confidence in Russia")
+        for _ in range(10):
+            confidence.press("ArrowRight")
+        expect(confidence).to_have_attribute("aria-valuenow", "0.5")
+        page.get_by_role("button", name="Reset").click()
+        expect(status).to_contain_text("seed 2014", timeout=UPDATE)
+        expect(status).to_contain_text("(start 0.387)")  # Japan → Russia: + 0.1 × the leader's influence 0.45
+        expect(status).to_contain_text("Russia → Japan 0.365 (start 0.365)")  # untouched sliders change nothing
+
+        figure = page.locator(".negsim-confidence img")
+        before = figure.screenshot()
+        page.get_by_role("button", name="Step").click()
+        expect(status).to_contain_text("Round 1 (November 2013)", timeout=UPDATE)
+        deadline = time.monotonic() + UPDATE / 1000
+        while figure.screenshot() == before:  # the new image arrives after the text
+            assert time.monotonic() < deadline, "the confidence chart did not change after a step"
+            time.sleep(0.5)
+
+        page.locator(".negsim-inject").click()
+        expect(page.locator(".negsim-events")).to_contain_text("Impose embargo, boycott, or sanctions (injected)")
+        page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+        browser.close()
+    assert (tmp_path / "dashboard.png").stat().st_size > 50_000
