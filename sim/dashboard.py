@@ -30,13 +30,11 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.cameo import goldstein_table
-from sim.engine import observe
 from sim.errors import ScenarioError
 from sim.library import config_dir, load_scenario, read_yaml
 from sim.model import NegotiationModel
-from sim.plan import EventPlan
+from sim.plan import event_plan
 from sim.recording import RunResult
-from sim.rules.confidence import goldstein_strength
 from sim.scenario import Country, Event, Ministry, Scenario
 
 DEFAULT_SCENARIO, DEFAULT_SEED = "tokyo_2013", 2013
@@ -241,24 +239,15 @@ class DashboardModel(NegotiationModel):
 def inject_event(model: NegotiationModel, cameo: str, source: str, target: str) -> Event:
     """Country ``target`` observes the CAMEO event ``cameo`` by country ``source`` now, between two rounds.
 
-    The rule of a scheduled event (:func:`sim.engine.observe` on an :class:`~sim.plan.EventPlan`, as
-    ``Engine._strike``): every ministry of the source acts and every ministry of the target observes, each moved by
-    its trust gain or loss by the event's Goldstein value. It is recorded in the coming round, the first to show it.
+    The rule of a scheduled event (:meth:`sim.engine.Engine.strike`): every ministry of the source acts and every
+    ministry of the target observes, each moved by its trust gain or loss by the event's Goldstein value. It is
+    recorded in the coming round, the first to show it.
     """
     if source == target:
         raise ScenarioError("event.target", target, "a country other than the source")
     code = goldstein_table()[cameo]
     event = Event(model.round + 1, source, target, code.goldstein, cameo, f"{code.description} (injected)")
-    engine, strength = model.engine, goldstein_strength(code.goldstein, model.spec.shock_scale)
-    observers = model.countries[target].spec.ministries
-    rates = np.array([m.behaviour.trust_gain if strength >= 0 else m.behaviour.trust_loss for m in observers])
-    acting = np.ones(len(model.countries[source].spec.ministries))
-    blocks = engine.plan.blocks
-    ev = EventPlan(event, blocks[target], blocks[source], np.ones(len(rates)), acting, rates, strength)
-    block, everywhere = engine.confidence[:, ev.target, ev.source], np.ones(engine.replicates, dtype=bool)
-    observe(block, everywhere, ev.observe, ev.acting, ev.rates, abs(ev.strength), ev.strength >= 0)
-    replicates = np.arange(engine.replicates)
-    engine.recorder.log_events(event.round, replicates, source, target, cameo, code.goldstein, event.note)
+    model.engine.strike(event.round, event_plan(event, model.spec))
     return event
 
 

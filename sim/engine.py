@@ -90,7 +90,7 @@ class Engine:
         C *= plan.keep  # drift toward the baseline: c + rate·(baseline − c), as sim.rules.confidence.drift
         C += plan.pull
         for event in plan.events.get(r, ()):
-            self._strike(r, event)
+            self.strike(r, event)
         if plan.random_events:
             u = self.uniforms(plan.random_slots)  # a fixed number of draws per round, whatever strikes
             offset = 0
@@ -103,8 +103,11 @@ class Engine:
                 self._meet(r, meeting, e.host(r))
         self.recorder.capture(r, C)
 
-    def _strike(self, round_: int, ev: EventPlan) -> None:
-        """The target observes the source's act, as cooperation or defection by its Goldstein value."""
+    def strike(self, round_: int, ev: EventPlan) -> None:
+        """The target observes the source's act, as cooperation or defection by its Goldstein value.
+
+        Scheduled events strike at the start of their round; the dashboard strikes events injected by hand.
+        """
         block = self.confidence[:, ev.target, ev.source]
         everywhere = np.ones(self.replicates, dtype=bool)
         observe(block, everywhere, ev.observe, ev.acting, ev.rates, abs(ev.strength), ev.strength >= 0)
@@ -114,7 +117,7 @@ class Engine:
     def _draw_events(self, round_: int, ev: RandomEventPlan, u: np.ndarray) -> None:
         """Random events in every pair at once: uniforms ``u`` (R, 2P) say whether each strikes and with what value.
 
-        An event strikes as a scheduled one does (:meth:`_strike`), observed as cooperation or defection.
+        An event strikes as a scheduled one does (:meth:`strike`), observed as cooperation or defection.
         """
         pairs = len(ev.spec.pairs)
         struck = u[:, :pairs] < ev.spec.rate

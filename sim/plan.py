@@ -321,6 +321,11 @@ def _actor(name: str, countries: dict[str, Country], spillover: float) -> tuple[
     return c, np.array([1.0 if not ministry or m.name == ministry else spillover for m in c.ministries])
 
 
+def event_plan(event: Event, scenario: Scenario) -> EventPlan:
+    """The plan of one event of ``scenario``, e.g. one added by hand during a run."""
+    return _event_plan(event, scenario, {c.name: c for c in scenario.countries}, plan_for(scenario).blocks)
+
+
 def _event_plan(event: Event, scenario: Scenario, countries, blocks) -> EventPlan:
     target, observe = _actor(event.target, countries, scenario.spillover)
     source, acting = _actor(event.source, countries, scenario.spillover)
