@@ -37,6 +37,7 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/sweep.py throughput
 	$(BIN)/python benchmarks/sweep.py memory
+	$(BIN)/python benchmarks/sensitivity.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .hypothesis

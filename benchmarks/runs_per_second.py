@@ -13,14 +13,14 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: no BLAS threads
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import platform  # noqa: E402
-import pstats  # noqa: E402
-import time  # noqa: E402
+import argparse
+import cProfile
+import platform
+import pstats
+import time
 
-from sim.library import load_scenario  # noqa: E402
-from sim.run import replicate_seeds, simulate, simulate_ensemble  # noqa: E402
+from sim.library import load_scenario
+from sim.run import replicate_seeds, simulate, simulate_ensemble
 
 
 def best_of(repeat: int, work) -> float:
@@ -42,8 +42,9 @@ def main() -> None:
     simulate_ensemble(scenario, seeds[:10])  # warm up: plan compiled once per scenario
 
     t = best_of(args.repeat, lambda: simulate_ensemble(scenario, seeds))
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"tokyo_2013, 40 rounds, {args.replicates} replicates in one batch: {args.replicates / t:,.0f} runs/s ({t:.2f} s)")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    batch = f"tokyo_2013, 40 rounds, {args.replicates} replicates in one batch"
+    print(f"{batch}: {args.replicates / t:,.0f} runs/s ({t:.2f} s)")
 
     def with_tables():
         result = simulate_ensemble(scenario, seeds)
@@ -51,7 +52,7 @@ def main() -> None:
         result.replicate_summaries  # noqa: B018
 
     t = best_of(args.repeat, with_tables)
-    print(f"  … with every tidy table and the per-replicate summaries built: {args.replicates / t:,.0f} runs/s ({t:.2f} s)")
+    print(f"  … with every tidy table and per-replicate summaries built: {args.replicates / t:,.0f} runs/s ({t:.2f} s)")
 
     n = 50
     t = best_of(args.repeat, lambda: [simulate(scenario, seed=s) for s in range(n)])

@@ -14,12 +14,12 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import time  # noqa: E402
+import argparse
+import time
 
-from sim.run import simulate  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
-from sim.synthetic import synthetic_scenario  # noqa: E402
+from sim.run import simulate
+from sim.scenario import Scenario
+from sim.synthetic import synthetic_scenario
 
 
 def main() -> None:

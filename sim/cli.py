@@ -12,6 +12,7 @@ COMMANDS: dict[str, str] = {
     "run": "run a scenario end to end and write its tables, summary and plot (Hydra overrides: seed=3 rounds=80 …)",
     "sweep": "run a sweep, one cell per point, each an ensemble of replicates: negsim sweep experiment=NAME […]",
     "plot": "redraw a sweep's plots from its files: negsim plot multirun/NAME",
+    "sensitivity": "which parameters matter (SALib Morris/Sobol'): negsim sensitivity config=NAME [overrides]",
     "dashboard": "serve the interactive dashboard in the browser: negsim dashboard [--port 8765] [--host localhost]",
     "scenarios": "list the shipped scenarios",
     "experiments": "list the shipped experiments",
@@ -93,6 +94,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(1)
     elif command == "plot":
         _plot(rest)
+    elif command == "sensitivity":
+        from sim.sensitivity import main as sensitivity
+
+        sensitivity(rest)
     elif command == "dashboard":
         try:
             from sim.dashboard import main as dashboard

@@ -159,6 +159,17 @@ def _write_atomically(directory: Path, files: dict[str, object]) -> None:
         raise
 
 
+def _by_replicate(confidence: pd.DataFrame) -> pd.DataFrame:
+    """Rows in replicate order whatever the batches (empty if every batch failed)."""
+    if confidence.empty:
+        return confidence
+    return confidence.sort_values(["replicate", "round"], kind="stable", ignore_index=True)
+
+
+def _yaml(config: Mapping) -> str:
+    return yaml.dump(dict(config), Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True)
+
+
 def cell_status(directory: Path) -> dict | None:
     """The recorded status of a cell directory, or None if it holds no finished cell."""
     try:
@@ -200,8 +211,7 @@ def run_cell(
         _scenario(json.dumps(spec.scenario, sort_keys=True, default=str))  # check the scenario before any work
     except ScenarioError as error:
         status = {**header, "status": "failed", "replicates": 0, "failed": 0, "seconds": 0.0, "error": str(error)}
-        config_text = yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True)
-        _write_atomically(directory, {CELL_FILE: json.dumps(status, indent=2), "config.yaml": config_text})
+        _write_atomically(directory, {CELL_FILE: json.dumps(status, indent=2), "config.yaml": _yaml(config)})
         return CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, str(error))
     text = json.dumps(spec.scenario, sort_keys=True, default=str)
     calls = [(text, start, seeds, spec.rounds) for start, seeds in spec.chunks()]
@@ -225,10 +235,8 @@ def run_cell(
         directory,
         {
             "replicates.parquet": table,
-            "confidence.parquet": pd.concat(confidence, ignore_index=True).sort_values(
-                ["replicate", "round"], kind="stable", ignore_index=True
-            ),
-            "config.yaml": yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True),
+            "confidence.parquet": _by_replicate(pd.concat(confidence, ignore_index=True)),
+            "config.yaml": _yaml(config),
             CELL_FILE: json.dumps(record, indent=2),
         },
     )

@@ -20,11 +20,18 @@ SMALL = ["sweep.replicates=24", "rounds=24", "shock_round=6,12", "shock_goldstei
 
 @pytest.fixture(scope="module")
 def cell_config():
-    return {"scenario": read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml"), "seed": 7, "replicates": 60, "rounds": 24}
+    return {
+        "scenario": read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml"),
+        "seed": 7,
+        "replicates": 60,
+        "rounds": 24,
+    }
 
 
 def tables(outcome):
-    return pd.read_parquet(outcome.directory / "replicates.parquet"), pd.read_parquet(outcome.directory / "confidence.parquet")
+    return pd.read_parquet(outcome.directory / "replicates.parquet"), pd.read_parquet(
+        outcome.directory / "confidence.parquet"
+    )
 
 
 def test_cell_is_the_same_serial_parallel_and_in_any_chunking(tmp_path, cell_config):
@@ -89,7 +96,9 @@ def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
     cwd, table = basic_sweep
     out = cwd / "multirun" / "shock_recovery" / "aggregate"
     cells = pd.read_parquet(out / "cells.parquet")
-    assert len(cells) == 4 and {"shock_round", "shock_goldstein", "settlement_probability", "ci_low"} <= set(cells.columns)
+    assert len(cells) == 4 and {"shock_round", "shock_goldstein", "settlement_probability", "ci_low"} <= set(
+        cells.columns
+    )
     assert len(table) == 4 * 24
     assert table["recovery_rounds.japan.russia"].notna().any()
     for name in ("settlement_probability.png", "confidence_bands.png", "time_to_settlement.png"):
@@ -99,7 +108,15 @@ def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
 
 
 def test_failed_cell_makes_the_sweep_exit_non_zero(tmp_path):
-    done = negsim("sweep", "experiment=shock_recovery", "sweep.replicates=4", "rounds=8", "shock_round=6", "shock_goldstein=-5.0,-12.0", cwd=tmp_path)
+    done = negsim(
+        "sweep",
+        "experiment=shock_recovery",
+        "sweep.replicates=4",
+        "rounds=8",
+        "shock_round=6",
+        "shock_goldstein=-5.0,-12.0",
+        cwd=tmp_path,
+    )
     assert done.returncode == 1
     assert "1 cell(s) did not complete" in done.stderr
     assert "goldstein: got -12.0" in done.stdout
@@ -108,7 +125,9 @@ def test_failed_cell_makes_the_sweep_exit_non_zero(tmp_path):
 
 @pytest.mark.parametrize("launcher", ["hydra/launcher=joblib", "hydra/launcher=submitit_local"])
 def test_other_launchers_give_the_same_table(tmp_path, basic_sweep, launcher):
-    pytest.importorskip("hydra_plugins.hydra_joblib_launcher" if "joblib" in launcher else "hydra_plugins.hydra_submitit_launcher")
+    pytest.importorskip(
+        "hydra_plugins.hydra_joblib_launcher" if "joblib" in launcher else "hydra_plugins.hydra_submitit_launcher"
+    )
     done = negsim("sweep", "experiment=shock_recovery", *SMALL, launcher, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sweep_table(tmp_path).equals(basic_sweep[1])
