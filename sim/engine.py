@@ -87,7 +87,7 @@ class Engine:
         """Drift, scheduled events, random events, meetings, record."""
         self.round += 1
         r, plan, C = self.round, self.plan, self.confidence
-        C *= plan.keep  # drift toward the baseline: c + rate·(baseline − c), as sim.rules.confidence.drift
+        C *= plan.keep  # drift toward the baseline (sim.rules.confidence.drift), in place
         C += plan.pull
         for event in plan.events.get(r, ()):
             self.strike(r, event)

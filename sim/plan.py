@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim.rules.confidence import goldstein_strength, observation_weights
+from sim.rules.confidence import drift, goldstein_strength, observation_weights
 from sim.scenario import CalendarEntry, Country, Event, Friction, MeetingFormat, RandomEvents, Scenario
 from sim.talks import TalksPlan
 
@@ -196,8 +196,8 @@ def plan_for(scenario: Scenario) -> Plan:
         influence=np.array([m.influence for m in specs]),
         starts=np.array([b.start for b in blocks.values()]),
         initial=initial,
-        keep=1.0 - rate,
-        pull=rate * initial,
+        keep=drift(1.0, 0.0, rate),  # drift is affine in c: drift(c) = keep·c + pull
+        pull=drift(0.0, initial, rate),
         talks=talks,
         calendar=calendar,
         events={r: tuple(es) for r, es in events.items()},

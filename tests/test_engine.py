@@ -175,3 +175,20 @@ def test_many_countries_and_bilateral_pairs():
     assert result.country_states.shape == (25, 1, 12, 12)
     assert set(result.meetings["meeting"]) == {"neighbours", "forum"}
     assert len(result.agenda) > 0
+
+
+def test_mesa_agents_read_the_engine(tokyo):
+    """Countries and ministries are Mesa agents whose confidence is read from the engine, never stored twice."""
+    from sim.model import NegotiationModel
+
+    model = NegotiationModel(tokyo, rng=4)
+    for _ in range(6):
+        model.step()
+    japan, russia = model.countries["japan"], model.countries["russia"]
+    assert len(model.agents) == 2 + 6 and len(japan.ministries) == 3
+    recorded = model.result().country_states[-1, 0]
+    assert japan.confidence_in(russia) == pytest.approx(recorded[0, 1])
+    foreign = japan.members[1]
+    assert foreign.confidence_in(russia) == pytest.approx(
+        model.confidence[foreign.index, russia.block] @ russia.influence
+    )
