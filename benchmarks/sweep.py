@@ -44,17 +44,19 @@ def cell_times(directory: Path) -> tuple[float, float]:
     return sum(c["seconds"] for c in cells), max(c["finished"] for c in cells) - min(c["started"] for c in cells)
 
 
-def throughput(experiment: str, replicates: int) -> None:
+def throughput(experiment: str, replicates: int | None) -> None:
     rates = {}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             directory = Path(tmp) / "sweep"
-            settings = [f"experiment={experiment}", f"sweep.replicates={replicates}", f"sweep.workers={workers}"]
+            settings = [f"experiment={experiment}", f"sweep.workers={workers}"]
+            settings += [f"sweep.replicates={replicates}"] if replicates else []
             wall, _ = sweep(settings, directory)
-            cells = len(list((directory / "cells").iterdir()))
+            statuses = [json.loads(p.read_text()) for p in (directory / "cells").glob("*/cell.json")]
             inside, span = cell_times(directory)
-        rates[workers] = cells * replicates / wall
-        print(f"{experiment}: {cells} cells × {replicates} replicates, {workers} worker(s): {wall:.1f} s wall")
+        total = sum(c["replicates"] for c in statuses)
+        rates[workers] = total / wall
+        print(f"{experiment}: {len(statuses)} cells, {total:,} replicates, {workers} worker(s): {wall:.1f} s wall")
         print(f"  {rates[workers]:,.0f} replicates/s; Hydra between cells {(span - inside) / wall:.1%} of wall time;")
         print(f"  process start-up and final aggregation {(wall - span) / wall:.1%}")
     print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}×")
@@ -102,7 +104,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     t = sub.add_parser("throughput")
     t.add_argument("--experiment", default="confidence_concession")
-    t.add_argument("--replicates", type=int, default=1000)
+    t.add_argument("--replicates", type=int, default=None, help="per cell (default: the experiment's own)")
     m = sub.add_parser("memory")
     m.add_argument("--cells", type=int, nargs="+", default=[100, 1000])
     m.add_argument("--hydra", action="store_true", help="through `negsim sweep` (slow: Hydra sets up every job)")

@@ -164,10 +164,17 @@ def _modal_terms(ok: pd.DataFrame, settled: str) -> dict:
 
 
 def _bands(key: str, values: dict, confidence: pd.DataFrame) -> pd.DataFrame:
-    grouped = confidence.groupby(["round", "country", "counterpart"])["confidence"]
-    bands = grouped.quantile([0.05, 0.5, 0.95]).unstack()
-    bands.columns = ["q05", "median", "q95"]
-    return bands.reset_index().assign(cell=key, **values)
+    """The 5%, 50% and 95% quantiles of confidence over replicates, per round and directed pair."""
+    parts = []
+    for (a, b), g in confidence.groupby(["country", "counterpart"], sort=False):
+        wide = g.pivot(index="replicate", columns="round", values="confidence")
+        q = np.quantile(wide.to_numpy(), [0.05, 0.5, 0.95], axis=0)
+        parts.append(
+            pd.DataFrame(
+                {"round": wide.columns, "country": a, "counterpart": b, "q05": q[0], "median": q[1], "q95": q[2]}
+            )
+        )
+    return pd.concat(parts, ignore_index=True).assign(cell=key, **values)
 
 
 def _float_values(statuses) -> set[str]:

@@ -274,10 +274,18 @@ class RunResult:
             for b, cb in enumerate(names):
                 if a != b:
                     out[f"confidence.{ca}.{cb}"] = final[:, a, b]
-        counts = self.agenda.groupby(["replicate", "action"]).size().unstack(fill_value=0)
-        for action in ACTIONS:
-            out[f"count.{action}"] = counts[action].reindex(reps, fill_value=0).to_numpy() if action in counts else 0
+        counts = self.action_counts()
+        for k, action in enumerate(ACTIONS):
+            out[f"count.{action}"] = counts[:, k]
         return pd.DataFrame(out)
+
+    def action_counts(self) -> np.ndarray:
+        """(R, len(ACTIONS)): how often each replicate saw each action, counted from the records directly."""
+        counts = np.zeros((self.replicates, len(ACTIONS)), dtype=int)
+        for *_, codes in self.recorder.actions:
+            rep, d = np.nonzero(codes >= 0)
+            np.add.at(counts, (rep, codes[rep, d]), 1)
+        return counts
 
     @cached_property
     def summary(self) -> dict[str, Any]:
