@@ -118,32 +118,35 @@ def _cell_row(key: str, status: dict, table: pd.DataFrame | None) -> dict:
     return row
 
 
+def confidence_cube(confidence: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]], np.ndarray]:
+    """A cell's confidence table as arrays: replicates, rounds, directed pairs and values (R, T, P).
+
+    The table is written in replicate, round, pair order (see :func:`sim.sweep.run_cell`), so this is a reshape.
+    """
+    reps, rounds = np.unique(confidence["replicate"]), np.unique(confidence["round"])
+    head = confidence.iloc[: len(confidence) // (len(reps) * len(rounds))]
+    pairs = list(zip(head["country"], head["counterpart"], strict=True))
+    values = confidence["confidence"].to_numpy().reshape(len(reps), len(rounds), len(pairs))
+    return reps, rounds, pairs, values
+
+
 def recovery(confidence: pd.DataFrame) -> pd.DataFrame:
     """Per replicate and directed pair: the round of the largest one-round fall in confidence, its size, and how
     many rounds confidence took to climb back to its level before the fall (NaN if it never did)."""
-    out = []
-    for (a, b), g in confidence.groupby(["country", "counterpart"], sort=False):
-        c = g.pivot(index="replicate", columns="round", values="confidence")
-        values = c.to_numpy()
+    reps, rounds, pairs, cube = confidence_cube(confidence)
+    out = {"replicate": reps}
+    rows = np.arange(len(reps))
+    for p, (a, b) in enumerate(pairs):
+        values = cube[:, :, p]
         fall = np.diff(values, axis=1)
         k = fall.argmin(axis=1)  # the fall shows at round k + 1
-        rows = np.arange(len(values))
         before = values[rows, k]
-        later = np.arange(values.shape[1])[None, :] > k[:, None]
-        back = later & (values >= before[:, None] - 1e-12)
+        back = (np.arange(len(rounds))[None, :] > k[:, None]) & (values >= before[:, None] - 1e-12)
         first = np.where(back.any(axis=1), back.argmax(axis=1), -1)
-        prefix = f"{a}.{b}"
-        out.append(
-            pd.DataFrame(
-                {
-                    "replicate": c.index,
-                    f"fall_round.{prefix}": c.columns[k + 1],
-                    f"fall_size.{prefix}": -fall[rows, k],
-                    f"recovery_rounds.{prefix}": np.where(first >= 0, first - (k + 1), np.nan),
-                }
-            ).set_index("replicate")
-        )
-    return pd.concat(out, axis=1).reset_index()
+        out[f"fall_round.{a}.{b}"] = rounds[k + 1]
+        out[f"fall_size.{a}.{b}"] = -fall[rows, k]
+        out[f"recovery_rounds.{a}.{b}"] = np.where(first >= 0, first - (k + 1), np.nan)
+    return pd.DataFrame(out)
 
 
 def _modal_terms(ok: pd.DataFrame, settled: str) -> dict:
@@ -165,16 +168,15 @@ def _modal_terms(ok: pd.DataFrame, settled: str) -> dict:
 
 def _bands(key: str, values: dict, confidence: pd.DataFrame) -> pd.DataFrame:
     """The 5%, 50% and 95% quantiles of confidence over replicates, per round and directed pair."""
-    parts = []
-    for (a, b), g in confidence.groupby(["country", "counterpart"], sort=False):
-        wide = g.pivot(index="replicate", columns="round", values="confidence")
-        q = np.quantile(wide.to_numpy(), [0.05, 0.5, 0.95], axis=0)
-        parts.append(
-            pd.DataFrame(
-                {"round": wide.columns, "country": a, "counterpart": b, "q05": q[0], "median": q[1], "q95": q[2]}
-            )
-        )
-    return pd.concat(parts, ignore_index=True).assign(cell=key, **values)
+    _, rounds, pairs, cube = confidence_cube(confidence)
+    q = np.quantile(cube, [0.05, 0.5, 0.95], axis=0)  # (3, T, P)
+    columns = {
+        "round": np.repeat(rounds, len(pairs)),
+        "country": np.tile([a for a, _ in pairs], len(rounds)),
+        "counterpart": np.tile([b for _, b in pairs], len(rounds)),
+        **{name: q[k].ravel() for k, name in enumerate(("q05", "median", "q95"))},
+    }
+    return pd.DataFrame(columns).assign(cell=key, **values)
 
 
 def _float_values(statuses) -> set[str]:
