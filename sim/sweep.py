@@ -82,6 +82,8 @@ def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int) -> 
     result = simulate_ensemble(_scenario(scenario_json), seeds, rounds=rounds, ministry_every=0)
     summaries = result.replicate_summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
     confidence = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)
+    for name in ("country", "counterpart"):  # few names, many rows: cheaper to send back and to store
+        confidence[name] = confidence[name].astype("category")
     return summaries, confidence
 
 
@@ -140,7 +142,10 @@ def _attempt(scenario_json: str, start: int, seeds: list[int], rounds: int):
 
 
 def _write_atomically(directory: Path, files: dict[str, object]) -> None:
-    """Write ``files`` into a fresh ``directory`` (replacing any old one) under a temporary name, then rename."""
+    """Write ``files`` into a fresh ``directory`` (replacing any old one) under a temporary name, then rename.
+
+    A file's content is a DataFrame (Parquet), a text, or a function giving the text when its turn comes.
+    """
     partial = directory.with_name(f".{directory.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -150,7 +155,7 @@ def _write_atomically(directory: Path, files: dict[str, object]) -> None:
             if isinstance(content, pd.DataFrame):
                 content.to_parquet(path, index=False)
             else:
-                path.write_text(content)
+                path.write_text(content() if callable(content) else content)
         if directory.exists():
             shutil.rmtree(directory)
         partial.rename(directory)
@@ -226,18 +231,22 @@ def run_cell(
     table = pd.concat(summaries, ignore_index=True)
     failed = int(table["error"].notna().sum())
     status = "complete" if failed == 0 else ("failed" if failed == spec.replicates else "partial")
-    seconds = time.perf_counter() - started
     errors = sorted(set(table["error"].dropna()))
-    record = {**header, "status": status, "replicates": spec.replicates, "failed": failed, "seconds": seconds}
-    record |= {"started": wall_start, "finished": wall_start + seconds}
+    record = {**header, "status": status, "replicates": spec.replicates, "failed": failed}
     record["error"] = "; ".join(errors) if errors else None
+
+    def finished() -> str:  # written last, so that the cell's time includes writing its tables
+        seconds = time.perf_counter() - started
+        record.update(seconds=seconds, started=wall_start, finished=wall_start + seconds)
+        return json.dumps(record, indent=2)
+
     _write_atomically(
         directory,
         {
             "replicates.parquet": table,
             "confidence.parquet": _by_replicate(pd.concat(confidence, ignore_index=True)),
             "config.yaml": _yaml(config),
-            CELL_FILE: json.dumps(record, indent=2),
+            CELL_FILE: finished,
         },
     )
-    return CellOutcome(directory, status, spec.replicates, failed, seconds, record["error"])
+    return CellOutcome(directory, status, spec.replicates, failed, record["seconds"], record["error"])
