@@ -140,15 +140,16 @@ class RunResult:
 
     @cached_property
     def country_confidence(self) -> pd.DataFrame:
-        """One row per replicate × round × directed country pair: confidence of ``country`` in ``counterpart``."""
+        """One row per replicate × round × directed country pair (in that order): confidence of ``country`` in
+        ``counterpart``."""
         names = np.array(self.countries, dtype=object)
         src, dst = np.nonzero(~np.eye(len(names), dtype=bool))
         rounds, reps = self.country_states.shape[:2]
-        values = self.country_states[:, :, src, dst]  # (T, R, P)
+        values = self.country_states[:, :, src, dst].transpose(1, 0, 2)  # (R, T, P)
         return pd.DataFrame(
             {
-                "replicate": np.tile(np.repeat(np.arange(reps), len(src)), rounds),
-                "round": np.repeat(np.arange(rounds), reps * len(src)),
+                "replicate": np.repeat(np.arange(reps), rounds * len(src)),
+                "round": np.tile(np.repeat(np.arange(rounds), len(src)), reps),
                 "country": np.tile(names[src], rounds * reps),
                 "counterpart": np.tile(names[dst], rounds * reps),
                 "confidence": values.ravel(),

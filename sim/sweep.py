@@ -164,13 +164,6 @@ def _write_atomically(directory: Path, files: dict[str, object]) -> None:
         raise
 
 
-def _by_replicate(confidence: pd.DataFrame) -> pd.DataFrame:
-    """Rows in replicate order whatever the batches (empty if every batch failed)."""
-    if confidence.empty:
-        return confidence
-    return confidence.sort_values(["replicate", "round"], kind="stable", ignore_index=True)
-
-
 def _yaml(config: Mapping) -> str:
     return yaml.dump(dict(config), Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True)
 
@@ -244,7 +237,7 @@ def run_cell(
         directory,
         {
             "replicates.parquet": table,
-            "confidence.parquet": _by_replicate(pd.concat(confidence, ignore_index=True)),
+            "confidence.parquet": pd.concat(confidence, ignore_index=True),  # batches in order: replicate, round, pair
             "config.yaml": _yaml(config),
             CELL_FILE: finished,
         },
