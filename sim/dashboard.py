@@ -34,6 +34,7 @@ from sim.errors import ScenarioError
 from sim.library import config_dir, load_scenario, read_yaml
 from sim.model import NegotiationModel
 from sim.plan import event_plan
+from sim.plots import zoom
 from sim.recording import RunResult
 from sim.scenario import Country, Event, Ministry, Scenario
 
@@ -275,12 +276,6 @@ def _color(result: RunResult, country: str) -> str:
     return f"C{result.countries.index(country)}"
 
 
-def _zoom(ax, values: np.ndarray) -> None:
-    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-    pad = max(0.05, 0.15 * (hi - lo))
-    ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad))
-
-
 def _settled(ax, result: RunResult) -> None:
     for name, rounds in result.settled_round.items():
         if rounds[0] >= 0:
@@ -329,7 +324,7 @@ def _country_panel(ax, result: RunResult) -> None:
         ax.scatter([e.round], [y], marker="^" if up else "v", s=80, color=_color(result, observer), ec="k", zorder=5)
         label = e.cameo or f"{e.goldstein:+g}"
         ax.annotate(label, (e.round, y), textcoords="offset points", xytext=(0, 9 if up else -15), ha="center", size=8)
-    _zoom(ax, pairs["confidence"].to_numpy())
+    zoom(ax, pairs["confidence"].to_numpy())
     ax.set_ylabel("country confidence")
     _legend(ax, 9)
 
@@ -349,7 +344,7 @@ def _ministry_panel(ax, result: RunResult) -> None:
             ax.plot(result.ministry_rounds, values, color=_color(result, country), ls=style, label=label, **now)
             shown.append(values)
     if shown:
-        _zoom(ax, np.concatenate(shown))
+        zoom(ax, np.concatenate(shown))
     ax.set_ylabel("ministry confidence")
     _legend(ax, 7.5)
 

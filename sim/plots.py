@@ -97,7 +97,7 @@ def _country_panel(ax, result: RunResult, many: bool, replicate: int) -> None:
             lines[(a, b)] = (g.set_index("round")["confidence"], line.get_color())
         _events(ax, result, lines, replicate)
     ax.set_ylabel("country confidence")
-    _zoom(ax, df["confidence"])
+    zoom(ax, df["confidence"])
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=9, ncols=2)
 
@@ -134,12 +134,12 @@ def _ministry_panel(ax, result: RunResult, replicate: int) -> None:
                 ax.plot(result.ministry_rounds, trust[:, i, b], color=f"C{k}", ls=styles[i % 4], lw=1.4, label=label)
                 shown.append(trust[:, i, b])
     ax.set_ylabel("ministry confidence")
-    _zoom(ax, np.array(shown))
+    zoom(ax, np.array(shown))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncols=3)
 
 
-def _zoom(ax, values) -> None:
+def zoom(ax, values) -> None:
     """Show the range the values use, with a margin, within [0, 1]."""
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.05, 0.15 * (hi - lo))
