@@ -207,8 +207,8 @@ def aggregate(sweep: Path) -> SweepReport:
         table = None
         if (cell / "replicates.parquet").exists():
             table = pd.read_parquet(cell / "replicates.parquet")
-            confidence = pd.read_parquet(cell / "confidence.parquet")
-            if not confidence.empty:
+            if (cell / "confidence.parquet").exists():
+                confidence = pd.read_parquet(cell / "confidence.parquet")
                 bands.append(_bands(key, values, confidence))
                 table = table.merge(recovery(confidence), on="replicate", how="left")
             replicates.append(table.assign(cell=key, **values))

@@ -77,14 +77,29 @@ def _scenario(text: str) -> Scenario:
     return Scenario.from_dict(json.loads(text))
 
 
-def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run one batch of replicates: (per-replicate summaries, per-round country confidence), numbered from ``start``."""
+def run_chunk(
+    scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run one batch of replicates, numbered from ``start``: (per-replicate summaries, per-round country confidence).
+
+    With ``parts`` (a directory this process can write), the confidence table is written there as this batch's part
+    of the cell's Parquet dataset, in parallel with the other batches, and not sent back.
+    """
     result = simulate_ensemble(_scenario(scenario_json), seeds, rounds=rounds, ministry_every=0)
     summaries = result.replicate_summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
     confidence = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)
-    for name in ("country", "counterpart"):  # few names, many rows: cheaper to send back and to store
+    for name in ("country", "counterpart"):  # few names, many rows: cheaper to send and to store
         confidence[name] = confidence[name].astype("category")
-    return summaries, confidence
+    if parts is None:
+        return summaries, confidence
+    write_part(confidence, Path(parts), start)
+    return summaries, None
+
+
+def write_part(confidence: pd.DataFrame, parts: Path, start: int) -> None:
+    """One batch's rows of a cell's confidence dataset; parts are named so that reading them in order of name gives
+    replicate, round, pair order."""
+    confidence.to_parquet(parts / f"part-{start:09d}.parquet", index=False)
 
 
 def _failed_chunk(start: int, seeds: list[int], error: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -133,22 +148,29 @@ class Executor:
             self._pool = None
 
 
-def _attempt(scenario_json: str, start: int, seeds: list[int], rounds: int):
+def _attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None):
     """Run a chunk, returning its tables, or the error text if it failed (so that the other chunks go on)."""
     try:
-        return run_chunk(scenario_json, start, seeds, rounds)
+        return run_chunk(scenario_json, start, seeds, rounds, parts)
     except Exception:  # recorded in the cell's table; the sweep goes on
         return traceback.format_exc(limit=3).strip().splitlines()[-1]
 
 
-def _write_atomically(directory: Path, files: dict[str, object]) -> None:
-    """Write ``files`` into a fresh ``directory`` (replacing any old one) under a temporary name, then rename.
-
-    A file's content is a DataFrame (Parquet), a text, or a function giving the text when its turn comes.
-    """
+def _partial(directory: Path) -> Path:
+    """A fresh temporary directory beside ``directory``, renamed into place by :func:`_write_atomically`."""
     partial = directory.with_name(f".{directory.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    return partial
+
+
+def _write_atomically(directory: Path, files: dict[str, object], partial: Path | None = None) -> None:
+    """Write ``files`` into a fresh ``directory`` (replacing any old one) under a temporary name, then rename.
+
+    A file's content is a DataFrame (Parquet), a text, or a function giving the text when its turn comes. ``partial``
+    is the temporary directory if some files are already in it.
+    """
+    partial = partial or _partial(directory)
     try:
         for name, content in files.items():
             path = partial / name
@@ -212,15 +234,26 @@ def run_cell(
         _write_atomically(directory, {CELL_FILE: json.dumps(status, indent=2), "config.yaml": _yaml(config)})
         return CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, str(error))
     text = json.dumps(spec.scenario, sort_keys=True, default=str)
-    calls = [(text, start, seeds, spec.rounds) for start, seeds in spec.chunks()]
-    summaries, confidence = [], []
+    partial = _partial(directory)
+    parts = partial / "confidence.parquet"  # a Parquet dataset: one file per batch
+    parts.mkdir()
+    local = None if executor.backend == "ray" else str(parts)  # Ray workers may not see this disk: they send rows
+    calls = [(text, start, seeds, spec.rounds, local) for start, seeds in spec.chunks()]
+    summaries = []
     bar = tqdm(total=spec.replicates, desc=f"cell {key[:8]}", unit="rep", disable=not progress, leave=False)
-    for (_, start, seeds, _), outcome in executor.map(calls):
-        result = _failed_chunk(start, seeds, outcome) if isinstance(outcome, str) else outcome
-        summaries.append(result[0])
-        confidence.append(result[1])
-        bar.update(len(seeds))
+    try:
+        for (_, start, seeds, *_), outcome in executor.map(calls):
+            result = _failed_chunk(start, seeds, outcome) if isinstance(outcome, str) else outcome
+            summaries.append(result[0])
+            if result[1] is not None and not result[1].empty:
+                write_part(result[1], parts, start)
+            bar.update(len(seeds))
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     bar.close()
+    if not any(parts.iterdir()):  # every batch failed
+        parts.rmdir()
     table = pd.concat(summaries, ignore_index=True)
     failed = int(table["error"].notna().sum())
     status = "complete" if failed == 0 else ("failed" if failed == spec.replicates else "partial")
@@ -234,12 +267,6 @@ def run_cell(
         return json.dumps(record, indent=2)
 
     _write_atomically(
-        directory,
-        {
-            "replicates.parquet": table,
-            "confidence.parquet": pd.concat(confidence, ignore_index=True),  # batches in order: replicate, round, pair
-            "config.yaml": _yaml(config),
-            CELL_FILE: finished,
-        },
+        directory, {"replicates.parquet": table, "config.yaml": _yaml(config), CELL_FILE: finished}, partial
     )
     return CellOutcome(directory, status, spec.replicates, failed, record["seconds"], record["error"])
