@@ -94,7 +94,8 @@ class _Appender:
             self.writer.close()
 
 
-def _settlement_columns(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+def settlement_columns(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    """The columns saying whether and when the (first) talks settled, or (None, None) if there are no talks."""
     settled = [c for c in frame.columns if c.endswith(".settled")]
     if not settled:
         return None, None
@@ -108,7 +109,7 @@ def _cell_row(key: str, status: dict, table: pd.DataFrame | None) -> dict:
     if table is None:
         return row
     ok = table[table["error"].isna()]
-    settled, when = _settlement_columns(ok)
+    settled, when = settlement_columns(ok)
     if settled is not None:
         hits, n = int(ok[settled].sum()), len(ok)
         low, high = wilson_interval(hits, n)

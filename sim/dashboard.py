@@ -34,7 +34,7 @@ from sim.errors import ScenarioError
 from sim.library import config_dir, load_scenario, read_yaml
 from sim.model import NegotiationModel
 from sim.plan import event_plan
-from sim.plots import zoom
+from sim.plots import display_name, zoom
 from sim.recording import RunResult
 from sim.scenario import Country, Event, Ministry, Scenario
 
@@ -84,10 +84,6 @@ class Control(NamedTuple):
         return round(self.value / self.step) * self.step
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").title()
-
-
 def dashboard_scenarios() -> list[str]:
     """The shipped scenarios of at most :data:`MAX_COUNTRIES` countries (larger ones are for ``negsim run``).
 
@@ -121,10 +117,10 @@ def parameters(spec: Scenario, issues: list[str]) -> dict[str, Control]:
     out = {}
     for country in spec.countries:
         for m in country.ministries:
-            who = f"{_label(country.name)} {m.name}"
+            who = f"{display_name(country.name)} {m.name}"
             for other in spec.countries:
                 if other is not country:
-                    label = f"{who}: confidence in {_label(other.name)}"
+                    label = f"{who}: confidence in {display_name(other.name)}"
                     out[f"{m.key}.confidence.{other.name}"] = Control(label, confidence_in(m, other), 0.0, 1.0, 0.01)
             for issue in issues:
                 label = f"{who}: priority of {issue.replace('_', ' ')}"
@@ -313,7 +309,7 @@ def _country_panel(ax, result: RunResult) -> None:
     lines = {}
     for (a, b), g in pairs.groupby(["country", "counterpart"], sort=False):
         style = STYLES[_others(result, a).index(b) % len(STYLES)]
-        label = f"{_label(a)} → {_label(b)}"
+        label = f"{display_name(a)} → {display_name(b)}"
         now = {"marker": "o", "markevery": [-1], "ms": 5}
         ax.plot(g["round"], g["confidence"], lw=2.4, ls=style, color=_color(result, a), label=label, **now)
         lines[a, b] = g.set_index("round")["confidence"]
@@ -339,7 +335,7 @@ def _ministry_panel(ax, result: RunResult) -> None:
         style = STYLES[(i - first.setdefault(country, i)) % len(STYLES)]
         for k, other in enumerate(_others(result, country)):
             values = trust[:, i, result.countries.index(other)]
-            label = f"{_label(country)} {ministry} → {_label(other)}"
+            label = f"{display_name(country)} {ministry} → {display_name(other)}"
             now = {"marker": NOW[k % len(NOW)], "markevery": [-1], "ms": 4}
             ax.plot(result.ministry_rounds, values, color=_color(result, country), ls=style, label=label, **now)
             shown.append(values)
@@ -378,7 +374,7 @@ def talks_figure(result: RunResult) -> Figure:
         rows = offers[offers["talks"] == plan.name]
         handles = []
         for p, party in enumerate(plan.parties):
-            color, name = _color(result, party.name), _label(party.name)
+            color, name = _color(result, party.name), display_name(party.name)
             own = rows[rows["proposer"] == party.name]
             least = np.where(rows["proposer"] == party.name, rows["level_proposer"], rows["level_responder"])
             (line,) = ax.plot(rows["round"], least, color=color, lw=1.4, alpha=0.8, label=f"{name}: least it accepts")
@@ -415,7 +411,7 @@ def talks_status(result: RunResult) -> list[str]:
     """Paragraphs on each set of talks: the settlement and its terms, or where the talks stand."""
     out = []
     for t in result.summary["talks"]:
-        a, b = (escape(_label(p)) for p in t["parties"])
+        a, b = (escape(display_name(p)) for p in t["parties"])
         name = _words(t["talks"])
         ra, rb = t["reservation"]
         if t["settled"]:
@@ -450,7 +446,7 @@ def when(spec: Scenario, round_: int) -> str:
 def status_line(model: DashboardModel, result: RunResult) -> str:
     """Round, seed and each directed country pair's confidence now and at the start."""
     k = result.country_states[:, 0]
-    names = [escape(_label(c)) for c in result.countries]
+    names = [escape(display_name(c)) for c in result.countries]
     pairs = [
         f"{names[a]} → {names[b]} <b>{k[-1, a, b]:.3f}</b> (start {k[0, a, b]:.3f})"
         for a in range(len(names))
@@ -468,7 +464,7 @@ def agenda_log(agenda: pd.DataFrame) -> pd.DataFrame:
             "round": agenda["round"],
             "meeting": agenda["meeting"].str.replace("_", " "),
             "item": agenda["item"].str.replace("_", " "),
-            "who": agenda["actor"].map(_label) + " → " + agenda["counterpart"].map(_label),
+            "who": agenda["actor"].map(display_name) + " → " + agenda["counterpart"].map(display_name),
             "action": agenda["action"].str.replace("_", " "),
         }
     ).iloc[::-1]
@@ -506,7 +502,8 @@ def ShockForm(model: DashboardModel) -> None:
         except ScenarioError as e:
             set_outcome((False, str(e)))
             return
-        said = f"{_label(target)} observed {event.cameo} by {_label(source)}: it counts in round {event.round}."
+        who = f"{display_name(target)} observed {event.cameo} by {display_name(source)}"
+        said = f"{who}: it counts in round {event.round}."
         set_outcome((True, said))
         force_update()
 

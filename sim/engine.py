@@ -99,7 +99,7 @@ class Engine:
                 offset += random_events.slots
         for meeting in plan.calendar:
             e = meeting.entry
-            if r >= e.start and (r - e.start) % e.every == 0:
+            if e.meets(r):
                 self._meet(r, meeting, e.host(r))
         self.recorder.capture(r, C)
 

@@ -12,13 +12,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.aggregate import settlement_columns
 from sim.recording import RunResult
 
 MANY_COUNTRIES = 5  # beyond this, pairs are drawn as a band rather than one labelled line each
 MAX_EVENT_NOTES = 10  # events listed in a caption under the plot
 
 
-def _label(name: str) -> str:
+def display_name(name: str) -> str:
+    """A name as a reader sees it: ``peace_treaty`` → ``Peace Treaty``."""
     return name.replace("_", " ").title()
 
 
@@ -76,7 +78,7 @@ def _meeting_strip(ax, result: RunResult) -> None:
     for k, fmt in enumerate(formats):
         rounds = meetings.loc[meetings["format"] == fmt, "round"]
         ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=120, color=colors(k % 10), linewidths=2)
-    ax.set_yticks(range(len(formats)), [_label(f) for f in formats], fontsize=8)
+    ax.set_yticks(range(len(formats)), [display_name(f) for f in formats], fontsize=8)
     ax.set_ylim(-0.7, max(len(formats), 1) - 0.3)
     ax.set_title("meetings held", fontsize=9, loc="left")
     ax.grid(axis="x", alpha=0.3)
@@ -93,7 +95,9 @@ def _country_panel(ax, result: RunResult, many: bool, replicate: int) -> None:
         ax.plot(q.index, q[0.5], color="C0", lw=2, label="median pair")
     else:
         for k, ((a, b), g) in enumerate(df.groupby(["country", "counterpart"], sort=False)):
-            (line,) = ax.plot(g["round"], g["confidence"], lw=2.2, color=f"C{k}", label=f"{_label(a)} → {_label(b)}")
+            (line,) = ax.plot(
+                g["round"], g["confidence"], lw=2.2, color=f"C{k}", label=f"{display_name(a)} → {display_name(b)}"
+            )
             lines[(a, b)] = (g.set_index("round")["confidence"], line.get_color())
         _events(ax, result, lines, replicate)
     ax.set_ylabel("country confidence")
@@ -130,7 +134,7 @@ def _ministry_panel(ax, result: RunResult, replicate: int) -> None:
         k = result.countries.index(country)
         for b, other in enumerate(result.countries):
             if other != country:
-                label = f"{_label(country)} {ministry} → {_label(other)}"
+                label = f"{display_name(country)} {ministry} → {display_name(other)}"
                 ax.plot(result.ministry_rounds, trust[:, i, b], color=f"C{k}", ls=styles[i % 4], lw=1.4, label=label)
                 shown.append(trust[:, i, b])
     ax.set_ylabel("ministry confidence")
@@ -235,7 +239,7 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
             if k >= 6:
                 break
             ax.fill_between(g["round"], g["q05"], g["q95"], alpha=0.2, color=f"C{k}")
-            ax.plot(g["round"], g["median"], color=f"C{k}", lw=1.5, label=f"{_label(a)} → {_label(b)}")
+            ax.plot(g["round"], g["median"], color=f"C{k}", lw=1.5, label=f"{display_name(a)} → {display_name(b)}")
         ax.set_title(_cell_label(labels.loc[key], swept) if swept else key, fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(keys) :]:
@@ -249,7 +253,7 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
 def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Figure:
     """Rounds to a ratified settlement in each cell (settled replicates only), with how many settled."""
     swept = swept_columns(cells)
-    settled = next((c for c in replicates.columns if c.endswith(".settled")), None)
+    settled, when = settlement_columns(replicates)
     ordered = cells.sort_values(swept) if swept else cells
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.35 * len(ordered)), layout="constrained")
     ax.set_title("Time to a ratified settlement (settled replicates)", fontsize=10)
@@ -259,7 +263,6 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
         )
         ax.set_axis_off()
         return fig
-    when = settled.removesuffix(".settled") + ".settled_round"
     data, names = [], []
     for row in ordered.to_dict("records"):
         mine = replicates[(replicates["cell"] == row["cell"]) & replicates[settled].fillna(False).astype(bool)]
