@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.plan import SLOTS_PER_ITEM, EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, RandomEventPlan, TalksAt
-from sim.recording import ACTIONS, Recorder
+from sim.recording import ACTIONS, Recorder, RunResult, country_confidence
 from sim.rules.confidence import (
     goldstein_strength,
     honour_probability,
@@ -102,6 +102,29 @@ class Engine:
             if e.meets(r):
                 self._meet(r, meeting, e.host(r))
         self.recorder.capture(r, C)
+
+    def result(self, seeds: Sequence[int | None]) -> RunResult:
+        """Everything recorded so far, for the replicates drawn from ``seeds``."""
+        rec, plan = self.recorder, self.plan
+        n = plan.size
+        states = np.stack(rec.ministry_states) if rec.ministry_states else np.zeros((0, self.replicates, n, n))
+        if rec.ministry_every == 1:
+            countries = country_confidence(states, plan.influence, plan.starts)
+        else:
+            countries = np.stack(rec.country_states)
+        return RunResult(
+            plan=plan,
+            seeds=list(seeds),
+            rounds=self.round,
+            ministry_rounds=np.array(rec.ministry_rounds, dtype=int),
+            ministry_states=states,
+            country_states=countries,
+            final_confidence=self.confidence[:, :n, :n].copy(),
+            settlement={k: v.copy() for k, v in self.settlement.items()},
+            settled_round={k: v.copy() for k, v in self.settled_round.items()},
+            sessions={k: v.copy() for k, v in self.sessions.items()},
+            recorder=rec,
+        )
 
     def strike(self, round_: int, ev: EventPlan) -> None:
         """The target observes the source's act, as cooperation or defection by its Goldstein value.

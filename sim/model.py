@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import mesa
-import numpy as np
 
 from sim.agents import Country, Ministry
 from sim.engine import Engine
 from sim.plan import plan_for
-from sim.recording import RunResult, country_confidence
+from sim.recording import RunResult
 from sim.scenario import Scenario
 
 
@@ -53,28 +52,4 @@ class NegotiationModel(mesa.Model):
 
     def result(self) -> RunResult:
         """Everything recorded so far."""
-        return collect(self.engine, [self.seed_value])
-
-
-def collect(engine: Engine, seeds: list[int | None]) -> RunResult:
-    """The engine's records as a :class:`RunResult`."""
-    rec, plan = engine.recorder, engine.plan
-    n = plan.size
-    states = np.stack(rec.ministry_states) if rec.ministry_states else np.zeros((0, engine.replicates, n, n))
-    if rec.ministry_every == 1:
-        countries = country_confidence(states, plan.influence, plan.starts)
-    else:
-        countries = np.stack(rec.country_states)
-    return RunResult(
-        plan=plan,
-        seeds=seeds,
-        rounds=engine.round,
-        ministry_rounds=np.array(rec.ministry_rounds, dtype=int),
-        ministry_states=states,
-        country_states=countries,
-        final_confidence=engine.confidence[:, :n, :n].copy(),
-        settlement={k: v.copy() for k, v in engine.settlement.items()},
-        settled_round={k: v.copy() for k, v in engine.settled_round.items()},
-        sessions={k: v.copy() for k, v in engine.sessions.items()},
-        recorder=rec,
-    )
+        return self.engine.result([self.seed_value])

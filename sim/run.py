@@ -10,7 +10,6 @@ import numpy as np
 from sim import schema
 from sim.engine import Engine
 from sim.library import load_scenario
-from sim.model import NegotiationModel, collect
 from sim.plan import plan_for
 from sim.recording import RunResult
 from sim.scenario import Scenario
@@ -37,6 +36,8 @@ def simulate(
     ``scenario`` is a :class:`Scenario`, a shipped name, a YAML path or a mapping. ``ministry_every`` records
     ministry-pair confidence every that many rounds (0: never); country-level confidence is recorded every round.
     """
+    from sim.model import NegotiationModel  # Mesa (and SciPy, which it imports) only for single runs
+
     scenario = _scenario(scenario)
     seed = schema.integer(seed, "seed", 0)
     rounds, ministry_every = _settings(rounds, ministry_every)
@@ -67,4 +68,4 @@ def simulate_ensemble(
     engine = Engine(plan_for(scenario), [np.random.default_rng(s) for s in seeds], ministry_every)
     for _ in range(rounds):
         engine.play_round()
-    return collect(engine, seeds)
+    return engine.result(seeds)
