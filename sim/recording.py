@@ -31,6 +31,14 @@ def country_confidence(confidence: np.ndarray, influence: np.ndarray, starts: np
     return np.add.reduceat(np.add.reduceat(weighted, starts, axis=-1), starts, axis=-2)
 
 
+def seed_column(seeds) -> np.ndarray:
+    """Seeds as a table column: unsigned 64-bit (spawned seeds use the whole range, so a batch whose seeds all
+    happen to be below 2⁶³ must not get another type than one with larger seeds), or objects if some are None."""
+    if any(s is None for s in seeds):
+        return np.array(seeds, dtype=object)
+    return np.array(seeds, dtype=np.uint64)
+
+
 class Recorder:
     """Collects a run's records: per-round states and per-meeting outcomes, one value per replicate."""
 
@@ -138,21 +146,33 @@ class RunResult:
         """(country, ministry) in matrix order."""
         return [(m.country, m.name) for m in self.plan.scenario.ministries]
 
+    @property
+    def country_pairs(self) -> list[tuple[str, str]]:
+        """Directed country pairs (country, counterpart) in the order of the confidence tables and cube."""
+        names = self.countries
+        return [(a, b) for a in names for b in names if a != b]
+
+    @property
+    def confidence_cube(self) -> np.ndarray:
+        """Country-level confidence as an array (replicates, rounds + 1, directed pairs), pairs as
+        :attr:`country_pairs`."""
+        src, dst = np.nonzero(~np.eye(len(self.countries), dtype=bool))
+        return self.country_states[:, :, src, dst].transpose(1, 0, 2)
+
     @cached_property
     def country_confidence(self) -> pd.DataFrame:
         """One row per replicate × round × directed country pair (in that order): confidence of ``country`` in
         ``counterpart``."""
-        names = np.array(self.countries, dtype=object)
-        src, dst = np.nonzero(~np.eye(len(names), dtype=bool))
-        rounds, reps = self.country_states.shape[:2]
-        values = self.country_states[:, :, src, dst].transpose(1, 0, 2)  # (R, T, P)
+        pairs = np.array(self.country_pairs, dtype=object).reshape(-1, 2)
+        cube = self.confidence_cube
+        reps, rounds, n = cube.shape
         return pd.DataFrame(
             {
-                "replicate": np.repeat(np.arange(reps), rounds * len(src)),
-                "round": np.tile(np.repeat(np.arange(rounds), len(src)), reps),
-                "country": np.tile(names[src], rounds * reps),
-                "counterpart": np.tile(names[dst], rounds * reps),
-                "confidence": values.ravel(),
+                "replicate": np.repeat(np.arange(reps), rounds * n),
+                "round": np.tile(np.repeat(np.arange(rounds), n), reps),
+                "country": np.tile(pairs[:, 0], rounds * reps),
+                "counterpart": np.tile(pairs[:, 1], rounds * reps),
+                "confidence": cube.ravel(),
             }
         )
 
@@ -259,7 +279,7 @@ class RunResult:
     def replicate_summaries(self) -> pd.DataFrame:
         """One row per replicate: seed, settlement (per talks), final confidence per directed country pair, counts."""
         reps = np.arange(self.replicates)
-        out: dict[str, Any] = {"replicate": reps, "seed": self.seeds}
+        out: dict[str, Any] = {"replicate": reps, "seed": seed_column(self.seeds)}
         for name, plan in self.plan.talks.items():
             outcome = self.settlement[name]
             settled = outcome >= 0

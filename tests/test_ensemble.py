@@ -1,0 +1,52 @@
+"""Statistics of ensembles of confidence trajectories: bands and recovery from the largest fall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.ensemble import bands, recovery
+
+PAIRS = [("japan", "russia"), ("russia", "japan")]
+
+
+def test_bands_are_the_quantiles_over_replicates():
+    cube = np.zeros((101, 3, 2))
+    cube[:, :, 0] = np.linspace(0, 1, 101)[:, None]  # replicate r holds r / 100 in every round
+    cube[:, :, 1] = 0.4
+    table = bands(cube, PAIRS)
+    assert list(table.columns) == ["round", "country", "counterpart", "q05", "median", "q95"]
+    assert len(table) == 3 * 2
+    first = table[(table["country"] == "japan")]
+    assert first["q05"].to_numpy() == pytest.approx([0.05] * 3)
+    assert first["median"].to_numpy() == pytest.approx([0.5] * 3)
+    assert first["q95"].to_numpy() == pytest.approx([0.95] * 3)
+    assert (table.loc[table["country"] == "russia", ["q05", "median", "q95"]].to_numpy() == 0.4).all()
+
+
+def test_recovery_finds_the_largest_fall_and_the_rounds_to_climb_back():
+    path = [0.5, 0.5, 0.2, 0.3, 0.45, 0.5, 0.6]  # falls by 0.3 at round 2, back at 0.5 in round 5
+    never = [0.5, 0.35, 0.3, 0.3, 0.3, 0.3, 0.3]  # largest fall at round 1 (0.15), never back
+    cube = np.stack([np.stack([path, never], axis=-1), np.stack([never, path], axis=-1)])
+    table = recovery(cube, PAIRS)
+    assert table.loc[0, "fall_round.japan.russia"] == 2
+    assert table.loc[0, "fall_size.japan.russia"] == pytest.approx(0.3)
+    assert table.loc[0, "recovery_rounds.japan.russia"] == 3
+    assert table.loc[0, "fall_round.russia.japan"] == 1
+    assert np.isnan(table.loc[0, "recovery_rounds.russia.japan"])
+    assert table.loc[1, "recovery_rounds.russia.japan"] == 3
+
+
+@given(arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 8), st.just(2)), elements=st.floats(0, 1)))
+def test_bands_are_ordered_and_recovery_is_after_the_fall(cube):
+    table = bands(cube, PAIRS)
+    assert (table["q05"] <= table["median"] + 1e-12).all() and (table["median"] <= table["q95"] + 1e-12).all()
+    back = recovery(cube, PAIRS)
+    assert len(back) == cube.shape[0]
+    assert ((back["fall_round.japan.russia"] >= 1) & (back["fall_round.japan.russia"] < cube.shape[1])).all()
+    rounds = back["recovery_rounds.japan.russia"].dropna()
+    assert (rounds >= 0).all()
+    assert (back["fall_round.japan.russia"] + back["recovery_rounds.japan.russia"].fillna(0) < cube.shape[1]).all()
