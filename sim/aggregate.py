@@ -1,6 +1,7 @@
 """Gathering a sweep's cells into one table, per-cell statistics and confidence bands, streaming cell by cell.
 
-Reads ``<sweep>/cells/*/``, writes ``<sweep>/aggregate/``:
+Reads ``<sweep>/cells/*/`` (each cell has already reduced its replicates: see :mod:`sim.sweep`), writes
+``<sweep>/aggregate/``:
 
 - ``replicates.parquet``: one row per cell × replicate, with the cell's swept values as columns, its summary and the
   largest fall in each directed pair's confidence and the rounds it took to recover (failed cells: one row with their
@@ -119,37 +120,6 @@ def _cell_row(key: str, status: dict, table: pd.DataFrame | None) -> dict:
     return row
 
 
-def confidence_cube(confidence: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]], np.ndarray]:
-    """A cell's confidence table as arrays: replicates, rounds, directed pairs and values (R, T, P).
-
-    The table is written in replicate, round, pair order (see :func:`sim.sweep.run_cell`), so this is a reshape.
-    """
-    reps, rounds = np.unique(confidence["replicate"]), np.unique(confidence["round"])
-    head = confidence.iloc[: len(confidence) // (len(reps) * len(rounds))]
-    pairs = list(zip(head["country"], head["counterpart"], strict=True))
-    values = confidence["confidence"].to_numpy().reshape(len(reps), len(rounds), len(pairs))
-    return reps, rounds, pairs, values
-
-
-def recovery(confidence: pd.DataFrame) -> pd.DataFrame:
-    """Per replicate and directed pair: the round of the largest one-round fall in confidence, its size, and how
-    many rounds confidence took to climb back to its level before the fall (NaN if it never did)."""
-    reps, rounds, pairs, cube = confidence_cube(confidence)
-    out = {"replicate": reps}
-    rows = np.arange(len(reps))
-    for p, (a, b) in enumerate(pairs):
-        values = cube[:, :, p]
-        fall = np.diff(values, axis=1)
-        k = fall.argmin(axis=1)  # the fall shows at round k + 1
-        before = values[rows, k]
-        back = (np.arange(len(rounds))[None, :] > k[:, None]) & (values >= before[:, None] - 1e-12)
-        first = np.where(back.any(axis=1), back.argmax(axis=1), -1)
-        out[f"fall_round.{a}.{b}"] = rounds[k + 1]
-        out[f"fall_size.{a}.{b}"] = -fall[rows, k]
-        out[f"recovery_rounds.{a}.{b}"] = np.where(first >= 0, first - (k + 1), np.nan)
-    return pd.DataFrame(out)
-
-
 def _modal_terms(ok: pd.DataFrame, settled: str) -> dict:
     """The most common settled option on each dimension, and the share of settlements that chose it."""
     talks = settled.removesuffix(".settled")
@@ -165,19 +135,6 @@ def _modal_terms(ok: pd.DataFrame, settled: str) -> dict:
         out[f"modal.{dim}"] = counts.index[0] if len(counts) else None
         out[f"modal_share.{dim}"] = counts.iloc[0] / len(deals) if len(counts) else np.nan
     return out
-
-
-def _bands(key: str, values: dict, confidence: pd.DataFrame) -> pd.DataFrame:
-    """The 5%, 50% and 95% quantiles of confidence over replicates, per round and directed pair."""
-    _, rounds, pairs, cube = confidence_cube(confidence)
-    q = np.quantile(cube, [0.05, 0.5, 0.95], axis=0)  # (3, T, P)
-    columns = {
-        "round": np.repeat(rounds, len(pairs)),
-        "country": np.tile([a for a, _ in pairs], len(rounds)),
-        "counterpart": np.tile([b for _, b in pairs], len(rounds)),
-        **{name: q[k].ravel() for k, name in enumerate(("q05", "median", "q95"))},
-    }
-    return pd.DataFrame(columns).assign(cell=key, **values)
 
 
 def _float_values(statuses) -> set[str]:
@@ -208,11 +165,9 @@ def aggregate(sweep: Path) -> SweepReport:
         table = None
         if (cell / "replicates.parquet").exists():
             table = pd.read_parquet(cell / "replicates.parquet")
-            if (cell / "confidence.parquet").exists():
-                confidence = pd.read_parquet(cell / "confidence.parquet")
-                bands.append(_bands(key, values, confidence))
-                table = table.merge(recovery(confidence), on="replicate", how="left")
             replicates.append(table.assign(cell=key, **values))
+            if (cell / "bands.parquet").exists():
+                bands.append(pd.read_parquet(cell / "bands.parquet").assign(cell=key, **values))
         else:
             replicates.append(pd.DataFrame([{"cell": key, **values, "error": status.get("error")}]))
         rows.append(_cell_row(key, status, table))

@@ -7,6 +7,8 @@ and report. ``run_app`` runs one scenario; ``sweep_app`` is the job of a multiru
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from sim.output import write_run
 from sim.plots import draw_sweep_plots
 from sim.run import simulate
 from sim.scenario import Scenario
-from sim.sweep import Executor, run_cell
+from sim.sweep import CellOutcome, CellPipeline, Executor, start_cell
 
 CONFIG_DIR = str(config_dir())
 NOT_SWEPT = ("sweep.", "hydra.", "experiment")
@@ -69,6 +71,25 @@ def _executor(sweep: dict) -> Executor:
     return _executors[key]
 
 
+class _Multirun:
+    """What the multirun's own process keeps between jobs: the cells started and not yet finished, and where the
+    time went. Jobs run in processes of their own (joblib, submitit launchers) find none and finish their cell."""
+
+    def __init__(self):
+        self.cells = CellPipeline()
+        self.started = time.time()
+        self.in_jobs = 0.0  # seconds inside sweep_app
+
+    def timing(self, **ends: float) -> dict[str, float]:
+        """Seconds from the multirun's start: in the jobs, in Hydra (composing and launching them), and in each of
+        the ``ends`` (finishing the last cells, aggregating, plotting)."""
+        total = time.time() - self.started
+        return {"total": total, "jobs": self.in_jobs, "hydra": total - self.in_jobs - sum(ends.values()), **ends}
+
+
+_multirun: _Multirun | None = None
+
+
 def _swept_values(cfg: DictConfig) -> dict[str, Any]:
     """The values this job's overrides set (``scenario.…``, ``seed``, experiment knobs), for the aggregate's columns."""
     keys = [o.split("=", 1)[0].lstrip("+~") for o in HydraConfig.get().overrides.task]
@@ -77,7 +98,12 @@ def _swept_values(cfg: DictConfig) -> dict[str, Any]:
 
 @hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
 def sweep_app(cfg: DictConfig) -> None:
-    """One sweep cell: the resolved scenario run as an ensemble of replicates, written under ``cells/<hash>/``."""
+    """One sweep cell: the resolved scenario run as an ensemble of replicates, written under ``cells/<hash>/``.
+
+    In the multirun's own process the cell's batches are queued and the job returns once the previous cell is
+    written, so the workers keep running while Hydra sets up the next job.
+    """
+    entered = time.time()
     config = OmegaConf.to_container(cfg, resolve=True)
     sweep = config["sweep"]
     cell = {
@@ -86,30 +112,55 @@ def sweep_app(cfg: DictConfig) -> None:
         "replicates": sweep["replicates"],
         "rounds": config["rounds"],
     }
-    values = _swept_values(cfg)
-    outcome = run_cell(
+    pending = start_cell(
         cell,
         Path(HydraConfig.get().sweep.dir) / "cells",
         executor=_executor(sweep),
         chunk=sweep["chunk"],
-        values=values,
+        values=_swept_values(cfg),
     )
-    shown = " ".join(f"{k}={v}" for k, v in values.items())
+    finished = [pending.finish()] if _multirun is None else _multirun.cells.add(pending)
+    for outcome in finished:
+        _report(outcome)
+    if _multirun is not None:
+        _multirun.in_jobs += time.time() - entered
+
+
+def _report(outcome: CellOutcome) -> None:
+    shown = " ".join(f"{k}={v}" for k, v in outcome.values.items())
     detail = f": {outcome.error}" if outcome.error else ""
     took = f"{outcome.replicates} replicates, {outcome.seconds:.1f} s"
     print(f"negsim: cell {outcome.directory.name} {shown} — {outcome.status} ({took}){detail}")
 
 
 class AggregateOnEnd(Callback):
-    """When a multirun ends: aggregate its cells, draw the standard plots, report failed cells."""
+    """Around a multirun: start the workers before Hydra sets up the first job; at the end, finish the cells still
+    running, aggregate them, draw the standard plots, report failed cells and where the time went."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        global _multirun
+        _multirun = _Multirun()
+        _executor(OmegaConf.to_container(config.sweep, resolve=True)).start()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        global _multirun
+        multirun, _multirun = _multirun, None
+        clock = time.time()
+        for outcome in multirun.cells.drain() if multirun else []:
+            _report(outcome)
         for executor in _executors.values():
             executor.close()
         _executors.clear()
-        report = aggregate(Path(config.hydra.sweep.dir))
-        plots = draw_sweep_plots(Path(config.hydra.sweep.dir)) if report.cells else []
+        finishing, clock = time.time() - clock, time.time()
+        sweep = Path(config.hydra.sweep.dir)
+        report = aggregate(sweep)
+        aggregating, clock = time.time() - clock, time.time()
+        plots = draw_sweep_plots(sweep) if report.cells else []
+        plotting = time.time() - clock
         LAST_SWEEP[:] = [report]
+        if multirun is not None:
+            timing = multirun.timing(finishing=finishing, aggregating=aggregating, plotting=plotting)
+            (report.directory / "timing.json").write_text(json.dumps(timing, indent=2))
         print(f"negsim: {report.complete} of {report.cells} cells complete; aggregate in {report.directory}")
         for path in plots:
             print(f"negsim: plot {path}")

@@ -30,7 +30,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -55,7 +54,7 @@ from sim.errors import ScenarioError, one_of
 from sim.library import available_scenarios, config_dir, read_yaml
 from sim.run import DEFAULT_ROUNDS, DEFAULT_SEED
 from sim.scenario import Scenario
-from sim.sweep import BACKENDS, CellOutcome, Executor, config_hash, run_cell
+from sim.sweep import BACKENDS, DEFAULT_CHUNK, CellOutcome, CellPipeline, Executor, config_hash, start_cell
 
 METHODS = ("morris", "sobol")
 OUTPUTS = {
@@ -353,7 +352,7 @@ def _parse_study(raw: Mapping, name: str) -> Study:
         workers=schema.integer(raw.get("workers", 1), "workers", 1),
         backend=schema.name(raw.get("backend", "processes"), "backend", BACKENDS),
         address=address,
-        chunk=schema.integer(raw.get("chunk", 250), "chunk", 1),
+        chunk=schema.integer(raw.get("chunk", DEFAULT_CHUNK), "chunk", 1),
         output_dir=Path(raw.get("output_dir") or f"outputs/sensitivity/{name}"),
     )
     for corner in (0, 1):  # every sample lies between the two corners: check both before any work
@@ -425,38 +424,30 @@ def evaluate(study: Study, x: np.ndarray, *, progress: bool = True) -> pd.DataFr
 
 
 def _run_cells(study: Study, cells: dict[str, dict], counts: Counter, progress: bool) -> dict[str, dict]:
-    """Run the cells (hash → values), ``workers + 1`` at a time when there are workers; return each cell's outputs.
-
-    A cell's replicates run in the executor's worker processes (or on Ray) while the thread of another cell prepares
-    or writes it here, so that the workers are not left idle.
-    """
+    """Run the cells (hash → values) through a :class:`~sim.sweep.CellPipeline`, ``workers + 1`` cells ahead when
+    they run outside this process, so the workers never wait while a cell is written; return each cell's outputs."""
     root = study.output_dir / "cells"
     executor = Executor(study.workers, study.backend, study.address)
-    list(executor.map([]))  # set up the process pool (or join Ray) here, once, before the threads share it
-    in_flight = 1 if study.workers == 1 and study.backend == "processes" else study.workers + 1
-
-    def run(key: str) -> tuple[CellOutcome, dict | None]:
-        config = study.cell_config(cells[key])
-        outcome = run_cell(config, root, executor=executor, chunk=study.chunk, values=cells[key], progress=False)
-        if outcome.status not in ("complete", "skipped"):
-            return outcome, None
-        table = pd.read_parquet(outcome.directory / "replicates.parquet")
-        return outcome, sample_outputs(table, study.outputs, study.rounds)
-
+    pipeline = CellPipeline(ahead=study.workers + 1)
     outputs, failed = {}, []
     bar = tqdm(total=counts.total(), desc=f"sensitivity {study.name}", unit="sample", disable=not progress)
-    pool = ThreadPoolExecutor(in_flight)
-    try:
-        futures = {pool.submit(run, key): key for key in cells}
-        for future in as_completed(futures):
-            outcome, result = future.result()
-            if result is None:
-                failed.append(outcome)
+
+    def record(outcomes: list[CellOutcome]) -> None:
+        for outcome in outcomes:
+            key = outcome.directory.name
+            if outcome.status in ("complete", "skipped"):
+                table = pd.read_parquet(outcome.directory / "replicates.parquet")
+                outputs[key] = sample_outputs(table, study.outputs, study.rounds)
             else:
-                outputs[futures[future]] = result
-            bar.update(counts[futures[future]])
+                failed.append(outcome)
+            bar.update(counts[key])
+
+    try:
+        for values in cells.values():
+            cell = start_cell(study.cell_config(values), root, executor=executor, chunk=study.chunk, values=values)
+            record(pipeline.add(cell))
+        record(pipeline.drain())
     finally:
-        pool.shutdown(cancel_futures=True)
         executor.close()
         bar.close()
     if failed:

@@ -5,6 +5,10 @@ spawned from the cell's seed; they run in vectorised batches (chunks), serially,
 cluster, and give the same tables whichever way. A cell's directory is named by the hash of its resolved config, so
 rerunning a sweep skips the cells already complete and redoes only those that failed or were interrupted.
 
+:func:`start_cell` hands a cell's batches to the workers and returns at once; :meth:`PendingCell.finish` waits for
+them and writes the cell. A :class:`CellPipeline` keeps the next cell's batches queued while the previous one is
+finished (and while Hydra sets up the next job), so that the workers never wait for the parent.
+
 No Hydra here: :mod:`sim.apps` turns each Hydra job into a call of :func:`run_cell`.
 """
 
@@ -17,24 +21,28 @@ import os
 import shutil
 import time
 import traceback
+from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import yaml
 from tqdm.auto import tqdm
 
-from sim import schema
+from sim import ensemble, schema
 from sim.errors import ScenarioError
+from sim.recording import seed_column
 from sim.run import replicate_seeds, simulate_ensemble
 from sim.scenario import Scenario
 
 CELL_FILE = "cell.json"
 BACKENDS = ("processes", "ray")
+DEFAULT_CHUNK = 1000  # replicates per batch: larger batches amortise the per-round array calls
 
 
 def config_hash(config: Mapping) -> str:
@@ -70,6 +78,7 @@ class CellOutcome:
     failed: int
     seconds: float
     error: str | None = None
+    values: Mapping = field(default_factory=dict)  # the swept values that identify the cell
 
 
 @lru_cache(maxsize=8)
@@ -77,23 +86,34 @@ def _scenario(text: str) -> Scenario:
     return Scenario.from_dict(json.loads(text))
 
 
-def run_chunk(
-    scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Run one batch of replicates, numbered from ``start``: (per-replicate summaries, per-round country confidence).
+class Chunk(NamedTuple):
+    """One batch's results: per-replicate summaries (with recovery from the largest fall), the batch's confidence
+    cube (replicates × rounds × directed pairs) for the cell's bands, and its confidence rows unless the worker
+    wrote them to the cell's directory itself."""
 
-    With ``parts`` (a directory this process can write), the confidence table is written there as this batch's part
+    summaries: pd.DataFrame
+    cube: np.ndarray | None
+    pairs: list[tuple[str, str]]
+    rows: pd.DataFrame | None
+
+
+def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None = None) -> Chunk:
+    """Run one batch of replicates, numbered from ``start``.
+
+    With ``parts`` (a directory this process can write), the confidence rows are written there as this batch's part
     of the cell's Parquet dataset, in parallel with the other batches, and not sent back.
     """
     result = simulate_ensemble(_scenario(scenario_json), seeds, rounds=rounds, ministry_every=0)
-    summaries = result.replicate_summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
-    confidence = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)
+    cube, pairs = result.confidence_cube, result.country_pairs
+    summaries = pd.concat([result.replicate_summaries, ensemble.recovery(cube, pairs)], axis=1)
+    summaries = summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
+    rows = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)
     for name in ("country", "counterpart"):  # few names, many rows: cheaper to send and to store
-        confidence[name] = confidence[name].astype("category")
+        rows[name] = rows[name].astype("category")
     if parts is None:
-        return summaries, confidence
-    write_part(confidence, Path(parts), start)
-    return summaries, None
+        return Chunk(summaries, cube, pairs, rows)
+    write_part(rows, Path(parts), start)
+    return Chunk(summaries, cube, pairs, None)
 
 
 def write_part(confidence: pd.DataFrame, parts: Path, start: int) -> None:
@@ -102,9 +122,33 @@ def write_part(confidence: pd.DataFrame, parts: Path, start: int) -> None:
     confidence.to_parquet(parts / f"part-{start:09d}.parquet", index=False)
 
 
-def _failed_chunk(start: int, seeds: list[int], error: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows = pd.DataFrame({"replicate": np.arange(start, start + len(seeds)), "seed": seeds, "error": error})
-    return rows, pd.DataFrame()
+def _failed_chunk(start: int, seeds: list[int], error: str) -> Chunk:
+    rows = pd.DataFrame({"replicate": np.arange(start, start + len(seeds)), "seed": seed_column(seeds), "error": error})
+    return Chunk(rows, None, [], None)
+
+
+def _attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None) -> Chunk | str:
+    """Run a chunk, returning its results, or the error text if it failed (so that the other chunks go on)."""
+    try:
+        return run_chunk(scenario_json, start, seeds, rounds, parts)
+    except Exception:  # recorded in the cell's table; the sweep goes on
+        return traceback.format_exc(limit=3).strip().splitlines()[-1]
+
+
+def _ready() -> None:
+    """A worker's first task: by the time it returns, the worker has imported this module."""
+
+
+class _Later:
+    """A call made when its result is first asked for: the in-process executor's "future"."""
+
+    def __init__(self, fn, args: tuple):
+        self.fn, self.args, self.done = fn, args, False
+
+    def result(self):
+        if not self.done:
+            self.value, self.done = self.fn(*self.args), True
+        return self.value
 
 
 class Executor:
@@ -117,30 +161,37 @@ class Executor:
         self._pool = None
         self._remote = None
 
-    def map(self, calls: list[tuple]) -> Iterator[tuple[tuple, object]]:
-        """Yield (call, result or exception) as calls finish, in submission order."""
-        if self.backend == "ray":
-            yield from self._map_ray(calls)
-        elif self.workers <= 1:
-            for call in calls:
-                yield call, _attempt(*call)
-        else:
-            if self._pool is None:  # spawned, not forked: the parent may hold threads (Hydra, Ray, BLAS)
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-            futures = [self._pool.submit(_attempt, *call) for call in calls]
-            for call, future in zip(calls, futures, strict=True):
-                yield call, future.result()
+    @property
+    def parallel(self) -> bool:
+        """Whether chunks run outside this process (so that the parent can do other work meanwhile)."""
+        return self.backend == "ray" or self.workers > 1
 
-    def _map_ray(self, calls: list[tuple]) -> Iterator[tuple[tuple, object]]:
+    def start(self) -> None:
+        """Start the worker processes (or join Ray) now, so that they get ready while the parent does other work."""
+        if self.backend == "ray":
+            self._ray()
+        elif self.workers > 1 and self._pool is None:
+            # spawned, not forked: the parent may hold threads (Hydra, Ray, BLAS)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(self.workers):
+                self._pool.submit(_ready)
+
+    def submit(self, *call) -> Future | _Later:
+        """Run ``_attempt(*call)``; the returned object's ``result()`` gives its chunk or error text."""
+        if not self.parallel:
+            return _Later(_attempt, call)
+        self.start()
+        if self.backend == "ray":
+            return self._remote.remote(*call).future()
+        return self._pool.submit(_attempt, *call)
+
+    def _ray(self) -> None:
         import ray
 
         if not ray.is_initialized():
             ray.init(address=self.address, ignore_reinit_error=True, log_to_driver=False)
         if self._remote is None:
             self._remote = ray.remote(_attempt)
-        refs = [self._remote.remote(*call) for call in calls]
-        for call, ref in zip(calls, refs, strict=True):
-            yield call, ray.get(ref)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -148,18 +199,20 @@ class Executor:
             self._pool = None
 
 
-def _attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None):
-    """Run a chunk, returning its tables, or the error text if it failed (so that the other chunks go on)."""
+def _result(future: Future | _Later, start: int, seeds: list[int]) -> Chunk:
+    """A chunk's results, or rows recording why it failed (an error in the chunk, or a worker that died)."""
     try:
-        return run_chunk(scenario_json, start, seeds, rounds, parts)
-    except Exception:  # recorded in the cell's table; the sweep goes on
-        return traceback.format_exc(limit=3).strip().splitlines()[-1]
+        outcome = future.result()
+    except Exception as error:  # a worker process died, the Ray cluster went away…
+        outcome = f"{type(error).__name__}: {error}"
+    return _failed_chunk(start, seeds, outcome) if isinstance(outcome, str) else outcome
 
 
 def _partial(directory: Path) -> Path:
     """A fresh temporary directory beside ``directory``, renamed into place by :func:`_write_atomically`."""
+    for stale in directory.parent.glob(f".{directory.name}.partial-*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     partial = directory.with_name(f".{directory.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     return partial
 
@@ -198,75 +251,164 @@ def cell_status(directory: Path) -> dict | None:
         return None
 
 
-def run_cell(
+@dataclass
+class PendingCell:
+    """A cell whose batches have been handed to the workers; :meth:`finish` waits for them and writes the cell.
+
+    A cell that needs no work (complete already, or with bad settings) is pending with its ``outcome`` known.
+    """
+
+    directory: Path
+    config: Mapping
+    values: Mapping
+    outcome: CellOutcome | None = None
+    replicates: int = 0
+    batches: list[tuple[int, list[int], Future | _Later]] = field(default_factory=list)
+    partial: Path | None = None
+    started: float = 0.0  # perf_counter
+    wall_start: float = 0.0  # time.time
+
+    @property
+    def in_background(self) -> bool:
+        """Whether its batches run outside this process (rather than when :meth:`finish` asks for them)."""
+        return any(isinstance(future, Future) for *_, future in self.batches)
+
+    def finish(self, progress: bool = True) -> CellOutcome:
+        """Wait for the cell's batches, then write its files under a temporary name and rename them into place:
+        ``replicates.parquet`` (per-replicate summaries and recovery), ``confidence.parquet/`` (per round),
+        ``bands.parquet`` (quantiles over replicates), ``config.yaml`` and ``cell.json`` (status and timing)."""
+        if self.outcome is not None:
+            return self.outcome
+        parts = self.partial / "confidence.parquet"
+        summaries, cubes, pairs = [], [], []
+        bar = tqdm(
+            total=self.replicates, desc=f"cell {self.directory.name[:8]}", unit="rep", disable=not progress, leave=False
+        )
+        try:
+            for start, seeds, future in self.batches:
+                chunk = _result(future, start, seeds)
+                summaries.append(chunk.summaries)
+                if chunk.cube is not None:
+                    cubes.append(chunk.cube)
+                    pairs = chunk.pairs
+                if chunk.rows is not None:
+                    write_part(chunk.rows, parts, start)
+                bar.update(len(seeds))
+        except BaseException:
+            shutil.rmtree(self.partial, ignore_errors=True)
+            raise
+        finally:
+            bar.close()
+        if not any(parts.iterdir()):  # every batch failed
+            parts.rmdir()
+        table = pd.concat(summaries, ignore_index=True)
+        failed = int(table["error"].notna().sum())
+        status = "complete" if failed == 0 else ("failed" if failed == self.replicates else "partial")
+        errors = sorted(set(table["error"].dropna()))
+        record = {"hash": self.directory.name, "values": dict(self.values), "status": status}
+        record |= {"replicates": self.replicates, "failed": failed, "error": "; ".join(errors) if errors else None}
+
+        def finished() -> str:  # written last, so that the cell's time includes writing its tables
+            seconds = time.perf_counter() - self.started
+            record.update(seconds=seconds, started=self.wall_start, finished=self.wall_start + seconds)
+            return json.dumps(record, indent=2)
+
+        files = {"replicates.parquet": table}
+        if cubes:
+            files["bands.parquet"] = ensemble.bands(np.concatenate(cubes), pairs)
+        files |= {"config.yaml": _yaml(self.config), CELL_FILE: finished}
+        _write_atomically(self.directory, files, self.partial)
+        self.outcome = CellOutcome(
+            self.directory, status, self.replicates, failed, record["seconds"], record["error"], self.values
+        )
+        return self.outcome
+
+
+def start_cell(
     config: Mapping,
     root: Path,
     *,
     executor: Executor | None = None,
-    chunk: int = 250,
+    chunk: int = DEFAULT_CHUNK,
     values: Mapping | None = None,
-    progress: bool = True,
-) -> CellOutcome:
-    """Run the cell of a resolved ``config`` into ``root/<hash>/``, unless a complete run of it is already there.
+) -> PendingCell:
+    """Hand the cell of a resolved ``config`` to ``executor`` (in this process by default) and return at once,
+    unless a complete run of it is already under ``root/<hash>/`` or its settings are bad.
 
     ``config`` needs ``scenario``, ``seed``, ``replicates`` and ``rounds``; ``values`` are the swept values that
     identify the cell in the aggregate (they are written beside its results).
     """
     key = config_hash(config)
     directory = Path(root) / key
+    values = dict(values or {})
     done = cell_status(directory)
     if done is not None and done["status"] == "complete" and done["hash"] == key:
-        return CellOutcome(directory, "skipped", done["replicates"], 0, 0.0)
-    executor = executor or Executor()
+        skipped = CellOutcome(directory, "skipped", done["replicates"], 0, 0.0, None, values)
+        return PendingCell(directory, config, values, skipped)
     started, wall_start = time.perf_counter(), time.time()
-    header = {"hash": key, "values": dict(values or {})}
     try:
         spec = CellSpec(
             scenario=schema.mapping(config.get("scenario"), "scenario"),
             seed=schema.integer(config.get("seed"), "seed", 0),
             replicates=schema.integer(config.get("replicates"), "replicates", 1),
             rounds=schema.integer(config.get("rounds"), "rounds", 1),
-            chunk=chunk,
+            chunk=schema.integer(chunk, "sweep.chunk", 1),
         )
-        _scenario(json.dumps(spec.scenario, sort_keys=True, default=str))  # check the scenario before any work
+        text = json.dumps(spec.scenario, sort_keys=True, default=str)
+        _scenario(text)  # check the scenario before any work
     except ScenarioError as error:
-        status = {**header, "status": "failed", "replicates": 0, "failed": 0, "seconds": 0.0, "error": str(error)}
+        status = {"hash": key, "values": values, "status": "failed", "replicates": 0, "failed": 0}
+        status |= {"seconds": 0.0, "error": str(error)}
         _write_atomically(directory, {CELL_FILE: json.dumps(status, indent=2), "config.yaml": _yaml(config)})
-        return CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, str(error))
-    text = json.dumps(spec.scenario, sort_keys=True, default=str)
+        outcome = CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, str(error), values)
+        return PendingCell(directory, config, values, outcome)
+    executor = executor or Executor()
     partial = _partial(directory)
     parts = partial / "confidence.parquet"  # a Parquet dataset: one file per batch
     parts.mkdir()
     local = None if executor.backend == "ray" else str(parts)  # Ray workers may not see this disk: they send rows
-    calls = [(text, start, seeds, spec.rounds, local) for start, seeds in spec.chunks()]
-    summaries = []
-    bar = tqdm(total=spec.replicates, desc=f"cell {key[:8]}", unit="rep", disable=not progress, leave=False)
-    try:
-        for (_, start, seeds, *_), outcome in executor.map(calls):
-            result = _failed_chunk(start, seeds, outcome) if isinstance(outcome, str) else outcome
-            summaries.append(result[0])
-            if result[1] is not None and not result[1].empty:
-                write_part(result[1], parts, start)
-            bar.update(len(seeds))
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    bar.close()
-    if not any(parts.iterdir()):  # every batch failed
-        parts.rmdir()
-    table = pd.concat(summaries, ignore_index=True)
-    failed = int(table["error"].notna().sum())
-    status = "complete" if failed == 0 else ("failed" if failed == spec.replicates else "partial")
-    errors = sorted(set(table["error"].dropna()))
-    record = {**header, "status": status, "replicates": spec.replicates, "failed": failed}
-    record["error"] = "; ".join(errors) if errors else None
+    batches = [
+        (start, seeds, executor.submit(text, start, seeds, spec.rounds, local)) for start, seeds in spec.chunks()
+    ]
+    return PendingCell(directory, config, values, None, spec.replicates, batches, partial, started, wall_start)
 
-    def finished() -> str:  # written last, so that the cell's time includes writing its tables
-        seconds = time.perf_counter() - started
-        record.update(seconds=seconds, started=wall_start, finished=wall_start + seconds)
-        return json.dumps(record, indent=2)
 
-    _write_atomically(
-        directory, {"replicates.parquet": table, "config.yaml": _yaml(config), CELL_FILE: finished}, partial
-    )
-    return CellOutcome(directory, status, spec.replicates, failed, record["seconds"], record["error"])
+def run_cell(
+    config: Mapping,
+    root: Path,
+    *,
+    executor: Executor | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    values: Mapping | None = None,
+    progress: bool = True,
+) -> CellOutcome:
+    """Run the cell of a resolved ``config`` into ``root/<hash>/`` (see :func:`start_cell`) and wait for it."""
+    return start_cell(config, root, executor=executor, chunk=chunk, values=values).finish(progress)
+
+
+class CellPipeline:
+    """Cells started ahead of the one being finished.
+
+    When a cell's batches run outside this process, up to ``ahead`` newer cells are queued before the oldest one is
+    finished, so the workers go from one cell to the next without waiting for the parent to write a cell or to
+    prepare the next one. A cell run in this process is finished as soon as it is added.
+    """
+
+    def __init__(self, ahead: int = 1, progress: bool = True):
+        self.ahead, self.progress = ahead, progress
+        self.pending: deque[PendingCell] = deque()
+
+    def add(self, cell: PendingCell) -> list[CellOutcome]:
+        """Queue ``cell``; return the outcomes of the cells finished meanwhile (oldest first)."""
+        self.pending.append(cell)
+        keep = self.ahead if cell.in_background else 0
+        finished = []
+        while len(self.pending) > keep:
+            finished.append(self.pending.popleft().finish(self.progress))
+        return finished
+
+    def drain(self) -> list[CellOutcome]:
+        """Finish every queued cell."""
+        finished = [cell.finish(self.progress) for cell in self.pending]
+        self.pending.clear()
+        return finished

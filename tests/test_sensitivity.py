@@ -228,10 +228,10 @@ def test_main_prints_the_ranking_and_reports_mistakes(tmp_path, capsys):
 
 
 def test_failed_replicates_stop_the_analysis_and_are_reported(tmp_path, monkeypatch, capsys):
-    def second_batch_fails(scenario_json, start, seeds, rounds):
+    def second_batch_fails(scenario_json, start, seeds, rounds, parts):
         if start > 0:
             raise RuntimeError("engine down")
-        return run_chunk(scenario_json, start, seeds, rounds)
+        return run_chunk(scenario_json, start, seeds, rounds, parts)
 
     monkeypatch.setattr(sweep, "run_chunk", second_batch_fails)
     config = [f"config={write_study(tmp_path, 'sobol', 2)}", "rounds=4", "replicates=2", "chunk=1"]
