@@ -10,9 +10,11 @@ import sys
 import pandas as pd
 import pytest
 
+from hydra_plugins.negsim_sweeper.negsim_sweeper import jobs_to_check
 from sim.aggregate import aggregate, wilson_interval
 from sim.library import config_dir, read_yaml
-from sim.sweep import Executor, run_cell
+from sim.run import simulate_ensemble
+from sim.sweep import CellPipeline, Executor, run_cell, start_cell
 
 NEGSIM = [sys.executable, "-m", "sim"]
 SMALL = ["sweep.replicates=24", "rounds=24", "shock_round=6,12", "shock_goldstein=-5.0,-10.0"]
@@ -29,9 +31,10 @@ def cell_config():
 
 
 def tables(outcome):
-    return pd.read_parquet(outcome.directory / "replicates.parquet"), pd.read_parquet(
-        outcome.directory / "confidence.parquet"
-    )
+    return [
+        pd.read_parquet(outcome.directory / name)
+        for name in ("replicates.parquet", "confidence.parquet", "bands.parquet")
+    ]
 
 
 def test_cell_is_the_same_serial_parallel_and_in_any_chunking(tmp_path, cell_config):
@@ -43,6 +46,32 @@ def test_cell_is_the_same_serial_parallel_and_in_any_chunking(tmp_path, cell_con
     for x, y in zip(tables(serial), tables(parallel), strict=True):
         assert x.equals(y)
     assert len(tables(serial)[0]) == 60 and tables(serial)[0]["seed"].nunique() == 60
+
+
+def test_cells_started_ahead_finish_in_order_with_the_same_tables(tmp_path, cell_config):
+    executor = Executor(workers=2)
+    pipeline = CellPipeline(ahead=2)
+    seeds = (1, 2, 3, 4)
+    finished = []
+    for seed in seeds:
+        cell = start_cell(cell_config | {"seed": seed}, tmp_path / "ahead", executor=executor, chunk=25)
+        assert cell.in_background
+        finished += pipeline.add(cell)
+        assert len(pipeline.pending) <= 2
+    finished += pipeline.drain()
+    executor.close()
+    assert [o.status for o in finished] == ["complete"] * 4
+    for seed, outcome in zip(seeds, finished, strict=True):
+        alone = run_cell(cell_config | {"seed": seed}, tmp_path / "alone", chunk=60, progress=False)
+        assert outcome.directory.name == alone.directory.name
+        for x, y in zip(tables(outcome), tables(alone), strict=True):
+            assert x.equals(y)
+
+
+def test_cells_run_in_this_process_are_finished_when_added(tmp_path, cell_config):
+    cell = start_cell(cell_config, tmp_path, chunk=30)
+    assert not cell.in_background
+    assert [o.status for o in CellPipeline(ahead=3).add(cell)] == ["complete"]
 
 
 def test_rerun_skips_complete_cells_and_redoes_interrupted_ones(tmp_path, cell_config):
@@ -84,6 +113,11 @@ def sweep_table(cwd) -> pd.DataFrame:
     return table.sort_values(["cell", "replicate"]).reset_index(drop=True)
 
 
+def sweep_bands(cwd) -> pd.DataFrame:
+    table = pd.read_parquet(cwd / "multirun" / "shock_recovery" / "aggregate" / "bands.parquet")
+    return table.sort_values(["cell", "round", "country"]).reset_index(drop=True)
+
+
 @pytest.fixture(scope="module")
 def basic_sweep(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("basic")
@@ -101,6 +135,9 @@ def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
     )
     assert len(table) == 4 * 24
     assert table["recovery_rounds.japan.russia"].notna().any()
+    timing = json.loads((out / "timing.json").read_text())
+    assert set(timing) == {"total", "jobs", "hydra", "finishing", "aggregating", "plotting"}
+    assert 0 < timing["hydra"] < timing["total"]
     for name in ("settlement_probability.png", "confidence_bands.png", "time_to_settlement.png"):
         (out / name).unlink()
     assert negsim("plot", str(cwd / "multirun" / "shock_recovery"), cwd=cwd).returncode == 0
@@ -123,14 +160,36 @@ def test_failed_cell_makes_the_sweep_exit_non_zero(tmp_path):
     assert len(pd.read_parquet(tmp_path / "multirun" / "shock_recovery" / "aggregate" / "cells.parquet")) == 2
 
 
-@pytest.mark.parametrize("launcher", ["hydra/launcher=joblib", "hydra/launcher=submitit_local"])
-def test_other_launchers_give_the_same_table(tmp_path, basic_sweep, launcher):
-    pytest.importorskip(
-        "hydra_plugins.hydra_joblib_launcher" if "joblib" in launcher else "hydra_plugins.hydra_submitit_launcher"
-    )
-    done = negsim("sweep", "experiment=shock_recovery", *SMALL, launcher, cwd=tmp_path)
+@pytest.mark.parametrize(
+    "launcher", ["sweep.workers=2 sweep.chunk=5", "hydra/launcher=joblib", "hydra/launcher=submitit_local"]
+)
+def test_workers_and_other_launchers_give_the_same_tables(tmp_path, basic_sweep, launcher):
+    """Worker processes (cells started ahead of the one being written), joblib's parallel jobs, submitit's."""
+    if "launcher" in launcher:
+        plugin = "hydra_joblib_launcher" if "joblib" in launcher else "hydra_submitit_launcher"
+        pytest.importorskip(f"hydra_plugins.{plugin}")
+    done = negsim("sweep", "experiment=shock_recovery", *SMALL, *launcher.split(), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sweep_table(tmp_path).equals(basic_sweep[1])
+    assert sweep_bands(tmp_path).equals(sweep_bands(basic_sweep[0]))
+
+
+def test_a_missing_config_group_option_stops_the_sweep_before_any_cell(tmp_path):
+    done = negsim("sweep", "scenario=tokyo_2013,tokyo_2031", "sweep.replicates=2", "rounds=2", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Could not find 'scenario/tokyo_2031'" in done.stderr + done.stdout
+    assert not (tmp_path / "multirun" / "adhoc" / "cells").exists()
+
+
+def test_the_sweeper_checks_one_job_per_choice_of_config_groups():
+    batch = [
+        ["scenario=tokyo_2013", "seed=1"],
+        ["scenario=tokyo_2013", "seed=2"],
+        ["scenario=shared_threat", "seed=1"],
+        ["scenario=shared_threat", "seed=2"],
+    ]
+    assert jobs_to_check(batch, {"scenario", "hydra/launcher"}) == [batch[0], batch[2]]
+    assert jobs_to_check(batch[:2], {"experiment"}) == [batch[0]]
 
 
 def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
@@ -152,3 +211,11 @@ def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
 
         ray.shutdown()
         subprocess.run([ray_bin, "stop", "--force"], capture_output=True, timeout=120)
+
+
+def test_seeds_have_one_type_whether_or_not_a_batch_holds_seeds_above_2_63():
+    """Spawned seeds use all 64 bits: batches with and without large seeds must concatenate without becoming floats."""
+    small = simulate_ensemble("tokyo_2013", [1, 2], rounds=1).replicate_summaries
+    large = simulate_ensemble("tokyo_2013", [2**64 - 1], rounds=1).replicate_summaries
+    both = pd.concat([small, large], ignore_index=True)
+    assert both["seed"].dtype == "uint64" and both["seed"].iloc[-1] == 2**64 - 1

@@ -1,0 +1,56 @@
+"""Hydra's basic sweeper, without composing every job twice when the jobs run in this process.
+
+Before launching a batch, Hydra's basic sweeper composes the config of every job to catch mistakes before any job
+runs, because a launcher may run the jobs in other processes or on other machines. When the jobs run here, in order
+(the basic launcher), the launcher composes each job again just before running it, so negsim's sweeper checks only
+the jobs that can fail differently: the first one (every job of a grid sets the same keys) and the first job of each
+distinct choice of config groups (``scenario=…``). That halves Hydra's time per job (about a quarter of a second).
+A later job whose values fail to compose stops the multirun with Hydra's error when its turn comes; the cells
+finished before it are kept, and a rerun skips them. Other launchers get Hydra's full check.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
+from hydra.core.config_loader import ConfigLoader
+from hydra.core.config_store import ConfigStore
+
+
+@dataclass
+class CellSweeperConf(BasicSweeperConf):
+    _target_: str = "hydra_plugins.negsim_sweeper.negsim_sweeper.CellSweeper"
+
+
+def config_groups(loader: ConfigLoader, parent: str = "") -> Iterator[str]:
+    """Every config group the loader knows (``scenario``, ``hydra/launcher``…)."""
+    for name in loader.list_groups(parent):
+        group = f"{parent}/{name}" if parent else name
+        yield group
+        yield from config_groups(loader, group)
+
+
+def jobs_to_check(batch: Sequence[Sequence[str]], groups: set[str]) -> list[Sequence[str]]:
+    """The first job, and the first job of each distinct choice of config groups."""
+    seen, chosen = set(), []
+    for k, overrides in enumerate(batch):
+        choice = tuple(o for o in overrides if o.split("=", 1)[0].lstrip("+~").split("@", 1)[0] in groups)
+        if k == 0 or choice not in seen:
+            seen.add(choice)
+            chosen.append(overrides)
+    return chosen
+
+
+class CellSweeper(BasicSweeper):
+    """Hydra's basic sweeper (``hydra.sweeper.params``, ``max_batch_size``), checking fewer jobs up front when
+    they run in this process."""
+
+    def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
+        if isinstance(self.launcher, BasicLauncher):
+            loader = self.hydra_context.config_loader
+            batch = jobs_to_check(batch, set(config_groups(loader)))
+        super().validate_batch_is_legal(batch)
+
+
+ConfigStore.instance().store(group="hydra/sweeper", name="negsim", node=CellSweeperConf, provider="negsim")
