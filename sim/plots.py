@@ -223,30 +223,54 @@ def plot_settlement_map(cells: pd.DataFrame) -> Figure:
 
 
 def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
-    """Confidence trajectories per cell: the median and the 5–95% band over replicates, one line per directed pair."""
+    """Confidence trajectories per cell: the median and the 5–95% band over replicates, one line per directed pair.
+
+    The panels share their axes, whose limits are set once from the data (a layout engine and autoscaling over
+    dozens of shared panels would take most of the drawing time).
+    """
     swept = swept_columns(cells)
     keys = cells.sort_values(swept)["cell"].tolist()[:MAX_PANELS] if swept else cells["cell"].tolist()[:MAX_PANELS]
     keys = [k for k in keys if k in set(bands["cell"])]
     cols = min(4, max(len(keys), 1))
     rows = max(1, -(-len(keys) // cols))
+    width, height = 3.6 * cols, 1.2 + 2.4 * rows
+    margins = {"left": 0.9 / width, "right": 1 - 0.15 / width, "bottom": 0.6 / height, "top": 1 - 0.6 / height}
     fig, axes = plt.subplots(
-        rows, cols, figsize=(3.6 * cols, 2.6 * rows), sharex=True, sharey=True, layout="constrained", squeeze=False
+        rows,
+        cols,
+        figsize=(width, height),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+        gridspec_kw=margins | {"wspace": 0.1, "hspace": 0.3},
     )
     labels = cells.set_index("cell")
+    by_cell = dict(tuple(bands.groupby("cell", sort=False)))
     for ax, key in zip(axes.flat, keys, strict=False):
-        cell = bands[bands["cell"] == key]
-        for k, ((a, b), g) in enumerate(cell.groupby(["country", "counterpart"], sort=False)):
+        ax.set_autoscale_on(False)
+        for k, ((a, b), g) in enumerate(by_cell[key].groupby(["country", "counterpart"], sort=False)):
             if k >= 6:
                 break
-            ax.fill_between(g["round"], g["q05"], g["q95"], alpha=0.2, color=f"C{k}")
-            ax.plot(g["round"], g["median"], color=f"C{k}", lw=1.5, label=f"{display_name(a)} → {display_name(b)}")
+            rounds = g["round"].to_numpy()
+            ax.fill_between(rounds, g["q05"].to_numpy(), g["q95"].to_numpy(), alpha=0.2, color=f"C{k}", lw=0)
+            ax.plot(
+                rounds, g["median"].to_numpy(), color=f"C{k}", lw=1.5, label=f"{display_name(a)} → {display_name(b)}"
+            )
         ax.set_title(_cell_label(labels.loc[key], swept) if swept else key, fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(keys) :]:
         ax.axis("off")
+    for ax in axes.flat[max(0, len(keys) - cols) : len(keys)]:  # the lowest panel of each column
+        ax.xaxis.set_tick_params(labelbottom=True)
+    shown = bands[bands["cell"].isin(keys)]
+    if len(shown):
+        pad = 0.02
+        axes[0, 0].set_xlim(shown["round"].min(), shown["round"].max())
+        axes[0, 0].set_ylim(max(0.0, shown["q05"].min() - pad), min(1.0, shown["q95"].max() + pad))
     axes.flat[0].legend(fontsize=7, loc="upper left")
-    fig.supxlabel("round")
-    fig.supylabel("confidence (median, 5–95%)")
+    fig.supxlabel("round", y=0.15 / height)
+    fig.supylabel("confidence (median, 5–95%)", x=0.15 / width)
+    fig.suptitle("Confidence per cell: median and 5–95% over replicates", y=1 - 0.12 / height, va="top")
     return fig
 
 
