@@ -139,8 +139,12 @@ class AggregateOnEnd(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         global _multirun
+        try:
+            executor = _executor(OmegaConf.to_container(config.sweep, resolve=True))
+        except ScenarioError as error:
+            fail(error)
         _multirun = _Multirun()
-        _executor(OmegaConf.to_container(config.sweep, resolve=True)).start()
+        executor.start()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         global _multirun

@@ -300,13 +300,16 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
 
 
 def draw_sweep_plots(sweep: Path) -> list[Path]:
-    """(Re)draw a sweep's standard plots from its ``aggregate/`` files; return the files written."""
+    """(Re)draw a sweep's standard plots from its ``aggregate/`` files; return the files written (none of the
+    settlement plots if no cell ran or the scenario holds no talks; no bands if no cell ran)."""
     out = Path(sweep) / "aggregate"
     cells = pd.read_parquet(out / "cells.parquet")
-    figures = {"settlement_probability.png": plot_settlement_map(cells)}
+    figures = {}
+    if "settlement_probability" in cells.columns:  # some cell ran, with talks
+        figures["settlement_probability.png"] = plot_settlement_map(cells)
+        figures["time_to_settlement.png"] = plot_time_to_settlement(pd.read_parquet(out / "replicates.parquet"), cells)
     if (out / "bands.parquet").exists():
         figures["confidence_bands.png"] = plot_bands(pd.read_parquet(out / "bands.parquet"), cells)
-    figures["time_to_settlement.png"] = plot_time_to_settlement(pd.read_parquet(out / "replicates.parquet"), cells)
     written = []
     for name, fig in figures.items():
         fig.savefig(out / name, dpi=150)

@@ -219,3 +219,17 @@ def test_seeds_have_one_type_whether_or_not_a_batch_holds_seeds_above_2_63():
     large = simulate_ensemble("tokyo_2013", [2**64 - 1], rounds=1).replicate_summaries
     both = pd.concat([small, large], ignore_index=True)
     assert both["seed"].dtype == "uint64" and both["seed"].iloc[-1] == 2**64 - 1
+
+
+def test_a_bad_sweep_setting_is_one_line_and_exit_2(tmp_path):
+    done = negsim("sweep", "sweep.backend=dask", "sweep.replicates=2", "rounds=2", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "negsim: error: backend: got 'dask'; allowed: one of processes, ray"
+
+
+def test_a_sweep_whose_cells_all_fail_still_aggregates_and_exits_1(tmp_path):
+    done = negsim("sweep", "sweep.chunk=0", "sweep.replicates=2", "rounds=2", "seed=1,2", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "2 cell(s) did not complete" in done.stderr and "Warning" not in done.stderr
+    assert "sweep.chunk: got 0" in done.stdout
+    assert len(pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")) == 2
