@@ -3,10 +3,11 @@
     python benchmarks/sweep.py throughput [--experiment confidence_concession] [--replicates 1000]
     python benchmarks/sweep.py memory [--cells 100 1000]
 
-throughput: runs the shipped experiment twice through `negsim sweep`, with 1 and then 2 worker processes per cell,
-and prints replicates per second, the speed-up, and Hydra's share of the wall time: the time between the first cell's
-start and the last cell's end not spent inside cells (Hydra composing and launching jobs), apart from the process's
-start-up and the final aggregation, which are reported separately.
+throughput: runs the shipped experiment through `negsim sweep`, with 1 and then 2 worker processes per cell, and
+prints replicates per second (over the whole command, and while cells run: from the first cell's start to the last
+one's end), the speed-up, and where the wall time went: process start-up (imports, Hydra's first composition), Hydra
+(composing, checking and launching the jobs: the multirun's time outside the jobs, from `aggregate/timing.json`),
+the cells, aggregation and plots.
 memory: runs sweeps of N tiny cells (one per seed, 2 replicates of 4 rounds) and prints the peak resident memory of
 the process that runs the cells and aggregates them: by default calling run_cell and aggregate from Python; with
 --hydra through `negsim sweep seed=range(N)` (slow: about a quarter of a second of Hydra per cell).
@@ -38,14 +39,14 @@ def sweep(args: list[str], directory: Path) -> tuple[float, int]:
     return wall, max(peak, before)
 
 
-def cell_times(directory: Path) -> tuple[float, float]:
-    """(seconds inside the cells, seconds from the first cell's start to the last one's end)."""
+def cells_span(directory: Path) -> float:
+    """Seconds from the first cell's start to the last cell's end."""
     cells = [json.loads(p.read_text()) for p in (directory / "cells").glob("*/cell.json")]
-    return sum(c["seconds"] for c in cells), max(c["finished"] for c in cells) - min(c["started"] for c in cells)
+    return max(c["finished"] for c in cells) - min(c["started"] for c in cells)
 
 
 def throughput(experiment: str, replicates: int | None) -> None:
-    rates = {}
+    overall, inside = {}, {}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             directory = Path(tmp) / "sweep"
@@ -53,13 +54,51 @@ def throughput(experiment: str, replicates: int | None) -> None:
             settings += [f"sweep.replicates={replicates}"] if replicates else []
             wall, _ = sweep(settings, directory)
             statuses = [json.loads(p.read_text()) for p in (directory / "cells").glob("*/cell.json")]
-            inside, span = cell_times(directory)
+            span = cells_span(directory)
+            timing = json.loads((directory / "aggregate" / "timing.json").read_text())
         total = sum(c["replicates"] for c in statuses)
-        rates[workers] = total / wall
+        overall[workers], inside[workers] = total / wall, total / span
         print(f"{experiment}: {len(statuses)} cells, {total:,} replicates, {workers} worker(s): {wall:.1f} s wall")
-        print(f"  {rates[workers]:,.0f} replicates/s; Hydra between cells {(span - inside) / wall:.1%} of wall time;")
-        print(f"  process start-up and final aggregation {(wall - span) / wall:.1%}")
-    print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}×")
+        print(f"  {overall[workers]:,.0f} replicates/s overall, {inside[workers]:,.0f} while cells run ({span:.1f} s)")
+        shares = {
+            "start-up": wall - timing["total"],
+            "Hydra": timing["hydra"],
+            "aggregation": timing["aggregating"],
+            "plots": timing["plotting"],
+        }
+        print("  of the wall time: " + ", ".join(f"{k} {v:.1f} s ({v / wall:.1%})" for k, v in shares.items()))
+    print(
+        f"speed-up with 2 workers: {overall[2] / overall[1]:.2f}× overall, {inside[2] / inside[1]:.2f}× while cells run"
+    )
+    print(f"the machine's own limit, two engine processes at once: {parallel_ceiling():.2f}×")
+
+
+ENGINE = """
+import json, time
+from sim.library import config_dir, read_yaml
+from sim.run import replicate_seeds
+from sim.sweep import run_chunk
+text = json.dumps(read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml"), sort_keys=True, default=str)
+seeds = replicate_seeds(1, 1000)
+run_chunk(text, 0, seeds[:10], 120)
+start = time.perf_counter()
+for _ in range(8):
+    run_chunk(text, 0, seeds, 120)
+print(time.perf_counter() - start)
+"""
+
+
+def parallel_ceiling() -> float:
+    """Speed-up of two processes running the same engine batches at once over one alone (2.0 on an ideal machine):
+    what shared caches, memory bandwidth and the hypervisor leave of two cores."""
+
+    def seconds(copies: int) -> float:
+        runs = [
+            subprocess.Popen([sys.executable, "-c", ENGINE], stdout=subprocess.PIPE, text=True) for _ in range(copies)
+        ]
+        return max(float(run.communicate()[0]) for run in runs)
+
+    return 2 * seconds(1) / seconds(2)
 
 
 DIRECT = """
