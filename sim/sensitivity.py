@@ -428,7 +428,7 @@ def _run_cells(study: Study, cells: dict[str, dict], counts: Counter, progress: 
     they run outside this process, so the workers never wait while a cell is written; return each cell's outputs."""
     root = study.output_dir / "cells"
     executor = Executor(study.workers, study.backend, study.address)
-    pipeline = CellPipeline(ahead=study.workers + 1)
+    pipeline = CellPipeline(ahead=study.workers + 1, progress=False)
     outputs, failed = {}, []
     bar = tqdm(total=counts.total(), desc=f"sensitivity {study.name}", unit="sample", disable=not progress)
 
