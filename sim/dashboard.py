@@ -34,7 +34,7 @@ from sim.errors import ScenarioError
 from sim.library import config_dir, load_scenario, read_yaml
 from sim.model import NegotiationModel
 from sim.plan import event_plan
-from sim.plots import display_name, zoom
+from sim.plots import MIN_LIVE_ROUNDS, country_color, display_name, mark_settlements, plot_confidence
 from sim.recording import RunResult
 from sim.scenario import Country, Event, Ministry, Scenario
 
@@ -47,9 +47,6 @@ BEHAVIOUR = {  # behaviour parameter: label, slider range and step
     "concession": ("concession (<1 Boulware, >1 conceder)", 0.1, 4.0, 0.05),
 }
 PLOT_DPI = 100
-STYLES = ["-", "--", ":", "-."]  # line styles: a pair's counterpart (countries), a ministry's place (ministries)
-NOW = ["o", "s", "^", "D"]  # marker on a ministry line's latest value, by counterpart
-MIN_ROUNDS_SHOWN = 40  # the x-axis spans at least the default run, so that the lines grow into it
 CSS = """
 .negsim-figure img { width: 100%; height: auto; }
 .negsim-status { font-size: 1.1rem; margin: 8px 12px 0; }
@@ -268,100 +265,6 @@ def model_params(model: DashboardModel) -> dict[str, dict[str, Any]]:
 # --- figures ----------------------------------------------------------------------------------------------------------
 
 
-def _color(result: RunResult, country: str) -> str:
-    return f"C{result.countries.index(country)}"
-
-
-def _settled(ax, result: RunResult) -> None:
-    for name, rounds in result.settled_round.items():
-        if rounds[0] >= 0:
-            ax.axvline(rounds[0], color="black", ls="--", lw=1)
-            text = {"rotation": 90, "ha": "right", "va": "top", "size": 8}
-            where = {"xycoords": ("data", "axes fraction"), "textcoords": "offset points", "xytext": (-3, 0)}
-            ax.annotate(f"{name.replace('_', ' ')} settled", (rounds[0], 0.98), **where, **text)
-
-
-def _meeting_strip(ax, result: RunResult) -> None:
-    """One row per calendar entry, a tick for each meeting held."""
-    entries = [e.name for e in result.plan.scenario.calendar]
-    held = result.meetings
-    for k, name in enumerate(entries):
-        rounds = held.loc[held["meeting"] == name, "round"]
-        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=f"C{4 + k % 6}")
-    ax.set_yticks(range(len(entries)), [e.replace("_", " ") for e in entries], fontsize=8)
-    ax.set_ylim(len(entries) - 0.4, -0.6)
-    ax.set_title("meetings held", fontsize=9, loc="left")
-    ax.grid(axis="x", alpha=0.3)
-
-
-def _others(result: RunResult, country: str) -> list[str]:
-    return [c for c in result.countries if c != country]
-
-
-def _legend(ax, size: float) -> None:
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.02), fontsize=size, frameon=False, handlelength=2.6)
-
-
-def _country_panel(ax, result: RunResult) -> None:
-    """Country confidence per directed pair (the observer's colour, a style per counterpart), a dot on the latest
-    value; each event on the line of its target's confidence in its source, labelled with its CAMEO code."""
-    pairs = result.country_confidence
-    lines = {}
-    for (a, b), g in pairs.groupby(["country", "counterpart"], sort=False):
-        style = STYLES[_others(result, a).index(b) % len(STYLES)]
-        label = f"{display_name(a)} → {display_name(b)}"
-        now = {"marker": "o", "markevery": [-1], "ms": 5}
-        ax.plot(g["round"], g["confidence"], lw=2.4, ls=style, color=_color(result, a), label=label, **now)
-        lines[a, b] = g.set_index("round")["confidence"]
-    for e in result.events.itertuples():
-        observer, actor = e.target.split(".")[0], e.source.split(".")[0]
-        y = lines[observer, actor].get(e.round, np.nan)
-        up = e.goldstein >= 0
-        ax.scatter([e.round], [y], marker="^" if up else "v", s=80, color=_color(result, observer), ec="k", zorder=5)
-        label = e.cameo or f"{e.goldstein:+g}"
-        ax.annotate(label, (e.round, y), textcoords="offset points", xytext=(0, 9 if up else -15), ha="center", size=8)
-    zoom(ax, pairs["confidence"].to_numpy())
-    ax.set_ylabel("country confidence")
-    _legend(ax, 9)
-
-
-def _ministry_panel(ax, result: RunResult) -> None:
-    """Each ministry's confidence in each other country: its country's colour, a style per ministry, the latest
-    value marked by counterpart."""
-    trust = result.ministry_trust()  # (recorded rounds, ministries, countries)
-    first = {}
-    shown = []
-    for i, (country, ministry) in enumerate(result.ministries):
-        style = STYLES[(i - first.setdefault(country, i)) % len(STYLES)]
-        for k, other in enumerate(_others(result, country)):
-            values = trust[:, i, result.countries.index(other)]
-            label = f"{display_name(country)} {ministry} → {display_name(other)}"
-            now = {"marker": NOW[k % len(NOW)], "markevery": [-1], "ms": 4}
-            ax.plot(result.ministry_rounds, values, color=_color(result, country), ls=style, label=label, **now)
-            shown.append(values)
-    if shown:
-        zoom(ax, np.concatenate(shown))
-    ax.set_ylabel("ministry confidence")
-    _legend(ax, 7.5)
-
-
-def confidence_figure(result: RunResult) -> Figure:
-    """Meetings held, country confidence per directed pair with the events (▲ cooperative, ▼ conflictual) and each
-    ministry's confidence in the other countries; a dashed line marks a settlement."""
-    fig = Figure(figsize=(8.6, 6.8))
-    strip, countries, ministries = fig.subplots(3, 1, sharex=True, height_ratios=[1.1, 3.2, 2.6])
-    fig.subplots_adjust(left=0.18, right=0.76, top=0.96, bottom=0.08, hspace=0.18)
-    _meeting_strip(strip, result)
-    _country_panel(countries, result)
-    _ministry_panel(ministries, result)
-    for ax in (countries, ministries):
-        ax.grid(alpha=0.3)
-        _settled(ax, result)
-    ministries.set_xlabel("round")
-    ministries.set_xlim(0, max(result.rounds, MIN_ROUNDS_SHOWN))
-    return fig
-
-
 def talks_figure(result: RunResult) -> Figure:
     """Each side's proposals as its own utility (dots), the least it would accept then (line) and its reservation
     value (dashed); a cross marks a proposal accepted at the table, a dashed vertical line a settlement."""
@@ -374,7 +277,7 @@ def talks_figure(result: RunResult) -> Figure:
         rows = offers[offers["talks"] == plan.name]
         handles = []
         for p, party in enumerate(plan.parties):
-            color, name = _color(result, party.name), display_name(party.name)
+            color, name = country_color(result, party.name), display_name(party.name)
             own = rows[rows["proposer"] == party.name]
             least = np.where(rows["proposer"] == party.name, rows["level_proposer"], rows["level_responder"])
             (line,) = ax.plot(rows["round"], least, color=color, lw=1.4, alpha=0.8, label=f"{name}: least it accepts")
@@ -385,10 +288,10 @@ def talks_figure(result: RunResult) -> Figure:
         ax.scatter(accepted["round"], accepted["u_proposer"], marker="x", s=70, color="k", zorder=5)
         by_kind = [h for kind in zip(*handles, strict=True) for h in kind]  # filled by column: one row per party
         ax.legend(handles=by_kind, ncols=3, fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.17), frameon=False)
-        _settled(ax, result)
+        mark_settlements(ax, result)
         title = f"{plan.name.replace('_', ' ')}: each side's own utility (× accepted at the table)"
         ax.set_title(title, fontsize=10, loc="left")
-        ax.set_xlim(0, max(result.rounds, MIN_ROUNDS_SHOWN))
+        ax.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS))
         ax.set_ylim(-0.03, 1.08)
         ax.set_xlabel("round")
         ax.set_ylabel("utility")
@@ -530,7 +433,7 @@ def Views(model: DashboardModel) -> None:
     with solara.Columns([3, 2]):
         with solara.Column():
             with solara.Card("Confidence", classes=["negsim-confidence", "negsim-figure"]):
-                solara.FigureMatplotlib(confidence_figure(result), format="png", dpi=PLOT_DPI)
+                solara.FigureMatplotlib(plot_confidence(result, live=True), format="png", dpi=PLOT_DPI)
             with solara.Card("Agenda log"):
                 solara.HTML("p", action_counts(result.agenda))
                 solara.DataFrame(agenda_log(result.agenda), items_per_page=10)
