@@ -62,7 +62,7 @@ def throughput(experiment: str, replicates: int | None) -> None:
         print(f"  {overall[workers]:,.0f} replicates/s overall, {inside[workers]:,.0f} while cells run ({span:.1f} s)")
         shares = {
             "start-up": wall - timing["total"],
-            "Hydra": timing["hydra"],
+            "Hydra" + (" (alongside the workers)" if workers > 1 else ""): timing["hydra"],
             "aggregation": timing["aggregating"],
             "plots": timing["plotting"],
         }
