@@ -20,11 +20,10 @@ from omegaconf import DictConfig, OmegaConf
 from sim.aggregate import SweepReport, aggregate
 from sim.cli import fail
 from sim.errors import ScenarioError
-from sim.library import config_dir
+from sim.library import config_dir, load_scenario
 from sim.output import write_run
 from sim.plots import draw_sweep_plots
 from sim.run import simulate
-from sim.scenario import Scenario
 from sim.sweep import CellOutcome, CellPipeline, Executor, start_cell
 
 CONFIG_DIR = str(config_dir())
@@ -51,7 +50,7 @@ def run_app(cfg: DictConfig) -> None:
     """Run one scenario and write its run directory."""
     config = OmegaConf.to_container(cfg, resolve=True)
     try:
-        scenario = Scenario.from_dict(config["scenario"])
+        scenario = load_scenario(config["scenario"])
         result = simulate(
             scenario, seed=config["seed"], rounds=config["rounds"], ministry_every=config["record"]["ministry_every"]
         )
@@ -91,9 +90,12 @@ _multirun: _Multirun | None = None
 
 
 def _swept_values(cfg: DictConfig) -> dict[str, Any]:
-    """The values this job's overrides set (``scenario.…``, ``seed``, experiment knobs), for the aggregate's columns."""
-    keys = [o.split("=", 1)[0].lstrip("+~") for o in HydraConfig.get().overrides.task]
-    return {k: OmegaConf.select(cfg, k) for k in keys if not k.startswith(NOT_SWEPT)}
+    """The values this job's overrides set (``scenario.…``, ``seed``, experiment knobs), for the aggregate's columns;
+    a config group's value is the option chosen (``scenario=shared_threat``)."""
+    hydra_config = HydraConfig.get()
+    keys = [o.split("=", 1)[0].lstrip("+~") for o in hydra_config.overrides.task]
+    choices = hydra_config.runtime.choices
+    return {k: choices[k] if k in choices else OmegaConf.select(cfg, k) for k in keys if not k.startswith(NOT_SWEPT)}
 
 
 @hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")

@@ -31,7 +31,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from sim.cameo import goldstein_table
 from sim.errors import ScenarioError
-from sim.library import config_dir, load_scenario, read_yaml
+from sim.library import config_dir, generated, load_scenario, read_yaml
 from sim.model import NegotiationModel
 from sim.plan import event_plan
 from sim.plots import MIN_LIVE_ROUNDS, country_color, display_name, mark_settlements, plot_confidence
@@ -89,7 +89,7 @@ def dashboard_scenarios() -> list[str]:
     names = []
     for path in sorted((config_dir() / "scenario").glob("*.yaml")):
         try:
-            small = len(read_yaml(path).get("countries") or ()) <= MAX_COUNTRIES
+            small = len(generated(read_yaml(path)).get("countries") or ()) <= MAX_COUNTRIES
         except ScenarioError:
             small = True
         if small:

@@ -1,5 +1,5 @@
 """Finding and loading scenarios: by name from the shipped ``conf/scenario/`` or the synthetic generator
-(``synthetic:N``), from a YAML file, or from a mapping."""
+(``synthetic:N``), from a YAML file, or from a mapping (a scenario as written, or a ``synthetic`` spec)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from pathlib import Path
 
 import yaml
 
+from sim import schema
 from sim.errors import ScenarioError, one_of
 from sim.scenario import Scenario
 from sim.synthetic import synthetic_scenario
 
 SYNTHETIC = "synthetic:"  # synthetic:N, N countries from sim.synthetic
-SYNTHETIC_EXAMPLE = 50
 MAX_SYNTHETIC = 500  # countries; each ministry lists confidence in every foreign one, so checking grows as N²
 MERGE_TAG = "tag:yaml.org,2002:merge"  # YAML's `<<: *anchor`
+SYNTHETIC_SPEC = ("countries", "seed", "partners", "forum_every", "talks_share")  # sim.synthetic's arguments
 
 
 def config_dir() -> Path:
@@ -28,8 +29,8 @@ def config_dir() -> Path:
 
 
 def available_scenarios() -> list[str]:
-    """Names of the shipped scenarios, then an example of the synthetic ones (``synthetic:N`` for any N)."""
-    return [*sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml")), f"{SYNTHETIC}{SYNTHETIC_EXAMPLE}"]
+    """Names of the shipped scenarios (``synthetic`` among them: ``synthetic:N`` also names one of N countries)."""
+    return sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -68,16 +69,17 @@ def read_yaml(path: str | Path) -> dict:
 def load_scenario(source: str | Path | Mapping) -> Scenario:
     """A checked scenario from a shipped name (``"tokyo_2013"``, ``"synthetic:50"``), a YAML path or a mapping."""
     if isinstance(source, Mapping):
-        return Scenario.from_dict(source)
-    text = str(source)
-    if text.startswith(SYNTHETIC):
-        return Scenario.from_dict(synthetic_scenario(_synthetic_size(text)))
-    if text.endswith((".yaml", ".yml")) or Path(text).is_file():
-        return Scenario.from_dict(read_yaml(text))
-    names = available_scenarios()
-    if text not in names:
-        raise ScenarioError("scenario", text, f"a YAML file or a shipped scenario: {one_of(names, text)}")
-    return Scenario.from_dict(read_yaml(config_dir() / "scenario" / f"{text}.yaml"))
+        data = source
+    elif (text := str(source)).startswith(SYNTHETIC):
+        data = synthetic_scenario(_synthetic_size(text))
+    elif text.endswith((".yaml", ".yml")) or Path(text).is_file():
+        data = read_yaml(text)
+    else:
+        names = available_scenarios()
+        if text not in names:
+            raise ScenarioError("scenario", text, f"a YAML file or a shipped scenario: {one_of(names, text)}")
+        data = read_yaml(config_dir() / "scenario" / f"{text}.yaml")
+    return Scenario.from_dict(generated(data))
 
 
 def _synthetic_size(text: str) -> int:
@@ -86,3 +88,25 @@ def _synthetic_size(text: str) -> int:
     if not (size.isascii() and size.isdigit() and 2 <= int(size) <= MAX_SYNTHETIC):
         raise ScenarioError("scenario", text, f"{SYNTHETIC}N with N a whole number in [2, {MAX_SYNTHETIC}]")
     return int(size)
+
+
+def generated(data: Mapping) -> Mapping:
+    """A scenario mapping as written, or the one its ``synthetic`` spec generates (``conf/scenario/synthetic.yaml``:
+    ``{name: …, synthetic: {countries: 50, seed: 0, …}}``, the arguments of :func:`sim.synthetic.synthetic_scenario`),
+    named by its ``name`` if it has one."""
+    if "synthetic" not in data:
+        return data
+    schema.mapping(data, "scenario", {"name", "synthetic"})
+    spec = schema.mapping(data["synthetic"], "scenario.synthetic", set(SYNTHETIC_SPEC))
+    path = "scenario.synthetic"
+    countries = schema.integer(schema.require(spec, "countries", path), f"{path}.countries", 2)
+    if countries > MAX_SYNTHETIC:
+        raise ScenarioError(f"{path}.countries", countries, f"a whole number in [2, {MAX_SYNTHETIC}]")
+    options = {
+        "seed": schema.integer(spec.get("seed", 0), f"{path}.seed", 0),
+        "partners": schema.integer(spec.get("partners", 2), f"{path}.partners", 1),
+        "forum_every": schema.integer(spec.get("forum_every", 12), f"{path}.forum_every", 1),
+        "talks_share": schema.number(spec.get("talks_share", 0.1), f"{path}.talks_share", 0.0, 1.0),
+    }
+    scenario = synthetic_scenario(countries, **options)
+    return scenario | {"name": schema.text(data["name"], "scenario.name")} if "name" in data else scenario

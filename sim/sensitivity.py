@@ -51,9 +51,8 @@ from tqdm.auto import tqdm
 from sim import schema
 from sim.cli import fail
 from sim.errors import ScenarioError, one_of
-from sim.library import available_scenarios, config_dir, read_yaml
+from sim.library import available_scenarios, config_dir, load_scenario, read_yaml
 from sim.run import DEFAULT_ROUNDS, DEFAULT_SEED
-from sim.scenario import Scenario
 from sim.sweep import BACKENDS, DEFAULT_CHUNK, CellOutcome, CellPipeline, Executor, config_hash, start_cell
 
 METHODS = ("morris", "sobol")
@@ -356,7 +355,7 @@ def _parse_study(raw: Mapping, name: str) -> Study:
         output_dir=Path(raw.get("output_dir") or f"outputs/sensitivity/{name}"),
     )
     for corner in (0, 1):  # every sample lies between the two corners: check both before any work
-        Scenario.from_dict(study.cell_config({k: float(b[corner]) for k, b in study.parameters.items()})["scenario"])
+        load_scenario(study.cell_config({k: float(b[corner]) for k, b in study.parameters.items()})["scenario"])
     return study
 
 

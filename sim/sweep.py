@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 
 from sim import ensemble, schema
 from sim.errors import ScenarioError
+from sim.library import load_scenario
 from sim.recording import seed_column
 from sim.run import replicate_seeds, simulate_ensemble
 from sim.scenario import Scenario
@@ -83,7 +84,7 @@ class CellOutcome:
 
 @lru_cache(maxsize=8)
 def _scenario(text: str) -> Scenario:
-    return Scenario.from_dict(json.loads(text))
+    return load_scenario(json.loads(text))
 
 
 class Chunk(NamedTuple):

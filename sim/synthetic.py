@@ -45,7 +45,7 @@ def synthetic_scenario(
 
     return {
         "name": f"synthetic_{countries}",
-        "description": f"{countries} synthetic countries on a ring, for scaling studies (any size: synthetic:N).",
+        "description": f"{countries} synthetic countries on a ring, for scaling studies (any size from 2 to 500).",
         "ministry_defaults": {"confidence": 0.45},
         "countries": {n: {"ministries": {r: ministry(n, r) for r in ROLES}} for n in names},
         "cooperation": {

@@ -43,14 +43,24 @@ def test_run_writes_everything(tmp_path):
         ("rounds=0", "rounds: got 0"),
         ("scenario.countries.japan.ministries.foreign.confidence.russia=1.4", "confidence.russia: got 1.4"),
         ("scenario.events.0.cameo=999", "events[0].cameo: got 999"),
+        ("scenario=synthetic scenario.synthetic.countries=3000", "scenario.synthetic.countries: got 3000"),
+        ("scenario=synthetic +scenario.synthetic.size=3", "scenario.synthetic.size: got 3; allowed: a known key"),
     ],
 )
 def test_mistakes_exit_non_zero_with_one_line_and_no_output(tmp_path, override, message):
-    done = negsim("run", override, cwd=tmp_path)
+    done = negsim("run", *override.split(), cwd=tmp_path)
     assert done.returncode == 2
     assert message in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert not (tmp_path / "outputs").exists()
+
+
+def test_a_synthetic_scenario_of_any_size_runs_from_the_command_line(tmp_path):
+    done = negsim("run", "scenario=synthetic", "scenario.synthetic.countries=12", "rounds=6", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / done.stdout.strip().splitlines()[-1].split("outputs in ")[1]
+    assert out.parent.name == "synthetic"
+    assert pd.read_parquet(out / "country_confidence.parquet")["country"].nunique() == 12
 
 
 def test_unknown_keys_and_scenarios_are_refused_by_hydra(tmp_path):

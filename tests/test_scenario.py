@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import small_scenario
 
 from sim.errors import ScenarioError
-from sim.library import available_scenarios, load_scenario, read_yaml
+from sim.library import available_scenarios, config_dir, load_scenario, read_yaml
 from sim.run import simulate
 from sim.scenario import Scenario
 
@@ -232,8 +234,31 @@ def test_the_1956_formula_puts_the_pair_on_top_for_japan():
 def test_synthetic_scenarios_by_name():
     scenario = load_scenario("synthetic:7")
     assert len(scenario.countries) == 7 and scenario.name == "synthetic_7"
-    assert "synthetic:50" in available_scenarios()
+    assert "synthetic" in available_scenarios()
     assert len(simulate("synthetic:4", rounds=6).meetings) > 0
+
+
+def test_a_synthetic_spec_generates_its_scenario():
+    spec = {"countries": 6, "seed": 3, "talks_share": 0.5}
+    scenario = load_scenario({"name": "ring", "synthetic": spec})
+    assert scenario.name == "ring" and len(scenario.countries) == 6
+    assert load_scenario({"synthetic": spec}).name == "synthetic_6"
+    shipped = load_scenario("synthetic")  # conf/scenario/synthetic.yaml: the spec Hydra composes
+    assert len(shipped.countries) == read_yaml(config_dir() / "scenario" / "synthetic.yaml")["synthetic"]["countries"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"synthetic": {"seed": 1}}, "scenario.synthetic.countries: got None"),
+        ({"synthetic": {"countries": 501}}, "scenario.synthetic.countries: got 501"),
+        ({"synthetic": {"countries": 5, "talks_share": 2}}, "scenario.synthetic.talks_share: got 2"),
+        ({"synthetic": {"countries": 5}, "calendar": {}}, "scenario.calendar: got {}; allowed: a known key"),
+    ],
+)
+def test_a_synthetic_spec_is_checked(data, message):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_scenario(data)
 
 
 @pytest.mark.parametrize("name", ["synthetic:", "synthetic:1", "synthetic:x", "synthetic:²", "synthetic:100000"])

@@ -233,3 +233,10 @@ def test_a_sweep_whose_cells_all_fail_still_aggregates_and_exits_1(tmp_path):
     assert "2 cell(s) did not complete" in done.stderr and "Warning" not in done.stderr
     assert "sweep.chunk: got 0" in done.stdout
     assert len(pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")) == 2
+
+
+def test_a_sweep_over_config_group_options_names_them_in_the_aggregate(tmp_path):
+    done = negsim("sweep", "scenario=tokyo_2013,tokyo_1956_formula", "sweep.replicates=4", "rounds=6", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    cells = pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")
+    assert sorted(cells["scenario"]) == ["tokyo_1956_formula", "tokyo_2013"]
