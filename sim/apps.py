@@ -2,7 +2,7 @@
 
 The simulation core knows nothing of Hydra: these functions turn a composed config into plain values, call the core
 and report. ``run_app`` runs one scenario; ``sweep_app`` is the job of a multirun, one sweep cell per job, and
-:class:`AggregateOnEnd` aggregates the cells when the multirun ends.
+:class:`SweepCallback` starts the workers when the multirun starts and aggregates the cells when it ends.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def _report(outcome: CellOutcome) -> None:
     print(f"negsim: cell {outcome.directory.name} {shown} — {outcome.status} ({took}){detail}")
 
 
-class AggregateOnEnd(Callback):
+class SweepCallback(Callback):
     """Around a multirun: start the workers before Hydra sets up the first job; at the end, finish the cells still
     running, aggregate them, draw the standard plots, report failed cells and where the time went."""
 
