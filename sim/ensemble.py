@@ -12,17 +12,25 @@ import numpy as np
 import pandas as pd
 
 BAND_QUANTILES = {"q05": 0.05, "median": 0.5, "q95": 0.95}
+BAND_MEMORY = 256 * 2**20  # bytes of values held at once while computing a cell's bands
 
 
-def bands(cube: np.ndarray, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """Per round and directed pair: the 5%, 50% and 95% quantiles of confidence over the replicates."""
-    rounds = np.arange(cube.shape[1])
-    q = np.quantile(cube, list(BAND_QUANTILES.values()), axis=0)  # (3, T, P)
+def bands(cubes: Sequence[np.ndarray], pairs: Sequence[tuple[str, str]], memory: int = BAND_MEMORY) -> pd.DataFrame:
+    """Per round and directed pair: the 5%, 50% and 95% quantiles of confidence over the replicates of ``cubes``
+    (batches of one ensemble, in order, e.g. memory-mapped files). Exact, computed a block of pairs at a time so that
+    no more than about ``memory`` bytes of values are held at once, whatever the number of replicates."""
+    replicates, rounds = sum(c.shape[0] for c in cubes), cubes[0].shape[1]
+    block = max(1, memory // (replicates * rounds * 8))
+    q = np.empty((len(BAND_QUANTILES), rounds, len(pairs)))
+    for first in range(0, len(pairs), block):
+        values = np.concatenate([np.asarray(c[:, :, first : first + block]) for c in cubes])  # (R, T, block)
+        q[:, :, first : first + block] = np.quantile(values, list(BAND_QUANTILES.values()), axis=0)
+    steps = np.arange(rounds)
     return pd.DataFrame(
         {
-            "round": np.repeat(rounds, len(pairs)),
-            "country": np.tile([a for a, _ in pairs], len(rounds)),
-            "counterpart": np.tile([b for _, b in pairs], len(rounds)),
+            "round": np.repeat(steps, len(pairs)),
+            "country": np.tile([a for a, _ in pairs], rounds),
+            "counterpart": np.tile([b for _, b in pairs], rounds),
             **{name: q[k].ravel() for k, name in enumerate(BAND_QUANTILES)},
         }
     )

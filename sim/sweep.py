@@ -88,21 +88,22 @@ def _scenario(text: str) -> Scenario:
 
 
 class Chunk(NamedTuple):
-    """One batch's results: per-replicate summaries (with recovery from the largest fall), the batch's confidence
-    cube (replicates × rounds × directed pairs) for the cell's bands, and its confidence rows unless the worker
-    wrote them to the cell's directory itself."""
+    """One batch's results: per-replicate summaries (with recovery from the largest fall), and, unless the worker
+    wrote them to the cell's directory itself, its confidence rows and its confidence cube (replicates × rounds ×
+    directed pairs, for the cell's bands)."""
 
     summaries: pd.DataFrame
-    cube: np.ndarray | None
     pairs: list[tuple[str, str]]
     rows: pd.DataFrame | None
+    cube: np.ndarray | None
 
 
 def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None = None) -> Chunk:
     """Run one batch of replicates, numbered from ``start``.
 
     With ``parts`` (a directory this process can write), the confidence rows are written there as this batch's part
-    of the cell's Parquet dataset, in parallel with the other batches, and not sent back.
+    of the cell's Parquet dataset, and its cube beside it (``cube-*.npy``), in parallel with the other batches, and
+    not sent back.
     """
     result = simulate_ensemble(_scenario(scenario_json), seeds, rounds=rounds, ministry_every=0)
     cube, pairs = result.confidence_cube, result.country_pairs
@@ -112,20 +113,22 @@ def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int, par
     for name in ("country", "counterpart"):  # few names, many rows: cheaper to send and to store
         rows[name] = rows[name].astype("category")
     if parts is None:
-        return Chunk(summaries, cube, pairs, rows)
-    write_part(rows, Path(parts), start)
-    return Chunk(summaries, cube, pairs, None)
+        return Chunk(summaries, pairs, rows, cube)
+    write_part(rows, cube, Path(parts), start)
+    return Chunk(summaries, pairs, None, None)
 
 
-def write_part(confidence: pd.DataFrame, parts: Path, start: int) -> None:
-    """One batch's rows of a cell's confidence dataset; parts are named so that reading them in order of name gives
-    replicate, round, pair order."""
+def write_part(confidence: pd.DataFrame, cube: np.ndarray, parts: Path, start: int) -> None:
+    """One batch's rows of a cell's confidence dataset, and its cube beside the dataset (read back memory-mapped for
+    the cell's bands, then deleted). Parts are named so that reading them in order of name gives replicate, round,
+    pair order."""
     confidence.to_parquet(parts / f"part-{start:09d}.parquet", index=False)
+    np.save(parts.parent / f"cube-{start:09d}.npy", cube)
 
 
 def _failed_chunk(start: int, seeds: list[int], error: str) -> Chunk:
     rows = pd.DataFrame({"replicate": np.arange(start, start + len(seeds)), "seed": seed_column(seeds), "error": error})
-    return Chunk(rows, None, [], None)
+    return Chunk(rows, [], None, None)
 
 
 def _attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None) -> Chunk | str:
@@ -281,7 +284,7 @@ class PendingCell:
         if self.outcome is not None:
             return self.outcome
         parts = self.partial / "confidence.parquet"
-        summaries, cubes, pairs = [], [], []
+        summaries, pairs = [], []
         bar = tqdm(
             total=self.replicates, desc=f"cell {self.directory.name[:8]}", unit="rep", disable=not progress, leave=False
         )
@@ -289,11 +292,9 @@ class PendingCell:
             for start, seeds, future in self.batches:
                 chunk = _result(future, start, seeds)
                 summaries.append(chunk.summaries)
-                if chunk.cube is not None:
-                    cubes.append(chunk.cube)
-                    pairs = chunk.pairs
+                pairs = chunk.pairs or pairs
                 if chunk.rows is not None:
-                    write_part(chunk.rows, parts, start)
+                    write_part(chunk.rows, chunk.cube, parts, start)
                 bar.update(len(seeds))
         except BaseException:
             shutil.rmtree(self.partial, ignore_errors=True)
@@ -315,8 +316,11 @@ class PendingCell:
             return json.dumps(record, indent=2)
 
         files = {"replicates.parquet": table}
+        cubes = sorted(self.partial.glob("cube-*.npy"))
         if cubes:
-            files["bands.parquet"] = ensemble.bands(np.concatenate(cubes), pairs)
+            files["bands.parquet"] = ensemble.bands([np.load(c, mmap_mode="r") for c in cubes], pairs)
+            for c in cubes:
+                c.unlink()
         files |= {"config.yaml": _yaml(self.config), CELL_FILE: finished}
         _write_atomically(self.directory, files, self.partial)
         self.outcome = CellOutcome(

@@ -17,7 +17,7 @@ def test_bands_are_the_quantiles_over_replicates():
     cube = np.zeros((101, 3, 2))
     cube[:, :, 0] = np.linspace(0, 1, 101)[:, None]  # replicate r holds r / 100 in every round
     cube[:, :, 1] = 0.4
-    table = bands(cube, PAIRS)
+    table = bands([cube], PAIRS)
     assert list(table.columns) == ["round", "country", "counterpart", "q05", "median", "q95"]
     assert len(table) == 3 * 2
     first = table[(table["country"] == "japan")]
@@ -25,6 +25,14 @@ def test_bands_are_the_quantiles_over_replicates():
     assert first["median"].to_numpy() == pytest.approx([0.5] * 3)
     assert first["q95"].to_numpy() == pytest.approx([0.95] * 3)
     assert (table.loc[table["country"] == "russia", ["q05", "median", "q95"]].to_numpy() == 0.4).all()
+
+
+def test_bands_are_the_same_in_blocks_of_pairs_from_batches():
+    rng = np.random.default_rng(1)
+    cube = rng.random((50, 7, 5))
+    pairs = [(f"a{k}", f"b{k}") for k in range(5)]
+    whole = bands([cube], pairs)
+    assert bands([cube[:20], cube[20:35], cube[35:]], pairs, memory=50 * 7 * 8 * 2).equals(whole)
 
 
 def test_recovery_finds_the_largest_fall_and_the_rounds_to_climb_back():
@@ -42,7 +50,7 @@ def test_recovery_finds_the_largest_fall_and_the_rounds_to_climb_back():
 
 @given(arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 8), st.just(2)), elements=st.floats(0, 1)))
 def test_bands_are_ordered_and_recovery_is_after_the_fall(cube):
-    table = bands(cube, PAIRS)
+    table = bands([cube], PAIRS)
     assert (table["q05"] <= table["median"] + 1e-12).all() and (table["median"] <= table["q95"] + 1e-12).all()
     back = recovery(cube, PAIRS)
     assert len(back) == cube.shape[0]
