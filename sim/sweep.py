@@ -44,6 +44,7 @@ from sim.scenario import Scenario
 CELL_FILE = "cell.json"
 BACKENDS = ("processes", "ray")
 DEFAULT_CHUNK = 1000  # replicates per batch: larger batches amortise the per-round array calls
+MAX_BATCH_ROWS = 4_000_000  # confidence rows (replicates × rounds × directed pairs) a batch holds: ~250 MB at peak
 
 
 def config_hash(config: Mapping) -> str:
@@ -329,6 +330,12 @@ class PendingCell:
         return self.outcome
 
 
+def batch_size(chunk: int, pairs: int, rounds: int) -> int:
+    """``chunk`` replicates a batch, or fewer when a batch's confidence rows would pass :data:`MAX_BATCH_ROWS`
+    (scenarios with many countries): batching changes memory and speed, never results."""
+    return max(1, min(chunk, MAX_BATCH_ROWS // (pairs * (rounds + 1))))
+
+
 def start_cell(
     config: Mapping,
     root: Path,
@@ -352,15 +359,17 @@ def start_cell(
         return PendingCell(directory, config, values, skipped)
     started, wall_start = time.perf_counter(), time.time()
     try:
+        data = schema.mapping(config.get("scenario"), "scenario")
+        text = json.dumps(data, sort_keys=True, default=str)
+        countries = len(_scenario(text).countries)  # the scenario is checked before any work
+        rounds = schema.integer(config.get("rounds"), "rounds", 1)
         spec = CellSpec(
-            scenario=schema.mapping(config.get("scenario"), "scenario"),
+            scenario=data,
             seed=schema.integer(config.get("seed"), "seed", 0),
             replicates=schema.integer(config.get("replicates"), "replicates", 1),
-            rounds=schema.integer(config.get("rounds"), "rounds", 1),
-            chunk=schema.integer(chunk, "sweep.chunk", 1),
+            rounds=rounds,
+            chunk=batch_size(schema.integer(chunk, "sweep.chunk", 1), countries * (countries - 1), rounds),
         )
-        text = json.dumps(spec.scenario, sort_keys=True, default=str)
-        _scenario(text)  # check the scenario before any work
     except ScenarioError as error:
         status = {"hash": key, "values": values, "status": "failed", "replicates": 0, "failed": 0}
         status |= {"seconds": 0.0, "error": str(error)}

@@ -14,7 +14,7 @@ from hydra_plugins.negsim_sweeper.negsim_sweeper import jobs_to_check
 from sim.aggregate import aggregate, wilson_interval
 from sim.library import config_dir, read_yaml
 from sim.run import simulate_ensemble
-from sim.sweep import CellPipeline, Executor, run_cell, start_cell
+from sim.sweep import MAX_BATCH_ROWS, CellPipeline, Executor, batch_size, run_cell, start_cell
 
 NEGSIM = [sys.executable, "-m", "sim"]
 SMALL = ["sweep.replicates=24", "rounds=24", "shock_round=6,12", "shock_goldstein=-5.0,-10.0"]
@@ -240,3 +240,10 @@ def test_a_sweep_over_config_group_options_names_them_in_the_aggregate(tmp_path)
     assert done.returncode == 0, done.stderr
     cells = pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")
     assert sorted(cells["scenario"]) == ["tokyo_1956_formula", "tokyo_2013"]
+
+
+def test_batches_shrink_for_scenarios_with_many_pairs():
+    assert batch_size(1000, pairs=2, rounds=120) == 1000
+    assert batch_size(1000, pairs=702, rounds=120) * 702 * 121 <= MAX_BATCH_ROWS
+    assert batch_size(1000, pairs=702, rounds=10**6) == 1
+    assert batch_size(7, pairs=2, rounds=120) == 7
