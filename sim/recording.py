@@ -152,7 +152,7 @@ class RunResult:
         names = self.countries
         return [(a, b) for a in names for b in names if a != b]
 
-    @property
+    @cached_property
     def confidence_cube(self) -> np.ndarray:
         """Country-level confidence as an array (replicates, rounds + 1, directed pairs), pairs as
         :attr:`country_pairs`."""
