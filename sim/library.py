@@ -66,20 +66,27 @@ def read_yaml(path: str | Path) -> dict:
     return data
 
 
+def scenario_data(source: object) -> Mapping:
+    """A scenario as written (before checking): from a shipped name (``"tokyo_2013"``, ``"synthetic:50"``), a YAML
+    path or a mapping."""
+    if isinstance(source, Mapping):
+        return source
+    if not isinstance(source, str | Path):
+        raise ScenarioError("scenario", source, "a shipped scenario, a YAML path or a mapping")
+    text = str(source)
+    if text.startswith(SYNTHETIC):
+        return synthetic_scenario(_synthetic_size(text))
+    if text.endswith((".yaml", ".yml")) or Path(text).is_file():
+        return read_yaml(text)
+    names = available_scenarios()
+    if text not in names:
+        raise ScenarioError("scenario", text, f"a YAML file or a shipped scenario: {one_of(names, text)}")
+    return read_yaml(config_dir() / "scenario" / f"{text}.yaml")
+
+
 def load_scenario(source: str | Path | Mapping) -> Scenario:
     """A checked scenario from a shipped name (``"tokyo_2013"``, ``"synthetic:50"``), a YAML path or a mapping."""
-    if isinstance(source, Mapping):
-        data = source
-    elif (text := str(source)).startswith(SYNTHETIC):
-        data = synthetic_scenario(_synthetic_size(text))
-    elif text.endswith((".yaml", ".yml")) or Path(text).is_file():
-        data = read_yaml(text)
-    else:
-        names = available_scenarios()
-        if text not in names:
-            raise ScenarioError("scenario", text, f"a YAML file or a shipped scenario: {one_of(names, text)}")
-        data = read_yaml(config_dir() / "scenario" / f"{text}.yaml")
-    return Scenario.from_dict(generated(data))
+    return Scenario.from_dict(generated(scenario_data(source)))
 
 
 def _synthetic_size(text: str) -> int:

@@ -51,7 +51,7 @@ from tqdm.auto import tqdm
 from sim import schema
 from sim.cli import fail
 from sim.errors import ScenarioError, one_of
-from sim.library import available_scenarios, config_dir, load_scenario, read_yaml
+from sim.library import config_dir, load_scenario, read_yaml, scenario_data
 from sim.run import DEFAULT_ROUNDS, DEFAULT_SEED
 from sim.sweep import BACKENDS, DEFAULT_CHUNK, CellOutcome, CellPipeline, Executor, config_hash, start_cell
 
@@ -300,24 +300,10 @@ def load_study(config: str, overrides: Sequence[str] = ()) -> Study:
     for override in overrides:
         if override not in on_scenario:
             apply_override(raw, override)
-    raw["scenario"] = _scenario_mapping(raw.get("scenario"))
+    raw["scenario"] = dict(scenario_data(raw.get("scenario")))
     for override in on_scenario:
         apply_override(raw, override)
     return _parse_study(raw, str(raw.get("name") or path.stem))
-
-
-def _scenario_mapping(source: object) -> dict:
-    """The base scenario as a plain mapping: given inline, or from a shipped name or a YAML path."""
-    if isinstance(source, Mapping):
-        return dict(source)
-    if not isinstance(source, str):
-        raise ScenarioError("scenario", source, "a shipped scenario, a YAML path or a mapping")
-    if source.endswith((".yaml", ".yml")) or Path(source).is_file():
-        return read_yaml(source)
-    names = available_scenarios()
-    if source not in names:
-        raise ScenarioError("scenario", source, f"a YAML file or a shipped scenario: {one_of(names, source)}")
-    return read_yaml(config_dir() / "scenario" / f"{source}.yaml")
 
 
 def _design(raw: Mapping) -> Design:
