@@ -19,8 +19,8 @@ import platform
 import pstats
 import time
 
-from sim.library import load_scenario
-from sim.run import replicate_seeds, simulate, simulate_ensemble
+from sim.io.library import load_scenario
+from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 
 
 def best_of(repeat: int, work) -> float:

@@ -17,9 +17,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import time
 
-from sim.run import simulate
-from sim.scenario import Scenario
-from sim.synthetic import synthetic_scenario
+from sim.io.synthetic import synthetic_scenario
+from sim.model.run import simulate
+from sim.model.scenario.specs import Scenario
 
 
 def main() -> None:

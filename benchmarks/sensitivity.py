@@ -21,7 +21,7 @@ import time
 
 import pandas as pd
 
-from sim.sensitivity import load_study, run_study
+from sim.study.sensitivity import load_study, run_study
 
 
 def main() -> None:

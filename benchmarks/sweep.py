@@ -75,9 +75,9 @@ def throughput(experiment: str, replicates: int | None) -> None:
 
 ENGINE = """
 import json, time
-from sim.library import config_dir, read_yaml
-from sim.run import replicate_seeds
-from sim.sweep import run_chunk
+from sim.io.library import config_dir, read_yaml
+from sim.model.run import replicate_seeds
+from sim.study.cells import run_chunk
 text = json.dumps(read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml"), sort_keys=True, default=str)
 seeds = replicate_seeds(1, 1000)
 run_chunk(text, 0, seeds[:10], 120)
@@ -104,9 +104,9 @@ def parallel_ceiling() -> float:
 DIRECT = """
 import resource, sys
 from pathlib import Path
-from sim.aggregate import aggregate
-from sim.library import config_dir, read_yaml
-from sim.sweep import run_cell
+from sim.study.aggregate import aggregate
+from sim.io.library import config_dir, read_yaml
+from sim.study.cells import run_cell
 root, n = Path(sys.argv[1]), int(sys.argv[2])
 scenario = read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")
 for seed in range(n):

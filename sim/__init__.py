@@ -1,24 +1,24 @@
 """negsim: agent-based simulation of diplomatic negotiation.
 
 The public API: load a scenario, run it once or as an ensemble, read the tables, plot. Names are imported on first
-use, so that ``import sim.sweep`` in a worker process or ``negsim --help`` does not pay for Mesa and Matplotlib.
+use, so that ``import sim.study.cells`` in a worker process or ``negsim --help`` does not pay for Mesa and Matplotlib.
 """
 
 from importlib import import_module
 
 _EXPORTS = {
-    "NegotiationModel": "sim.model",
-    "RunResult": "sim.recording",
-    "Scenario": "sim.scenario",
-    "ScenarioError": "sim.errors",
-    "available_scenarios": "sim.library",
-    "load_scenario": "sim.library",
-    "plot_confidence": "sim.plots",
-    "read_events": "sim.event_data",
-    "replicate_seeds": "sim.run",
-    "simulate": "sim.run",
-    "simulate_ensemble": "sim.run",
-    "write_run": "sim.output",
+    "NegotiationModel": "sim.model.mesa_model",
+    "RunResult": "sim.model.result",
+    "Scenario": "sim.model.scenario.specs",
+    "ScenarioError": "sim.model.errors",
+    "available_scenarios": "sim.io.library",
+    "load_scenario": "sim.io.library",
+    "plot_confidence": "sim.views.run_figures",
+    "read_events": "sim.io.event_records",
+    "replicate_seeds": "sim.model.run",
+    "simulate": "sim.model.run",
+    "simulate_ensemble": "sim.model.run",
+    "write_run": "sim.io.run_output",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 from hypothesis import settings
 
-from sim.library import config_dir, load_scenario, read_yaml
+from sim.io.library import config_dir, load_scenario, read_yaml
 
 settings.register_profile("negsim", derandomize=True, deadline=None, max_examples=30)
 settings.load_profile("negsim")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.output import write_run
-from sim.run import simulate
+from sim.io.library import load_scenario
+from sim.io.run_output import write_run
+from sim.model.run import simulate
 
 NEGSIM = [sys.executable, "-m", "sim"]
 TABLES = ["country_confidence", "ministry_confidence", "meetings", "agenda", "offers", "events"]
@@ -79,12 +80,12 @@ def test_help_lists_commands(tmp_path):
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
     """Outputs are written under a temporary name and renamed: a failure part-way leaves no directory."""
-    import sim.output
+    import sim.io.run_output
 
     def broken(_result):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sim.output, "plot_confidence", broken)
+    monkeypatch.setattr(sim.io.run_output, "plot_confidence", broken)
     with pytest.raises(RuntimeError):
-        write_run(simulate("tokyo_2013", rounds=5), tmp_path / "run")
+        write_run(simulate(load_scenario("tokyo_2013"), rounds=5), tmp_path / "run")
     assert list(tmp_path.iterdir()) == []

@@ -14,20 +14,15 @@ import pytest
 
 pytest.importorskip("solara", reason="the dashboard needs the viz extra: pip install -e '.[viz]'")
 
-from sim.dashboard import (
-    MAX_COUNTRIES,
-    DashboardModel,
-    confidence_in,
-    dashboard_scenarios,
-    inject_event,
-    main,
-    model_params,
-)
-from sim.errors import ScenarioError
-from sim.library import config_dir, load_scenario, read_yaml
-from sim.model import NegotiationModel
-from sim.run import simulate
-from sim.scenario import Scenario
+from sim.dashboard.live import DashboardModel, inject_event
+from sim.dashboard.page import model_params
+from sim.dashboard.server import main
+from sim.dashboard.settings import MAX_COUNTRIES, confidence_in, dashboard_scenarios
+from sim.io.library import config_dir, load_scenario, read_yaml
+from sim.model.errors import ScenarioError
+from sim.model.mesa_model import NegotiationModel
+from sim.model.run import simulate
+from sim.model.scenario.specs import Scenario
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -140,12 +135,12 @@ def test_main_says_which_port_is_busy(capsys):
 
 @pytest.fixture(scope="module")
 def dashboard_url():
-    """The dashboard served by ``python -m sim.dashboard`` on a free port, stopped after the tests."""
+    """The dashboard served by ``python -m sim.dashboard.server`` on a free port, stopped after the tests."""
     with socket.socket() as s:
         s.bind(("localhost", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+        [sys.executable, "-m", "sim.dashboard.server", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

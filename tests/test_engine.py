@@ -8,10 +8,10 @@ from conftest import small_scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.engine import Engine
-from sim.plan import plan_for
-from sim.run import replicate_seeds, simulate, simulate_ensemble
-from sim.scenario import Scenario
+from sim.model.engine import Engine
+from sim.model.plan import plan_for
+from sim.model.run import replicate_seeds, simulate, simulate_ensemble
+from sim.model.scenario.specs import Scenario
 
 unit = st.floats(0.0, 1.0)
 
@@ -168,7 +168,7 @@ def test_recording_ministry_pairs_every_k_rounds(tokyo, every):
 
 def test_many_countries_and_bilateral_pairs():
     """The engine serves any number of countries: a 12-country synthetic ring with a forum of all of them."""
-    from sim.synthetic import synthetic_scenario
+    from sim.io.synthetic import synthetic_scenario
 
     scenario = Scenario.from_dict(synthetic_scenario(12, seed=1))
     result = simulate(scenario, rounds=24, ministry_every=0)
@@ -179,7 +179,7 @@ def test_many_countries_and_bilateral_pairs():
 
 def test_mesa_agents_read_the_engine(tokyo):
     """Countries and ministries are Mesa agents whose confidence is read from the engine, never stored twice."""
-    from sim.model import NegotiationModel
+    from sim.model.mesa_model import NegotiationModel
 
     model = NegotiationModel(tokyo, rng=4)
     for _ in range(6):

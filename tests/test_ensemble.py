@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.ensemble import bands, recovery
+from sim.study.ensemble import bands, recovery
 
 PAIRS = [("japan", "russia"), ("russia", "japan")]
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from sim.engine import Engine
-from sim.errors import ScenarioError
-from sim.event_data import EXAMPLE_ACTORS, EXAMPLE_CSV, read_events
-from sim.plan import plan_for
-from sim.run import replicate_seeds, simulate, simulate_ensemble
-from sim.scenario import Scenario
+from sim.io.event_records import EXAMPLE_ACTORS, EXAMPLE_CSV, read_events
+from sim.model.engine import Engine
+from sim.model.errors import ScenarioError
+from sim.model.plan import plan_for
+from sim.model.run import replicate_seeds, simulate, simulate_ensemble
+from sim.model.scenario.specs import Scenario
 
 
 def event(**fields) -> dict:

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.errors import ScenarioError
-from sim.library import config_dir, load_scenario, read_yaml
-from sim.output import write_run
-from sim.run import simulate
-from sim.scenario import Scenario
+from sim.io.library import config_dir, load_scenario, read_yaml
+from sim.io.run_output import write_run
+from sim.model.errors import ScenarioError
+from sim.model.run import simulate
+from sim.model.scenario.specs import Scenario
 
 BASES = ("tokyo_2013", "shared_threat")  # two and three countries, scheduled and random events
 ROUNDS = 6

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rules.bargaining import (
+from sim.model.rules.bargaining import (
     additive_utility,
     alternating_offers,
     aspiration,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rules.confidence import (
+from sim.model.rules.confidence import (
     drift,
     generous_forgiveness,
     goldstein_strength,

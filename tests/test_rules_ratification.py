@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rules.ratification import demanded_gain, ratifies, supports, win_set
+from sim.model.rules.ratification import demanded_gain, ratifies, supports, win_set
 
 PROPERTY = settings(derandomize=True, max_examples=100, deadline=None, database=None)
 EPS = 1e-12

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from sim.errors import ScenarioError
-from sim.library import available_scenarios, config_dir, load_scenario, read_yaml
-from sim.run import simulate
-from sim.scenario import Scenario
+from sim.io.library import available_scenarios, config_dir, load_scenario, read_yaml
+from sim.model.errors import ScenarioError
+from sim.model.run import simulate
+from sim.model.scenario.specs import Scenario
 
 
 def error_for(data) -> ScenarioError:
@@ -235,7 +235,7 @@ def test_synthetic_scenarios_by_name():
     scenario = load_scenario("synthetic:7")
     assert len(scenario.countries) == 7 and scenario.name == "synthetic_7"
     assert "synthetic" in available_scenarios()
-    assert len(simulate("synthetic:4", rounds=6).meetings) > 0
+    assert len(simulate(load_scenario("synthetic:4"), rounds=6).meetings) > 0
 
 
 def test_a_synthetic_spec_generates_its_scenario():

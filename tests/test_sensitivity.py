@@ -12,19 +12,14 @@ import yaml
 from numpy.testing import assert_allclose
 from SALib.test_functions import Ishigami
 
-from sim import sweep
-from sim.errors import ScenarioError
-from sim.sensitivity import (
-    Design,
-    available_studies,
-    get_path,
-    load_study,
-    main,
-    run_study,
-    set_path,
-    with_values,
-)
-from sim.sweep import run_chunk
+from sim.cli.sensitivity import main
+from sim.model.errors import ScenarioError
+from sim.study import executor
+from sim.study.cells import run_chunk
+from sim.study.keypaths import get_path, set_path, with_values
+from sim.study.sensitivity.design import Design
+from sim.study.sensitivity.report import run_study
+from sim.study.sensitivity.study import available_studies, load_study
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 # Analytical indices for a = 7, b = 0.1 (Ishigami & Homma 1990; Saltelli et al. 2008, Primer), checked with the
@@ -233,7 +228,7 @@ def test_failed_replicates_stop_the_analysis_and_are_reported(tmp_path, monkeypa
             raise RuntimeError("engine down")
         return run_chunk(scenario_json, start, seeds, rounds, parts)
 
-    monkeypatch.setattr(sweep, "run_chunk", second_batch_fails)
+    monkeypatch.setattr(executor, "run_chunk", second_batch_fails)
     config = [f"config={write_study(tmp_path, 'sobol', 2)}", "rounds=4", "replicates=2", "chunk=1"]
     with pytest.raises(SystemExit) as end:
         main(config)

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from hydra_plugins.negsim_sweeper.negsim_sweeper import jobs_to_check
-from sim.aggregate import aggregate, wilson_interval
-from sim.library import config_dir, read_yaml
-from sim.run import simulate_ensemble
-from sim.sweep import MAX_BATCH_ROWS, CellPipeline, Executor, batch_size, run_cell, start_cell
+from sim.io.library import config_dir, load_scenario, read_yaml
+from sim.model.run import simulate_ensemble
+from sim.study.aggregate import aggregate, wilson_interval
+from sim.study.cells import MAX_BATCH_ROWS, batch_size
+from sim.study.executor import Executor
+from sim.study.pipeline import CellPipeline, run_cell, start_cell
 
 NEGSIM = [sys.executable, "-m", "sim"]
 SMALL = ["sweep.replicates=24", "rounds=24", "shock_round=6,12", "shock_goldstein=-5.0,-10.0"]
@@ -215,8 +217,8 @@ def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
 
 def test_seeds_have_one_type_whether_or_not_a_batch_holds_seeds_above_2_63():
     """Spawned seeds use all 64 bits: batches with and without large seeds must concatenate without becoming floats."""
-    small = simulate_ensemble("tokyo_2013", [1, 2], rounds=1).replicate_summaries
-    large = simulate_ensemble("tokyo_2013", [2**64 - 1], rounds=1).replicate_summaries
+    small = simulate_ensemble(load_scenario("tokyo_2013"), [1, 2], rounds=1).replicate_summaries
+    large = simulate_ensemble(load_scenario("tokyo_2013"), [2**64 - 1], rounds=1).replicate_summaries
     both = pd.concat([small, large], ignore_index=True)
     assert both["seed"].dtype == "uint64" and both["seed"].iloc[-1] == 2**64 - 1
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.plan import plan_for
-from sim.rules.bargaining import rubinstein_share
-from sim.scenario import Scenario
+from sim.model.plan import plan_for
+from sim.model.rules.bargaining import rubinstein_share
+from sim.model.scenario.specs import Scenario
 
 N = 401  # shares 0, 1/400, …, 1
 STEP = 1 / (N - 1)

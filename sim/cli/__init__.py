@@ -1,0 +1,5 @@
+"""The programs people start: the ``negsim`` command (``main``), its Hydra apps (``hydra_apps``), the sensitivity
+command, and the one place where a failure becomes one line and an exit code (``errors``).
+
+May import: anything in ``sim``. Nothing below imports this package.
+"""

@@ -1,0 +1,95 @@
+"""What the dashboard says about a run, as plain HTML (solara's Markdown would fetch KaTeX from a CDN): the status
+line, the talks, the agenda log."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from html import escape
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sim.model.result import RunResult
+from sim.model.scenario.specs import Scenario
+from sim.views.style import display_name
+
+if TYPE_CHECKING:
+    from sim.dashboard.live import DashboardModel
+
+
+def _words(name: str) -> str:
+    return escape(name.replace("_", " "))
+
+
+def _terms(terms: Mapping[str, str]) -> str:
+    return ", ".join(f"{_words(k)} <b>{_words(v)}</b>" for k, v in terms.items())
+
+
+def talks_status(result: RunResult) -> list[str]:
+    """Paragraphs on each set of talks: the settlement and its terms, or where the talks stand."""
+    out = []
+    for t in result.summary["talks"]:
+        a, b = (escape(display_name(p)) for p in t["parties"])
+        name = _words(t["talks"])
+        ra, rb = t["reservation"]
+        if t["settled"]:
+            ua, ub = t["utility"]
+            out.append(f"<b>{name}: settled in round {t['settled_round']}</b> on {_terms(t['terms'])}.")
+            out.append(f"Utility {a} {ua:.2f} (reservation {ra:.2f}), {b} {ub:.2f} (reservation {rb:.2f}).")
+        else:
+            wa, wb = t["final_win_set_sizes"]
+            sessions = f"{t['sessions']} session{'' if t['sessions'] == 1 else 's'}"
+            out.append(f"<b>{name}: no settlement</b> after {sessions}.")
+            out.append(
+                f"Deals each side would ratify now: {a} {wa}, {b} {wb}, both <b>{t['final_win_set_overlap']}</b>"
+                f" (reservation values: {a} {ra:.2f}, {b} {rb:.2f})."
+            )
+        if t["ratification_failures"]:
+            out.append(f"Deals agreed at the table but rejected at home: {t['ratification_failures']}.")
+        nash = t["reference_terms"]["nash"]
+        if nash:
+            out.append(f"Nash bargaining solution: {_terms(nash)}.")
+    return out
+
+
+def when(spec: Scenario, round_: int) -> str:
+    """Round ``round_`` with its month if the scenario gives dates: ``Round 3 (January 2014)``."""
+    if spec.calendar_start is None or round_ == 0:
+        return f"Round {round_}"
+    year, month = map(int, spec.calendar_start.split("-"))
+    months = year * 12 + month - 1 + (round_ - 1) * spec.round_months
+    return f"Round {round_} ({calendar.month_name[months % 12 + 1]} {months // 12})"
+
+
+def status_line(model: DashboardModel, result: RunResult) -> str:
+    """Round, seed and each directed country pair's confidence now and at the start."""
+    k = result.country_states[:, 0]
+    names = [escape(display_name(c)) for c in result.countries]
+    pairs = [
+        f"{names[a]} → {names[b]} <b>{k[-1, a, b]:.3f}</b> (start {k[0, a, b]:.3f})"
+        for a in range(len(names))
+        for b in range(len(names))
+        if a != b
+    ]
+    head = f"<b>{when(model.spec, result.rounds)}</b> · {escape(model.scenario_name)} · seed {model.seed_value}"
+    return " · ".join([head, *pairs])
+
+
+def agenda_log(agenda: pd.DataFrame) -> pd.DataFrame:
+    """The agenda table for reading, latest first: who did what about which item, at which meeting."""
+    return pd.DataFrame(
+        {
+            "round": agenda["round"],
+            "meeting": agenda["meeting"].str.replace("_", " "),
+            "item": agenda["item"].str.replace("_", " "),
+            "who": agenda["actor"].map(display_name) + " → " + agenda["counterpart"].map(display_name),
+            "action": agenda["action"].str.replace("_", " "),
+        }
+    ).iloc[::-1]
+
+
+def action_counts(agenda: pd.DataFrame) -> str:
+    """How often each action occurs in the agenda log."""
+    counts = agenda["action"].value_counts()
+    return " · ".join(f"{_words(a)} <b>{n}</b>" for a, n in counts.items()) or "nothing on the agenda yet"

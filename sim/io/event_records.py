@@ -1,0 +1,134 @@
+"""Event records from CSV files in the common event-data shape, as a scenario's events.
+
+Event data sets (GDELT, ICEWS, Phoenix) code what one actor did to another: a date, a source, a target and a CAMEO
+code, whose Goldstein (1992) value says how cooperative or conflictual the act was (domain.md §3). :func:`read_events`
+reads such a file, maps its actor names to the scenario's countries (or ``country.ministry``) and returns event
+entries for the scenario's ``events`` (they need the scenario's ``calendar_start``, as they carry dates)::
+
+    data = read_yaml("conf/scenario/tokyo_2013.yaml")
+    data["events"] = read_events(EXAMPLE_CSV, EXAMPLE_ACTORS)
+    scenario = Scenario.from_dict(data)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from sim.model import schema
+from sim.model.cameo import lookup, weighted
+from sim.model.errors import ScenarioError, one_of
+from sim.model.scenario.parse_events import check_countries_differ
+
+# Accepted header spellings of each field, compared without case, spaces or punctuation ("Actor1Name", "CAMEO Code").
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("date", "eventdate", "sqldate", "day"),  # GDELT SQLDATE (YYYYMMDD), ICEWS "Event Date" (YYYY-MM-DD)
+    "source": ("source", "sourcename", "actor1name", "actor1", "actor1code"),
+    "target": ("target", "targetname", "actor2name", "actor2", "actor2code"),
+    "cameo": ("cameo", "cameocode", "eventcode", "code"),  # GDELT EventCode, ICEWS "CAMEO Code"
+    "weight": ("weight",),  # optional: scales the code's Goldstein value
+    "note": ("note", "notes", "description"),  # optional
+}
+REQUIRED = ("date", "source", "target", "cameo")
+
+# The example: the 2014–2016 Japan–Russia events that tokyo_2013 replays, with the actor names of an event record.
+EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "data" / "japan_russia_2014_2016.csv"
+EXAMPLE_ACTORS = {
+    "JAPAN": "japan",
+    "SHINZO ABE": "japan.leader",
+    "RUSSIA": "russia",
+    "VLADIMIR PUTIN": "russia.leader",
+    "RUSSIAN MILITARY": "russia.defence",
+}
+
+
+def read_events(path: str | Path, actors: Mapping[str, str]) -> list[dict]:
+    """The events of a CSV file as scenario event entries: ``date``, ``source``, ``target``, ``cameo``, ``note``.
+
+    ``actors`` maps the file's actor names (compared without case) to the scenario's actors. A ``weight`` column
+    scales each code's Goldstein value; without a ``note`` column, each note names the file and line. An unknown
+    code or actor, a bad date or weight raises :class:`ScenarioError` naming the file, line and column.
+    """
+    path = Path(path)
+    names = {_actor_key(name, "actors"): schema.text(actor, f"actors.{name}") for name, actor in actors.items()}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise ScenarioError(str(path), None, f"a readable file ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), None, "a CSV file in UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    columns = _columns(reader.fieldnames or [], path)
+    return [_entry(row, columns, names, path, reader.line_num) for row in reader]
+
+
+def _actor_key(name: object, path: str) -> str:
+    return schema.text(name, path).strip().casefold()
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma-, semicolon- or tab-separated, as the header line shows."""
+    try:
+        return csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _columns(header: list[str], path: Path) -> dict[str, str]:
+    """The file's column for each field: the first header with an accepted spelling."""
+    by_key: dict[str, str] = {}
+    for h in header:
+        by_key.setdefault("".join(ch for ch in h.casefold() if ch.isalnum()), h)
+    found = {
+        f: next(by_key[s] for s in spellings if s in by_key)
+        for f, spellings in COLUMNS.items()
+        if by_key.keys() & set(spellings)
+    }
+    missing = [f for f in REQUIRED if f not in found]
+    if missing:
+        raise ScenarioError(
+            f"{path} line 1",
+            header,
+            f"a header with columns for {', '.join(REQUIRED)} (missing: {', '.join(missing)}; "
+            "GDELT's SQLDATE, Actor1Name, Actor2Name, EventCode are understood)",
+        )
+    return found
+
+
+def _entry(row: Mapping, columns: dict[str, str], names: dict[str, str], path: Path, line: int) -> dict:
+    """One row as a scenario event entry."""
+
+    def cell(field: str) -> str:
+        return (row.get(columns[field]) or "").strip() if field in columns else ""
+
+    def where(field: str) -> str:
+        return f"{path} line {line}, {columns[field]}"
+
+    date = cell("date")
+    schema.month(date, where("date"))
+    source, target = (_actor(cell(f), names, where(f)) for f in ("source", "target"))
+    check_countries_differ(source, target, where("target"))
+    code = lookup(cell("cameo"), where("cameo"))
+    entry = {"date": date, "source": source, "target": target, "cameo": code.code}
+    if cell("weight"):
+        entry["weight"] = _weight(cell("weight"), code.goldstein, where("weight"))
+    entry["note"] = cell("note") or f"{path.name} line {line}"
+    return entry
+
+
+def _actor(name: str, names: dict[str, str], path: str) -> str:
+    actor = names.get(name.casefold())
+    if actor is None:
+        raise ScenarioError(path, name, f"an actor named in the mapping: {one_of(names, name.casefold())}")
+    return actor
+
+
+def _weight(text: str, goldstein: float, path: str) -> float:
+    try:
+        weight = float(text)
+    except ValueError:
+        raise ScenarioError(path, text, "a number ≥ 0") from None
+    weighted(goldstein, schema.number(weight, path, 0.0), path)
+    return weight

@@ -1,0 +1,34 @@
+"""Writing a run to disk: tables, summary, plot and config, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import yaml
+
+from sim.io.atomic import AtomicDir, free_path
+from sim.model.result import RunResult
+from sim.views.run_figures import plot_confidence
+
+
+def write_run(result: RunResult, directory: str | Path, config: Mapping | None = None, plot: bool = True) -> Path:
+    """Write ``result`` into a new directory; return it. Written under a temporary name, then renamed.
+
+    Holds one Parquet file per table, ``summary.json``, ``config.yaml`` (the resolved config, if given) and
+    ``confidence.png``. An existing directory is never touched: a free name beside it is used instead.
+    """
+    folder = AtomicDir(free_path(Path(directory)))
+    with folder as partial:
+        if config is not None:
+            (partial / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True))
+        for name, table in result.tables().items():
+            table.to_parquet(partial / f"{name}.parquet", index=False)
+        (partial / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False))
+        if plot:
+            figure = plot_confidence(result)
+            figure.savefig(partial / "confidence.png", dpi=150)
+            plt.close(figure)
+    return folder.target

@@ -1,0 +1,262 @@
+"""The engine: R replicates of a scenario advancing round by round in lockstep.
+
+Every rule is applied to whole arrays — replicates × dyads × ministries — so one array operation serves a whole
+ensemble, and the same code runs a single replicate for the command line, a notebook or the dashboard. Each replicate
+draws from its own generator and every draw has a fixed slot (a meeting, an item, a side), so a replicate's history
+is the same whether it runs alone or in a batch of any size.
+
+A round: confidence drifts toward its baseline, the round's scheduled events strike, random events are drawn, the
+calendar's meetings are held (cooperative items, frictions, settlement talks), and the state is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.model.plan import SLOTS_PER_ITEM, EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, RandomEventPlan, TalksAt
+from sim.model.record import NO_ACTION, Action, Recorder, RunRecord
+from sim.model.rules.confidence import (
+    goldstein_strength,
+    honour_probability,
+    punish,
+    reward,
+    trust_game_value,
+    understanding_probability,
+)
+
+DRAW_BLOCK = 512  # uniforms drawn per generator call
+
+
+def observe(block, mask, weights, acting, rates, strength: float, good: bool) -> None:
+    """Update an observer's confidence ``block`` (..., m_obs, m_act) in place where ``mask`` (...) holds.
+
+    Entry (i, j) moves by :func:`~sim.model.rules.confidence.reward` (good news) or
+    :func:`~sim.model.rules.confidence.punish` with rate ``rates[i]`` and weight ``strength·weights[i]·acting[j]``:
+    observers at the table see fully, the rest of their government by spill-over; the acting ministry is judged
+    fully, the rest of its government by spill-over (domain.md §2).
+    """
+    w = strength * mask[..., None, None] * weights[..., :, None] * acting[..., None, :]
+    rate = rates[..., :, None]
+    block[...] = reward(block, rate, w) if good else punish(block, rate, w)
+
+
+class Engine:
+    """The state of R replicates of one scenario, and the rules that move it.
+
+    ``confidence[r, i, j]`` is ministry i's confidence in ministry j in replicate r (zero within a country; the last
+    row and column are padding). Talks state is one array per talks: sessions held, settlement (-1: none) and the
+    round it was reached.
+    """
+
+    def __init__(self, plan: Plan, generators: Sequence[np.random.Generator], ministry_every: int = 1):
+        self.plan = plan
+        self.generators = list(generators)
+        n, reps = plan.size, len(self.generators)
+        self.round = 0
+        self.confidence = np.broadcast_to(plan.initial, (reps, n + 1, n + 1)).copy()
+        self.sessions = {name: np.zeros(reps, dtype=int) for name in plan.talks}
+        self.settlement = {name: np.full(reps, -1) for name in plan.talks}
+        self.settled_round = {name: np.full(reps, -1) for name in plan.talks}
+        self._buffer, self._position = np.empty((reps, 0)), 0
+        self.recorder = Recorder(plan, reps, ministry_every)
+        self.recorder.capture(0, self.confidence)
+
+    @property
+    def replicates(self) -> int:
+        return len(self.generators)
+
+    def uniforms(self, n: int) -> np.ndarray:
+        """The next (R, n) uniform draws, each replicate's from its own generator.
+
+        Served from a buffer refilled :data:`DRAW_BLOCK` draws at a time: a generator's stream is the same whether
+        it is drawn in blocks or one slot at a time, so the buffer changes no result, only the cost.
+        """
+        if self._position + n > self._buffer.shape[1]:
+            fresh = np.stack([g.random(max(DRAW_BLOCK, n)) for g in self.generators])
+            self._buffer = np.concatenate([self._buffer[:, self._position :], fresh], axis=1)
+            self._position = 0
+        drawn = self._buffer[:, self._position : self._position + n]
+        self._position += n
+        return drawn
+
+    def play_round(self) -> None:
+        """Drift, scheduled events, random events, meetings, record."""
+        self.round += 1
+        r, plan, C = self.round, self.plan, self.confidence
+        C *= plan.keep  # drift toward the baseline (sim.model.rules.confidence.drift), in place
+        C += plan.pull
+        for event in plan.events.get(r, ()):
+            self.strike(r, event)
+        if plan.random_events:
+            u = self.uniforms(plan.random_slots)  # a fixed number of draws per round, whatever strikes
+            offset = 0
+            for random_events in plan.random_events:
+                self._draw_events(r, random_events, u[:, offset : offset + random_events.slots])
+                offset += random_events.slots
+        for meeting in plan.calendar:
+            e = meeting.entry
+            if e.meets(r):
+                self._meet(r, meeting, e.host(r))
+        self.recorder.capture(r, C)
+
+    def record(self, seeds: Sequence[int | None]) -> RunRecord:
+        """A snapshot of everything recorded so far, for the replicates drawn from ``seeds``."""
+        talks = {"settlement": self.settlement, "settled_round": self.settled_round, "sessions": self.sessions}
+        return self.recorder.snapshot(seeds, self.round, self.confidence, talks)
+
+    def strike(self, round_: int, ev: EventPlan) -> None:
+        """The target observes the source's act, as cooperation or defection by its Goldstein value.
+
+        Scheduled events strike at the start of their round; the dashboard strikes events injected by hand.
+        """
+        block = self.confidence[:, ev.target, ev.source]
+        everywhere = np.ones(self.replicates, dtype=bool)
+        observe(block, everywhere, ev.observe, ev.acting, ev.rates, abs(ev.strength), ev.strength >= 0)
+        e = ev.event
+        self.recorder.log_events(round_, np.arange(self.replicates), e.source, e.target, e.cameo, e.goldstein, e.note)
+
+    def _draw_events(self, round_: int, ev: RandomEventPlan, u: np.ndarray) -> None:
+        """Random events in every pair at once: uniforms ``u`` (R, 2P) say whether each strikes and with what value.
+
+        An event strikes as a scheduled one does (:meth:`strike`), observed as cooperation or defection.
+        """
+        pairs = len(ev.spec.pairs)
+        struck = u[:, :pairs] < ev.spec.rate
+        goldstein, pick = ev.draw(u[:, pairs:])
+        strength = goldstein_strength(goldstein, self.plan.scenario.shock_scale)
+        rows, cols = ev.targets[:, :, None], ev.sources[:, None, :]
+        block = self.confidence[:, rows, cols]  # (R, P, m_t, m_s)
+        good = struck & (strength >= 0)
+        observe(block, good * np.abs(strength), ev.observe, ev.acting, ev.gain, 1.0, True)
+        observe(block, (struck & ~good) * np.abs(strength), ev.observe, ev.acting, ev.loss, 1.0, False)
+        self.confidence[:, rows, cols] = block
+        rep, p = np.nonzero(struck)
+        cameo = np.array(ev.spec.cameo, dtype=object)[pick[rep, p]] if pick is not None else None
+        target, note = ev.target_names[p], ev.spec.note
+        self.recorder.log_events(round_, rep, ev.source_names[p], target, cameo, goldstein[rep, p], note)
+
+    def _meet(self, round_: int, meeting: EntryPlan, host: str) -> None:
+        """Hold a meeting in every dyad: read both confidence blocks, work through the agenda, write them back.
+
+        Delegations decide on the confidence they bring; what they observe counts from the next meeting on.
+        """
+        e = meeting.entry
+        self.recorder.meetings.append((round_, e.name, e.format, host, ",".join(e.countries)))
+        sides, C = meeting.sides, self.confidence
+        where = [(sides[s].rows[:, :, None], sides[1 - s].rows[:, None, :]) for s in (0, 1)]
+        blocks = [C[:, i, j] for i, j in where]  # (R, D, m, m): side s's confidence in side 1 − s
+        trust = [(blocks[s] * sides[1 - s].influence[None, :, None, :]).sum(-1) for s in (0, 1)]  # (R, D, m)
+        u = self.uniforms(meeting.slots)
+        per_item = SLOTS_PER_ITEM * meeting.dyads
+        for k, item in enumerate(meeting.items):
+            draws = u[:, k * per_item : (k + 1) * per_item].reshape(self.replicates, SLOTS_PER_ITEM, meeting.dyads)
+            self._cooperate(round_, meeting, item, blocks, trust, draws)
+        offset = len(meeting.items) * per_item
+        for k, friction in enumerate(meeting.frictions):
+            self._friction(round_, meeting, friction, blocks, trust, u[:, offset + k])
+        for talks in meeting.talks:
+            self._talks(round_, meeting, talks, blocks, trust, host)
+        for s, (i, j) in enumerate(where):
+            C[:, i, j] = blocks[s]
+
+    def _cooperate(self, round_, meeting: EntryPlan, item: ItemArrays, blocks, trust, u) -> None:
+        """The trust game: adopted where both sides find it worthwhile; then each side carries it out or breaks it."""
+        sides, log = meeting.sides, self.recorder.log_actions
+        dyads = np.arange(meeting.dyads)
+        worth = [
+            (item.votes[s] * trust_game_value(trust[s], item.benefit[s][:, None], item.exposure[s][:, None])).sum(-1)
+            for s in (0, 1)
+        ]
+        adopted = (worth[0] > 0) & (worth[1] > 0)
+        for s in (0, 1):
+            log(
+                round_,
+                meeting,
+                item.name,
+                "cooperation",
+                s,
+                None,
+                np.where(worth[s] > 0, Action.ACCEPTED, Action.REFUSED),
+            )
+        for s in (0, 1):
+            side, o = sides[s], 1 - s
+            observer, lead = sides[o], item.lead[s]
+            p = honour_probability(
+                side.reliability[dyads, lead], side.hawkishness[dyads, lead], trust[s][:, dyads, lead]
+            )
+            done = adopted & (u[:, 2 * s] < p)
+            broke = adopted & ~done
+            log(
+                round_,
+                meeting,
+                item.name,
+                "cooperation",
+                s,
+                None,
+                np.select([done, broke], [Action.CARRIED_OUT, Action.BROKE], NO_ACTION),
+            )
+            observe(blocks[o], done, observer.observe, item.acting[s], observer.gain, meeting.weight, True)
+            # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
+            unforgiving = observer.observe * (u[:, 2 * s + 1, :, None] >= observer.forgiveness)
+            observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
+
+    def _friction(self, round_, meeting: EntryPlan, at: FrictionAt, blocks, trust, u) -> None:
+        """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly."""
+        d, r = at.dyad, at.raiser
+        t = 1 - r
+        raiser, answering = meeting.sides[r], meeting.sides[t]
+        confidence = trust[t][:, d, :] @ answering.delegation[d]
+        understood = u < understanding_probability(confidence, answering.delegation_hawkishness[d])
+        log = self.recorder.log_actions
+        log(round_, meeting, at.friction.name, "friction", r, d, np.full((self.replicates, 1), Action.RAISED))
+        log(
+            round_,
+            meeting,
+            at.friction.name,
+            "friction",
+            t,
+            d,
+            np.where(understood, Action.UNDERSTOOD, Action.REBUFFED)[:, None],
+        )
+        block, strength = blocks[r][:, d], meeting.weight * at.friction.severity
+        args = (raiser.observe[d], answering.observe[d])
+        observe(block, understood, *args, raiser.gain[d], strength, True)
+        observe(block, ~understood, *args, raiser.loss[d], strength, False)
+
+    def _talks(self, round_, meeting: EntryPlan, at: TalksAt, blocks, trust, host: str) -> None:
+        """A session of settlement talks: a ratified deal is a signed agreement, one rejected at home a defection."""
+        plan, d, order, name = at.plan, at.dyad, at.order, at.plan.name
+        open_ = self.settlement[name] < 0
+        if not open_.any():
+            return
+        sides = meeting.sides
+        # The chair proposes first if it is a party; otherwise the parties take turns.
+        names = [p.name for p in plan.parties]
+        e = meeting.entry
+        host_party = names.index(host) if host in names else ((round_ - e.start) // e.every) % 2
+        party_trust = [trust[order[p]][:, d, : len(plan.parties[p].influence)] for p in (0, 1)]
+        styles = [sides[order[p]].concession[d] for p in (0, 1)]
+        result = plan.session(self.sessions[name], open_, host_party, party_trust, styles)
+        self.sessions[name] += open_
+        self.recorder.log_offers(round_, meeting.entry.name, plan, self.sessions[name], result)
+        settled = result.settled
+        self.settlement[name][settled] = result.agreed[settled]
+        self.settled_round[name][settled] = round_
+        for s in (0, 1):
+            a, b = sides[s], sides[1 - s]
+            observe(
+                blocks[s][:, d],
+                settled,
+                a.observe[d],
+                b.observe[d],
+                a.gain[d],
+                meeting.weight * self.plan.sign_strength,
+                True,
+            )
+        for p in (0, 1):  # Putnam (1988): the other side reads a deal rejected at home as a defection
+            rejected = (result.agreed >= 0) & ~result.ratified[p]
+            failed, obs = order[p], 1 - order[p]
+            a, b = sides[obs], sides[failed]
+            observe(blocks[obs][:, d], rejected, a.observe[d], b.observe[d], a.loss[d], meeting.weight, False)

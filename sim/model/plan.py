@@ -1,0 +1,360 @@
+"""What the engine derives from a scenario before its first round: computed once per scenario, shared by runs.
+
+Confidence lives in an (R, M + 1, M + 1) array: R replicates, M ministries, plus one padding row and column (index
+M) so that countries with fewer ministries than the largest one at a meeting can be stacked into regular arrays.
+Padded entries carry zero weight everywhere, so they never move and never count.
+
+A calendar entry becomes an :class:`EntryPlan`: its D dyads (pairs of attending countries; a multilateral forum is all
+its pairs) with, for each side, (D, m) arrays of the delegation's ministries and their parameters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sim.model.rules.confidence import drift, goldstein_strength, observation_weights
+from sim.model.scenario.specs import CalendarEntry, Country, Event, Friction, MeetingFormat, RandomEvents, Scenario
+from sim.model.talks import TalksPlan
+
+SIGN_AGREEMENT = 8.0  # Goldstein value of CAMEO 057, "Sign formal agreement": the shock of a ratified settlement
+SLOTS_PER_ITEM = 4  # uniforms per dyad and cooperative item: carrying out and forgiving, for each side
+
+
+@dataclass(frozen=True)
+class SideArrays:
+    """One side of every dyad of a calendar entry: (D, m) arrays over its ministries, padded to m."""
+
+    names: tuple[str, ...]  # the country of each dyad's side
+    rows: np.ndarray  # matrix index of each ministry (M for padding)
+    influence: np.ndarray  # within the country (0 for padding)
+    delegation: np.ndarray  # influence within the delegation at the table; rows sum to 1
+    observe: np.ndarray  # weight of what the delegation sees: 1 at the table, the spill-over at home, 0 padding
+    gain: np.ndarray
+    loss: np.ndarray
+    forgiveness: np.ndarray
+    reliability: np.ndarray
+    hawkishness: np.ndarray
+    delegation_hawkishness: np.ndarray  # (D,)
+    concession: np.ndarray  # (D,): the delegation's concession exponent
+
+
+@dataclass(frozen=True)
+class ItemArrays:
+    """A cooperative item as the delegations of every dyad take it up; pairs of arrays, one per side."""
+
+    name: str
+    votes: tuple[np.ndarray, np.ndarray]  # (D, m): influence × priority within the delegation
+    lead: tuple[np.ndarray, np.ndarray]  # (D,): which ministry carries it out
+    acting: tuple[np.ndarray, np.ndarray]  # (D, m): 1 for the lead ministry, spill-over for its government
+    benefit: tuple[np.ndarray, np.ndarray]  # (D,)
+    exposure: tuple[np.ndarray, np.ndarray]  # (D,)
+
+
+@dataclass(frozen=True)
+class FrictionAt:
+    """A friction on an entry's agenda, at the dyad of the two countries it concerns."""
+
+    friction: Friction
+    dyad: int
+    raiser: int  # side of the dyad that raises it
+
+
+@dataclass(frozen=True)
+class TalksAt:
+    """Settlement talks on an entry's agenda, at the dyad of their two parties."""
+
+    plan: TalksPlan
+    dyad: int
+    order: tuple[int, int]  # dyad side of party 0 and of party 1
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    """A calendar entry compiled: its dyads, their sides, and its agenda."""
+
+    entry: CalendarEntry
+    weight: float
+    sides: tuple[SideArrays, SideArrays]
+    items: tuple[ItemArrays, ...]
+    frictions: tuple[FrictionAt, ...]
+    talks: tuple[TalksAt, ...]
+    slots: int  # uniform draws per meeting
+
+    @property
+    def dyads(self) -> int:
+        return len(self.sides[0].names)
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """A scheduled event: the target's block observing the source's, with per-ministry weights."""
+
+    event: Event
+    target: slice
+    source: slice
+    observe: np.ndarray  # (m_target,)
+    acting: np.ndarray  # (m_source,)
+    rates: np.ndarray  # (m_target,): trust_gain or trust_loss by the sign of the event
+    strength: float  # signed Goldstein strength
+
+
+@dataclass(frozen=True)
+class RandomEventPlan:
+    """Random events compiled: for each of P directed pairs, the target's block observing the source's, padded to m.
+
+    Each round takes two uniforms per pair, whatever happens: whether an event strikes, and which value it has.
+    """
+
+    spec: RandomEvents
+    targets: np.ndarray  # (P, m_t) rows of the target country's ministries (padding: M)
+    sources: np.ndarray  # (P, m_s) columns of the source country's ministries
+    observe: np.ndarray  # (P, m_t): 1 for the target actor, spill-over for the rest of its government, 0 padding
+    acting: np.ndarray  # (P, m_s): 1 for the source actor, spill-over for the rest of its government
+    gain: np.ndarray  # (P, m_t): the observers' trust_gain
+    loss: np.ndarray  # (P, m_t): the observers' trust_loss
+    source_names: np.ndarray  # (P,) object
+    target_names: np.ndarray  # (P,) object
+
+    @property
+    def slots(self) -> int:
+        return 2 * len(self.spec.pairs)
+
+    def draw(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Goldstein values (R, P) from uniforms ``u``, and which code each is (None when drawn from a range)."""
+        values = np.array(self.spec.goldstein)
+        if self.spec.cameo:
+            pick = np.minimum((u * len(values)).astype(int), len(values) - 1)
+            return values[pick], pick
+        low, high = values
+        return low + u * (high - low), None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Matrix layout, starting arrays, compiled meetings, talks and events of a scenario."""
+
+    scenario: Scenario
+    blocks: dict[str, slice]  # each country's ministries' rows (and columns) in the confidence matrix
+    influence: np.ndarray  # (M,) within each country
+    starts: np.ndarray  # first row of each country
+    initial: np.ndarray  # (M + 1, M + 1) starting confidence, also the baseline it drifts back to
+    keep: np.ndarray  # (M + 1, 1): 1 − drift rate
+    pull: np.ndarray  # (M + 1, M + 1): drift rate × baseline
+    talks: dict[str, TalksPlan]
+    calendar: tuple[EntryPlan, ...]
+    events: dict[int, tuple[EventPlan, ...]]
+    random_events: tuple[RandomEventPlan, ...]
+    sign_strength: float  # Goldstein strength of signing a settlement
+
+    @property
+    def size(self) -> int:
+        return len(self.influence)
+
+    @property
+    def random_slots(self) -> int:
+        """Uniforms drawn for random events each round."""
+        return sum(ev.slots for ev in self.random_events)
+
+
+@lru_cache(maxsize=32)
+def plan_for(scenario: Scenario) -> Plan:
+    """The plan of ``scenario`` (cached: scenarios are immutable and hashed by identity)."""
+    specs = scenario.ministries
+    n = len(specs)
+    index = {m.key: i for i, m in enumerate(specs)}
+    countries = {c.name: c for c in scenario.countries}
+    blocks = {
+        c.name: slice(index[c.ministries[0].key], index[c.ministries[0].key] + len(c.ministries))
+        for c in scenario.countries
+    }
+    initial = np.zeros((n + 1, n + 1))
+    for i, m in enumerate(specs):
+        for key, c in m.confidence.items():
+            initial[i, index[key]] = c
+    initial.flags.writeable = False
+    rate = np.array([m.behaviour.drift for m in specs] + [0.0])[:, None]
+    talks = {
+        t.name: TalksPlan(
+            t, (countries[t.parties[0]], countries[t.parties[1]]), (blocks[t.parties[0]], blocks[t.parties[1]])
+        )
+        for t in scenario.talks
+    }
+    formats = {f.name: f for f in scenario.formats}
+    calendar = tuple(
+        _entry_plan(e, formats[e.format], scenario, countries, blocks, talks, n) for e in scenario.calendar
+    )
+    events = defaultdict(list)
+    for e in scenario.events:
+        events[e.round].append(_event_plan(e, scenario, countries, blocks))
+    return Plan(
+        scenario=scenario,
+        blocks=blocks,
+        influence=np.array([m.influence for m in specs]),
+        starts=np.array([b.start for b in blocks.values()]),
+        initial=initial,
+        keep=drift(1.0, 0.0, rate),  # drift is affine in c: drift(c) = keep·c + pull
+        pull=drift(0.0, initial, rate),
+        talks=talks,
+        calendar=calendar,
+        events={r: tuple(es) for r, es in events.items()},
+        random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
+        sign_strength=goldstein_strength(SIGN_AGREEMENT, scenario.shock_scale),
+    )
+
+
+def _delegation(country: Country, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
+    """Per-ministry arrays of one country's delegation to a format (unpadded)."""
+    ms = country.ministries
+    present = np.array([m.role in fmt.roles for m in ms])
+    influence = np.array([m.influence for m in ms])
+    delegation = influence * present / (influence * present).sum()
+    b = [m.behaviour for m in ms]
+    return {
+        "rows": np.arange(block.start, block.stop),
+        "influence": influence,
+        "delegation": delegation,
+        "observe": observation_weights(present, spillover),
+        "gain": np.array([x.trust_gain for x in b]),
+        "loss": np.array([x.trust_loss for x in b]),
+        "forgiveness": np.array([x.forgiveness for x in b]),
+        "reliability": np.array([x.reliability for x in b]),
+        "hawkishness": np.array([x.hawkishness for x in b]),
+        "concession": np.array([x.concession for x in b]),
+        "present": present,
+    }
+
+
+def _pad(rows: list[np.ndarray], m: int, fill) -> np.ndarray:
+    out = np.full((len(rows), m), fill, dtype=np.asarray(rows[0]).dtype)
+    for d, r in enumerate(rows):
+        out[d, : len(r)] = r
+    return out
+
+
+def _side(dels: list[dict], names: tuple[str, ...], m: int, pad_row: int) -> SideArrays:
+    def col(key, fill=0.0):
+        return _pad([d[key] for d in dels], m, fill)
+
+    return SideArrays(
+        names=names,
+        rows=col("rows", pad_row),
+        influence=col("influence"),
+        delegation=col("delegation"),
+        observe=col("observe"),
+        gain=col("gain"),
+        loss=col("loss"),
+        forgiveness=col("forgiveness"),
+        reliability=col("reliability"),
+        hawkishness=col("hawkishness"),
+        delegation_hawkishness=np.array([d["delegation"] @ d["hawkishness"] for d in dels]),
+        concession=np.array([d["delegation"] @ d["concession"] for d in dels]),
+    )
+
+
+def _item(item, countries_by_side, dels_by_side, m, spillover) -> ItemArrays:
+    votes, leads, acting, benefit, exposure = [], [], [], [], []
+    for names, dels in zip(countries_by_side, dels_by_side, strict=True):
+        v_rows, l_rows, a_rows = [], [], []
+        for c, d in zip(names, dels, strict=True):
+            ms = c.ministries
+            raw = d["delegation"] * np.array([x.priorities[item.name] for x in ms])
+            v_rows.append(raw / raw.sum() if raw.sum() > 0 else d["delegation"])
+            at_table = [i for i, x in enumerate(ms) if x.role == item.lead and d["present"][i]]
+            lead = at_table[0] if at_table else next(i for i, x in enumerate(ms) if x.role == item.lead)
+            l_rows.append(lead)
+            a_rows.append(np.where(np.arange(len(ms)) == lead, 1.0, spillover))
+        votes.append(_pad(v_rows, m, 0.0))
+        leads.append(np.array(l_rows))
+        acting.append(_pad(a_rows, m, 0.0))
+        benefit.append(np.array([item.benefit[c.name] for c in names]))
+        exposure.append(np.array([item.exposure[c.name] for c in names]))
+    return ItemArrays(item.name, tuple(votes), tuple(leads), tuple(acting), tuple(benefit), tuple(exposure))
+
+
+def _entry_plan(entry, fmt, scenario: Scenario, countries, blocks, talks, n: int) -> EntryPlan:
+    pairs = list(entry.pairs)
+    m = max(len(countries[c].ministries) for c in entry.countries)
+    dels = {c: _delegation(countries[c], blocks[c], fmt, scenario.spillover) for c in entry.countries}
+    by_side = [[countries[p[s]] for p in pairs] for s in (0, 1)]
+    dels_by_side = [[dels[p[s]] for p in pairs] for s in (0, 1)]
+    sides = tuple(_side(dels_by_side[s], tuple(p[s] for p in pairs), m, n) for s in (0, 1))
+    items = {i.name: i for i in scenario.cooperation}
+    frictions = {f.name: f for f in scenario.frictions}
+    dyad_of = {frozenset(p): d for d, p in enumerate(pairs)}
+    plan_items, plan_frictions, plan_talks = [], [], []
+    for name in fmt.agenda:
+        if name in items:
+            plan_items.append(_item(items[name], by_side, dels_by_side, m, scenario.spillover))
+        elif name in frictions:
+            f = frictions[name]
+            d = dyad_of.get(frozenset((f.raised_by, f.against)))
+            if d is not None:
+                plan_frictions.append(FrictionAt(f, d, 0 if pairs[d][0] == f.raised_by else 1))
+        elif name in talks:
+            t = talks[name]
+            d = dyad_of.get(frozenset(p.name for p in t.parties))
+            if d is not None:
+                first = 0 if pairs[d][0] == t.parties[0].name else 1
+                plan_talks.append(TalksAt(t, d, (first, 1 - first)))
+    return EntryPlan(
+        entry=entry,
+        weight=fmt.weight,
+        sides=sides,
+        items=tuple(plan_items),
+        frictions=tuple(plan_frictions),
+        talks=tuple(plan_talks),
+        slots=SLOTS_PER_ITEM * len(pairs) * len(plan_items) + len(plan_frictions),
+    )
+
+
+def _actor(name: str, countries: dict[str, Country], spillover: float) -> tuple[Country, np.ndarray]:
+    """An actor's country, and the weight of each of its ministries: 1 for the actor, spill-over for the others.
+
+    A whole country acts (and observes) with all its ministries; ``country.ministry`` with that one fully.
+    """
+    country, _, ministry = name.partition(".")
+    c = countries[country]
+    return c, np.array([1.0 if not ministry or m.name == ministry else spillover for m in c.ministries])
+
+
+def event_plan(event: Event, scenario: Scenario) -> EventPlan:
+    """The plan of one event of ``scenario``, e.g. one added by hand during a run."""
+    return _event_plan(event, scenario, {c.name: c for c in scenario.countries}, plan_for(scenario).blocks)
+
+
+def _event_plan(event: Event, scenario: Scenario, countries, blocks) -> EventPlan:
+    target, observe = _actor(event.target, countries, scenario.spillover)
+    source, acting = _actor(event.source, countries, scenario.spillover)
+    strength = goldstein_strength(event.goldstein, scenario.shock_scale)
+    b = [m.behaviour for m in target.ministries]
+    rates = np.array([x.trust_gain if strength >= 0 else x.trust_loss for x in b])
+    return EventPlan(event, blocks[target.name], blocks[source.name], observe, acting, rates, strength)
+
+
+def _random_plan(spec: RandomEvents, scenario: Scenario, countries, blocks, n: int) -> RandomEventPlan:
+    rows: dict[str, list[np.ndarray]] = defaultdict(list)
+    for source_name, target_name in spec.pairs:
+        target, observe = _actor(target_name, countries, scenario.spillover)
+        source, acting = _actor(source_name, countries, scenario.spillover)
+        rows["targets"].append(np.arange(blocks[target.name].start, blocks[target.name].stop))
+        rows["sources"].append(np.arange(blocks[source.name].start, blocks[source.name].stop))
+        rows["observe"].append(observe)
+        rows["acting"].append(acting)
+        rows["gain"].append(np.array([m.behaviour.trust_gain for m in target.ministries]))
+        rows["loss"].append(np.array([m.behaviour.trust_loss for m in target.ministries]))
+    m_t, m_s = (max(len(r) for r in rows[k]) for k in ("targets", "sources"))
+    return RandomEventPlan(
+        spec=spec,
+        targets=_pad(rows["targets"], m_t, n),
+        sources=_pad(rows["sources"], m_s, n),
+        observe=_pad(rows["observe"], m_t, 0.0),
+        acting=_pad(rows["acting"], m_s, 0.0),
+        gain=_pad(rows["gain"], m_t, 0.0),
+        loss=_pad(rows["loss"], m_t, 0.0),
+        source_names=np.array([s for s, _ in spec.pairs], dtype=object),
+        target_names=np.array([t for _, t in spec.pairs], dtype=object),
+    )

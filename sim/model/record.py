@@ -1,0 +1,145 @@
+"""What a run records while it runs, and the snapshot it hands over.
+
+During a run the :class:`Recorder` only appends small tuples and arrays (one value per replicate). A
+:class:`RunRecord` is a snapshot of everything recorded up to a round: plain arrays and records, never changed after it
+is taken; :class:`sim.model.result.RunResult` builds the tidy tables and summaries from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model.plan import EntryPlan, Plan
+    from sim.model.talks import SessionResult, TalksPlan
+
+
+class Action(IntEnum):
+    """What a side did about an item on the agenda; its code in the records, its lower-case name in the tables."""
+
+    ACCEPTED = 0  # found a cooperative item worth adopting
+    REFUSED = 1
+    CARRIED_OUT = 2  # carried out an adopted item
+    BROKE = 3
+    RAISED = 4  # raised a friction
+    UNDERSTOOD = 5  # answered a friction with understanding
+    REBUFFED = 6
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+NO_ACTION = -1  # the code where a side did nothing (an item not adopted is neither carried out nor broken)
+ACTION_LABELS = tuple(a.label for a in Action)
+
+
+def country_confidence(confidence: np.ndarray, influence: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Country-level confidence from ministry matrices (..., M, M): influence-weighted on both sides.
+
+    ``K[a, b] = Σ_{i∈a} Σ_{j∈b} w_i w_j C[i, j]``, with each country's ministries contiguous from ``starts``.
+    """
+    weighted = confidence * influence[:, None] * influence[None, :]
+    return np.add.reduceat(np.add.reduceat(weighted, starts, axis=-1), starts, axis=-2)
+
+
+class Recorder:
+    """Collects a run's records: per-round states and per-meeting outcomes, one value per replicate."""
+
+    def __init__(self, plan: Plan, replicates: int, ministry_every: int):
+        self.plan = plan
+        self.replicates = replicates
+        self.ministry_every = ministry_every  # 0: never record ministry pairs
+        self.ministry_rounds: list[int] = []
+        self.ministry_states: list[np.ndarray] = []  # (R, M, M) each
+        self.country_states: list[np.ndarray] = []  # (R, n, n) each, unless derived from ministry states
+        self.meetings: list[tuple] = []
+        self.events: list[tuple] = []  # in EVENT_COLUMNS order: replicates (k,), round, then values or (k,) arrays
+        self.actions: list[tuple] = []  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
+        self.offers: list[tuple] = []  # (round, meeting, talks, proposer, responder, arrays…)
+
+    def capture(self, round_: int, confidence: np.ndarray) -> None:
+        """Record the state at the end of ``round_``."""
+        n = self.plan.size
+        state = confidence[:, :n, :n]
+        if self.ministry_every and round_ % self.ministry_every == 0:
+            self.ministry_rounds.append(round_)
+            self.ministry_states.append(state.copy())
+        if self.ministry_every != 1:  # otherwise derived from the ministry states at the end
+            self.country_states.append(country_confidence(state, self.plan.influence, self.plan.starts))
+
+    def log_actions(self, round_, meeting: EntryPlan, item: str, kind: str, side: int, dyad, codes) -> None:
+        """What side ``side`` of each dyad (or of dyad ``dyad`` only) did about ``item``: codes (R, k), -1 none."""
+        actors, others = meeting.sides[side].names, meeting.sides[1 - side].names
+        if dyad is not None:
+            actors, others = (actors[dyad],), (others[dyad],)
+        self.actions.append((round_, meeting.entry.name, item, kind, actors, others, codes))
+
+    def log_events(self, round_: int, replicates: np.ndarray, source, target, cameo, goldstein, note: str) -> None:
+        """Events that struck in ``round_``, one per entry of ``replicates``; the others are one value or one each."""
+        if len(replicates):
+            self.events.append((replicates, round_, source, target, cameo, goldstein, note))
+
+    def log_offers(self, round_, meeting: str, plan: TalksPlan, session: np.ndarray, result: SessionResult) -> None:
+        parties = [p.name for p in plan.parties]
+        last = len(result.offers) - 1
+        for k, o in enumerate(result.offers):
+            decided = o.accepted | (k == last)
+            ratified = [np.where(decided & o.accepted, result.ratified[p], False) for p in (o.proposer, 1 - o.proposer)]
+            self.offers.append(
+                (round_, meeting, plan.name, parties[o.proposer], parties[1 - o.proposer], session.copy(), o, *ratified)
+            )
+
+    def snapshot(
+        self, seeds, rounds: int, final: np.ndarray, talks_state: dict[str, dict[str, np.ndarray]]
+    ) -> RunRecord:
+        """Everything recorded so far, for the replicates drawn from ``seeds``: a copy that later rounds leave alone."""
+        plan, n = self.plan, self.plan.size
+        states = np.stack(self.ministry_states) if self.ministry_states else np.zeros((0, self.replicates, n, n))
+        if self.ministry_every == 1:
+            countries = country_confidence(states, plan.influence, plan.starts)
+        else:
+            countries = np.stack(self.country_states)
+        return RunRecord(
+            plan=plan,
+            seeds=list(seeds),
+            rounds=rounds,
+            ministry_rounds=np.array(self.ministry_rounds, dtype=int),
+            ministry_states=states,
+            country_states=countries,
+            final_confidence=final[:, :n, :n].copy(),
+            settlement={k: v.copy() for k, v in talks_state["settlement"].items()},
+            settled_round={k: v.copy() for k, v in talks_state["settled_round"].items()},
+            sessions={k: v.copy() for k, v in talks_state["sessions"].items()},
+            meeting_log=list(self.meetings),
+            event_log=list(self.events),
+            action_log=list(self.actions),
+            offer_log=list(self.offers),
+        )
+
+
+@dataclass
+class RunRecord:
+    """A snapshot of R replicates of a scenario after ``rounds`` rounds (R = 1 for a single run): states and records.
+
+    ``seeds[r]`` is the seed that reproduces replicate r alone.
+    """
+
+    plan: Plan
+    seeds: list[int | None]
+    rounds: int
+    ministry_rounds: np.ndarray
+    ministry_states: np.ndarray  # (n_recorded, R, M, M)
+    country_states: np.ndarray  # (rounds + 1, R, n, n)
+    final_confidence: np.ndarray  # (R, M, M)
+    settlement: dict[str, np.ndarray]  # per talks: (R,) outcome index, -1 if none
+    settled_round: dict[str, np.ndarray]
+    sessions: dict[str, np.ndarray]
+    meeting_log: list[tuple]  # (round, meeting, format, host, countries)
+    event_log: list[tuple]  # replicates (k,), round, source, target, cameo, goldstein, note: values or (k,) arrays
+    action_log: list[tuple]  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
+    offer_log: list[tuple]  # (round, meeting, talks, proposer, responder, sessions, Offers, ratified by each)

@@ -1,0 +1,76 @@
+"""Running a scenario from Python: one run, or an ensemble of replicates in one vectorised batch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from sim.model import schema
+from sim.model.engine import Engine
+from sim.model.errors import ScenarioError
+from sim.model.plan import plan_for
+from sim.model.result import RunResult
+from sim.model.scenario.specs import Scenario
+
+DEFAULT_SEED = 2013  # a run's seed when none is given (conf/config.yaml says the same; a test keeps them equal)
+DEFAULT_ROUNDS = 40
+
+ScenarioLike = Scenario | Mapping
+
+
+def _scenario(scenario: ScenarioLike) -> Scenario:
+    """A checked scenario from a :class:`Scenario` or a mapping as written (names and files: ``sim.load_scenario``)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return Scenario.from_dict(scenario)
+    raise ScenarioError("scenario", scenario, "a Scenario or a mapping (load a name or a file with sim.load_scenario)")
+
+
+def _settings(rounds: int, ministry_every: int) -> tuple[int, int]:
+    return schema.integer(rounds, "rounds", 1), schema.integer(ministry_every, "record.ministry_every", 0)
+
+
+def simulate(
+    scenario: ScenarioLike, *, seed: int = DEFAULT_SEED, rounds: int = DEFAULT_ROUNDS, ministry_every: int = 1
+) -> RunResult:
+    """Run ``scenario`` once for ``rounds`` rounds; the same scenario and seed give identical results.
+
+    ``scenario`` is a :class:`Scenario` (``sim.load_scenario("tokyo_2013")``) or a mapping as written in YAML.
+    ``ministry_every`` records ministry-pair confidence every that many rounds (0: never); country-level confidence is
+    recorded every round.
+    """
+    from sim.model.mesa_model import NegotiationModel  # Mesa (and SciPy, which it imports) only for single runs
+
+    scenario = _scenario(scenario)
+    seed = schema.integer(seed, "seed", 0)
+    rounds, ministry_every = _settings(rounds, ministry_every)
+    model = NegotiationModel(scenario, rng=seed, ministry_every=ministry_every)
+    for _ in range(rounds):
+        model.step()
+    return model.result()
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Independent seeds for ``replicates`` replicates, spawned from ``seed`` with NumPy's SeedSequence.
+
+    Each is a plain integer: ``simulate(…, seed=s)`` reproduces that replicate alone.
+    """
+    children = np.random.SeedSequence(schema.integer(seed, "seed", 0)).spawn(
+        schema.integer(replicates, "replicates", 1)
+    )
+    return [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+
+
+def simulate_ensemble(
+    scenario: ScenarioLike, seeds: Sequence[int], *, rounds: int = DEFAULT_ROUNDS, ministry_every: int = 1
+) -> RunResult:
+    """Run one replicate per seed, all at once (vectorised); replicate r is identical to ``simulate(seed=seeds[r])``."""
+    scenario = _scenario(scenario)
+    seeds = [schema.integer(s, f"seeds[{k}]", 0) for k, s in enumerate(seeds)]
+    rounds, ministry_every = _settings(rounds, ministry_every)
+    engine = Engine(plan_for(scenario), [np.random.default_rng(s) for s in seeds], ministry_every)
+    for _ in range(rounds):
+        engine.play_round()
+    return RunResult.of(engine.record(seeds))

@@ -1,0 +1,64 @@
+"""Checked construction of a scenario's meeting formats and the calendar entries that repeat them."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from sim.model import schema
+from sim.model.errors import ScenarioError
+from sim.model.scenario.specs import CalendarEntry, Country, MeetingFormat
+
+
+def parse_format(name, raw, path, roles, agenda_names) -> MeetingFormat:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"roles", "agenda", "weight"})
+    return MeetingFormat(
+        name=name,
+        roles=schema.names(schema.require(raw, "roles", path), f"{path}.roles", roles),
+        agenda=schema.names(schema.optional(raw, "agenda", []), f"{path}.agenda", agenda_names, min_len=0),
+        weight=schema.number(raw.get("weight", 1.0), f"{path}.weight", 0.0, 1.0),
+    )
+
+
+def parse_entry(name, raw, path, formats, countries: tuple[Country, ...], cooperation) -> CalendarEntry:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"format", "countries", "pairs", "every", "start", "hosts"})
+    fmt_name = schema.name(schema.require(raw, "format", path), f"{path}.format", {f.name for f in formats})
+    fmt = next(f for f in formats if f.name == fmt_name)
+    by_name = {c.name: c for c in countries}
+    if schema.either(raw, path, ("countries", "all meet"), ("pairs", "bilateral meetings")) == "countries":
+        members = schema.names(raw["countries"], f"{path}.countries", by_name, min_len=2)
+        pairs = tuple(combinations(members, 2))
+        hosts = schema.names(schema.optional(raw, "hosts", members), f"{path}.hosts", members)
+    else:
+        raw_pairs = schema.sequence(raw["pairs"], f"{path}.pairs", "[country, country] pairs", min_len=1)
+        pairs = tuple(schema.pair(p, f"{path}.pairs[{k}]", by_name) for k, p in enumerate(raw_pairs))
+        if len({frozenset(p) for p in pairs}) != len(pairs):
+            raise ScenarioError(f"{path}.pairs", [list(p) for p in pairs], "each pair of countries once")
+        if "hosts" in raw:
+            raise ScenarioError(f"{path}.hosts", raw["hosts"], "no hosts for bilateral pairs (they take turns)")
+        members, hosts = tuple(dict.fromkeys(c for p in pairs for c in p)), ()
+    for c in members:
+        roles = {m.role for m in by_name[c].ministries}
+        if sum(m.influence for m in by_name[c].ministries if m.role in fmt.roles) <= 0:
+            raise ScenarioError(
+                f"{path}.countries",
+                c,
+                f"countries with a ministry of some influence in a role of format {fmt_name!r} ({list(fmt.roles)})",
+            )
+        for item in cooperation:
+            if item.name in fmt.agenda and item.lead not in roles:
+                raise ScenarioError(
+                    f"{path}.countries",
+                    c,
+                    f"countries with a {item.lead!r} ministry to lead {item.name!r} (on the agenda of {fmt_name!r})",
+                )
+    return CalendarEntry(
+        name=name,
+        format=fmt_name,
+        countries=members,
+        pairs=pairs,
+        every=schema.integer(raw.get("every", 1), f"{path}.every", 1),
+        start=schema.integer(raw.get("start", 1), f"{path}.start", 1),
+        hosts=hosts,
+    )

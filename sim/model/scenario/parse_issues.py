@@ -1,0 +1,99 @@
+"""Checked construction of a scenario's issues: cooperative items, frictions and settlement talks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from sim.model import schema
+from sim.model.errors import ScenarioError
+from sim.model.scenario.specs import MAX_OUTCOMES, PROTOCOLS, CooperativeItem, Dimension, Friction, Talks
+
+
+def _per_country(value: object, path: str, countries, lo: float, hi: float) -> dict[str, float]:
+    """A number for every country: one number for all, or a mapping with an optional ``default``."""
+    if not isinstance(value, Mapping):
+        x = schema.number(value, path, lo, hi)
+        return dict.fromkeys(countries, x)
+    schema.mapping(value, path, {*countries, "default"})
+    default = value.get("default", schema.MISSING)
+    out = {}
+    for c in countries:
+        if c in value:
+            out[c] = schema.number(value[c], f"{path}.{c}", lo, hi)
+        elif default is not schema.MISSING:
+            out[c] = schema.number(default, f"{path}.default", lo, hi)
+        else:
+            raise ScenarioError(f"{path}.{c}", None, "a number (or give a 'default' for every country)")
+    return out
+
+
+def parse_item(name, raw, path, countries) -> CooperativeItem:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"lead", "benefit", "exposure"})
+    lead = schema.require(raw, "lead", path)
+    if not isinstance(lead, str):
+        raise ScenarioError(f"{path}.lead", lead, "the role of the ministry that carries the item out")
+    return CooperativeItem(
+        name=name,
+        lead=lead,
+        benefit=_per_country(schema.require(raw, "benefit", path), f"{path}.benefit", countries, 0.0, 1.0),
+        exposure=_per_country(schema.require(raw, "exposure", path), f"{path}.exposure", countries, 0.0, 1.0),
+    )
+
+
+def parse_friction(name, raw, path, countries) -> Friction:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"raised_by", "against", "severity"})
+    raised_by = schema.name(schema.require(raw, "raised_by", path), f"{path}.raised_by", countries)
+    against = schema.name(schema.require(raw, "against", path), f"{path}.against", set(countries) - {raised_by})
+    return Friction(name, raised_by, against, schema.number(raw.get("severity", 0.5), f"{path}.severity", 0.0, 1.0))
+
+
+def parse_talks(name, raw, path, countries) -> Talks:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"parties", "dimensions", "status_quo", "horizon", "confidence_effect", "protocol"})
+    parties = schema.names(schema.require(raw, "parties", path), f"{path}.parties", countries, min_len=2)
+    if len(parties) != 2:
+        raise ScenarioError(f"{path}.parties", list(parties), "exactly two countries (talks are bilateral)")
+    raw_dims = schema.mapping(schema.require(raw, "dimensions", path), f"{path}.dimensions")
+    if not raw_dims:
+        raise ScenarioError(f"{path}.dimensions", {}, "at least one dimension")
+    dimensions = tuple(_parse_dimension(k, v, f"{path}.dimensions.{k}", parties) for k, v in raw_dims.items())
+    outcomes = math.prod(len(d.options) for d in dimensions)
+    if outcomes > MAX_OUTCOMES:
+        raise ScenarioError(
+            f"{path}.dimensions", f"{outcomes:,} outcomes", f"at most {MAX_OUTCOMES:,} (the product of option counts)"
+        )
+    raw_sq = schema.mapping(schema.require(raw, "status_quo", path), f"{path}.status_quo", {d.name for d in dimensions})
+    status_quo = {}
+    for d in dimensions:
+        status_quo[d.name] = schema.name(
+            schema.require(raw_sq, d.name, f"{path}.status_quo"), f"{path}.status_quo.{d.name}", d.options
+        )
+    return Talks(
+        name=name,
+        parties=(parties[0], parties[1]),
+        dimensions=dimensions,
+        status_quo=status_quo,
+        horizon=schema.integer(raw.get("horizon", 12), f"{path}.horizon", 1),
+        confidence_effect=schema.number(raw.get("confidence_effect", 1.0), f"{path}.confidence_effect", 0.0, 10.0),
+        protocol=schema.name(raw.get("protocol", "concession"), f"{path}.protocol", PROTOCOLS),
+    )
+
+
+def _parse_dimension(name, raw, path, parties) -> Dimension:
+    schema.identifier(name, path)
+    schema.mapping(raw, path, {"options", "values"})
+    options = schema.sequence(schema.require(raw, "options", path), f"{path}.options", "option names", min_len=2)
+    options = tuple(schema.identifier(o, f"{path}.options[{i}]") for i, o in enumerate(options))
+    if len(set(options)) != len(options):
+        raise ScenarioError(f"{path}.options", list(options), "a list without repeated names")
+    raw_values = schema.mapping(schema.require(raw, "values", path), f"{path}.values", set(parties))
+    values = {}
+    for p in parties:
+        v = schema.require(raw_values, p, f"{path}.values")
+        if isinstance(v, str) or not isinstance(v, Sequence) or len(v) != len(options):
+            raise ScenarioError(f"{path}.values.{p}", v, f"a list of {len(options)} numbers, one per option")
+        values[p] = tuple(schema.number(x, f"{path}.values.{p}[{i}]", 0.0, 1.0) for i, x in enumerate(v))
+    return Dimension(name, options, values)

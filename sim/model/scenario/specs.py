@@ -1,0 +1,220 @@
+"""Scenarios as plain typed objects: countries and their ministries, issues, meetings, the calendar and events.
+
+A scenario names everything the engine works with: countries and their ministries, the issues (cooperative items,
+frictions and the dimensions of any settlement talks), meeting formats, the calendar that repeats them, the scheduled
+events (by round, or by date once ``calendar_start`` says which month round 1 is) and the random events drawn at a
+rate. Nothing in the engine knows a country or an issue by name.
+
+``Scenario.from_dict`` (:mod:`sim.model.scenario.parse`) checks every value before a run starts and raises
+:class:`~sim.model.errors.ScenarioError` naming the key path, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sim.model.rules.confidence import generous_forgiveness
+
+PROTOCOLS = ("concession", "alternating_offers")
+MAX_OUTCOMES = 100_000  # settlement outcomes (the product of the dimensions' option counts) a talks may have
+RESERVED = "default"  # the key that gives every country the same value in per-country values
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """How a ministry reacts and bargains (the scenario's ``ministry_defaults`` block sets them for all)."""
+
+    trust_gain: float = 0.15  # α⁺: share of the gap to full confidence closed by a cooperative act
+    trust_loss: float = 0.30  # α⁻: share of confidence lost to a defection or hostile act (α⁻ > α⁺)
+    forgiveness: float = generous_forgiveness()  # g: probability of forgiving a defection (generous TFT: 1/3)
+    drift: float = 0.02  # share of the gap to the baseline closed each round between contacts
+    reliability: float = 0.9  # probability of carrying out an adopted item when confidence is full
+    hawkishness: float = 0.2  # weight of distrust in carrying out items and ratifying deals
+    concession: float = 1.0  # concession exponent: < 1 Boulware, 1 linear, > 1 conceder
+
+
+BEHAVIOUR_RANGES: dict[str, tuple[float, float]] = {
+    "trust_gain": (0.0, 1.0),
+    "trust_loss": (0.0, 1.0),
+    "forgiveness": (0.0, 1.0),
+    "drift": (0.0, 1.0),
+    "reliability": (0.0, 1.0),
+    "hawkishness": (0.0, 1.0),
+    "concession": (0.01, 100.0),
+}
+DEFAULT_CONFIDENCE = 0.5  # starting confidence in a counterpart a ministry does not list
+
+
+@dataclass(frozen=True, slots=True)
+class Ministry:
+    """A ministry (or leader's office) of a country: its role, weight at home, priorities and confidence."""
+
+    name: str
+    country: str
+    role: str
+    influence: float  # share of the country's decisions, normalised within the country
+    veto: bool  # whether it can block ratification alone
+    priorities: Mapping[str, float]  # over the scenario's issues, non-negative, summing to 1
+    confidence: Mapping[str, float]  # in each foreign ministry, keyed "country.ministry"
+    behaviour: Behaviour
+
+    @property
+    def key(self) -> str:
+        return f"{self.country}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """A country: its ministries and the share of their influence that ratifies a deal."""
+
+    name: str
+    ministries: tuple[Ministry, ...]
+    quota: float
+
+
+@dataclass(frozen=True, slots=True)
+class CooperativeItem:
+    """A cooperation proposal: carried out by each side's ``lead`` ministry, with a benefit and an exposure per side."""
+
+    name: str
+    lead: str
+    benefit: Mapping[str, float]
+    exposure: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Friction:
+    """A grievance ``raised_by`` one country, which ``against`` answers with understanding or not."""
+
+    name: str
+    raised_by: str
+    against: str
+    severity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """One dimension of a settlement: ordered options and each party's value of each option in [0, 1]."""
+
+    name: str
+    options: tuple[str, ...]
+    values: Mapping[str, tuple[float, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Talks:
+    """Bilateral settlement talks over a multi-dimensional outcome space, against a status quo."""
+
+    name: str
+    parties: tuple[str, str]
+    dimensions: tuple[Dimension, ...]
+    status_quo: Mapping[str, str]
+    horizon: int  # sessions after which each side has conceded to its reservation value
+    confidence_effect: float  # how strongly confidence speeds concession
+    protocol: str  # "concession" (time-dependent aspirations) or "alternating_offers" (Rubinstein)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFormat:
+    """A kind of meeting: who attends (by role), what is on its agenda and how much it weighs."""
+
+    name: str
+    roles: tuple[str, ...]
+    agenda: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """A recurring meeting of a format, every ``every`` rounds from ``start``.
+
+    It brings together each of its ``pairs`` of countries: all pairs of its countries (a summit or a multilateral
+    forum, whose chair rotates through ``hosts``), or a given list of pairs meeting bilaterally in the same round
+    (no chair: the two sides take turns to propose first).
+    """
+
+    name: str
+    format: str
+    countries: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+    every: int
+    start: int
+    hosts: tuple[str, ...]
+
+    def meets(self, round_: int) -> bool:
+        return round_ >= self.start and (round_ - self.start) % self.every == 0
+
+    def host(self, round_: int) -> str:
+        """The chair in ``round_``, or "" for a series of bilateral pairs."""
+        if not self.hosts:
+            return ""
+        return self.hosts[((round_ - self.start) // self.every) % len(self.hosts)]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A scheduled act of ``source`` towards ``target`` (a country or ``country.ministry``) on Goldstein's scale."""
+
+    round: int
+    source: str
+    target: str
+    goldstein: float  # the code's value (or the value given), times the event's weight
+    cameo: str | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RandomEvents:
+    """Events drawn each round: for each directed ``(source, target)`` pair, one strikes with probability ``rate``.
+
+    Its value is drawn uniformly among ``cameo`` codes (whose Goldstein values are ``goldstein``), or, without codes,
+    uniformly in the range ``goldstein = (low, high)``. Shocks "drawn at a rate" beside scheduled ones (domain.md §3).
+    """
+
+    name: str
+    rate: float
+    pairs: tuple[tuple[str, str], ...]
+    cameo: tuple[str, ...]
+    goldstein: tuple[float, ...]
+    note: str
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """Everything a run needs besides its seed and length.
+
+    Compared and hashed by identity, so that the model can keep the arrays it derives from a scenario for reuse.
+    """
+
+    name: str
+    description: str
+    countries: tuple[Country, ...]
+    cooperation: tuple[CooperativeItem, ...]
+    frictions: tuple[Friction, ...]
+    talks: tuple[Talks, ...]
+    formats: tuple[MeetingFormat, ...]
+    calendar: tuple[CalendarEntry, ...]
+    events: tuple[Event, ...]
+    random_events: tuple[RandomEvents, ...]
+    calendar_start: str | None  # 'YYYY-MM' of round 1, if the scenario gives dates
+    round_months: int  # months per round
+    spillover: float  # share of an observation that reaches a country's other ministries
+    shock_scale: float  # how far a Goldstein ±10 event moves confidence (as a share of the gap)
+
+    @property
+    def issues(self) -> tuple[str, ...]:
+        """Names that priorities are over: cooperative items, frictions and talk dimensions."""
+        dims = tuple(d.name for t in self.talks for d in t.dimensions)
+        return tuple(i.name for i in self.cooperation) + tuple(f.name for f in self.frictions) + dims
+
+    @property
+    def ministries(self) -> tuple[Ministry, ...]:
+        return tuple(m for c in self.countries for m in c.ministries)
+
+    @classmethod
+    def from_dict(cls, data: Mapping, path: str = "scenario") -> Scenario:
+        """Check and build a scenario from a plain mapping; raise :class:`ScenarioError` on the first mistake."""
+        from sim.model.scenario.parse import parse_scenario  # the parser builds these objects: it imports this module
+
+        return parse_scenario(data, path)

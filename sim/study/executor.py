@@ -1,0 +1,97 @@
+"""Where a cell's batches run: in this process, over local worker processes, or as Ray tasks on a cluster.
+
+Every batch is called through :func:`attempt`, which returns its error text instead of raising, so that one failed
+batch is recorded in its cell and the others go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from sim.model.errors import ScenarioError
+from sim.study.cells import Chunk, failed_chunk, run_chunk
+
+BACKENDS = ("processes", "ray")
+
+
+def attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None) -> Chunk | str:
+    """Run a chunk, returning its results, or the error text if it failed (so that the other chunks go on)."""
+    try:
+        return run_chunk(scenario_json, start, seeds, rounds, parts)
+    except Exception:  # recorded in the cell's table; the sweep goes on
+        return traceback.format_exc(limit=3).strip().splitlines()[-1]
+
+
+def _ready() -> None:
+    """A worker's first task: by the time it returns, the worker has imported this module."""
+
+
+class _Later:
+    """A call made when its result is first asked for: the in-process executor's "future"."""
+
+    def __init__(self, fn, args: tuple):
+        self.fn, self.args, self.done = fn, args, False
+
+    def result(self):
+        if not self.done:
+            self.value, self.done = self.fn(*self.args), True
+        return self.value
+
+
+class Executor:
+    """Runs chunks: in this process (``workers=1``), over local processes, or as Ray tasks on a cluster."""
+
+    def __init__(self, workers: int = 1, backend: str = "processes", address: str | None = None):
+        if backend not in BACKENDS:
+            raise ScenarioError("backend", backend, f"one of {', '.join(BACKENDS)}")
+        self.workers, self.backend, self.address = workers, backend, address
+        self._pool = None
+        self._remote = None
+
+    @property
+    def parallel(self) -> bool:
+        """Whether chunks run outside this process (so that the parent can do other work meanwhile)."""
+        return self.backend == "ray" or self.workers > 1
+
+    def start(self) -> None:
+        """Start the worker processes (or join Ray) now, so that they get ready while the parent does other work."""
+        if self.backend == "ray":
+            self._ray()
+        elif self.workers > 1 and self._pool is None:
+            # spawned, not forked: the parent may hold threads (Hydra, Ray, BLAS)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(self.workers):
+                self._pool.submit(_ready)
+
+    def submit(self, *call) -> Future | _Later:
+        """Run ``attempt(*call)``; the returned object's ``result()`` gives its chunk or error text."""
+        if not self.parallel:
+            return _Later(attempt, call)
+        self.start()
+        if self.backend == "ray":
+            return self._remote.remote(*call).future()
+        return self._pool.submit(attempt, *call)
+
+    def _ray(self) -> None:
+        import ray
+
+        if not ray.is_initialized():
+            ray.init(address=self.address, ignore_reinit_error=True, log_to_driver=False)
+        if self._remote is None:
+            self._remote = ray.remote(attempt)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def chunk_result(future: Future | _Later, start: int, seeds: list[int]) -> Chunk:
+    """A chunk's results, or rows recording why it failed (an error in the chunk, or a worker that died)."""
+    try:
+        outcome = future.result()
+    except Exception as error:  # a worker process died, the Ray cluster went away…
+        outcome = f"{type(error).__name__}: {error}"
+    return failed_chunk(start, seeds, outcome) if isinstance(outcome, str) else outcome

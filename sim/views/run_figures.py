@@ -1,0 +1,195 @@
+"""Figures of one run: confidence trajectories with the meetings and events that moved them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.model.result import RunResult
+from sim.views.style import country_color, display_name, zoom
+
+MANY_COUNTRIES = 5  # beyond this, pairs are drawn as a band rather than one labelled line each
+MAX_EVENT_NOTES = 10  # events listed in a caption under the plot
+STYLES = ["-", "--", ":", "-."]  # line styles: a pair's counterpart (countries), a ministry's place (ministries)
+LATEST = ["o", "s", "^", "D"]  # live: marker on a ministry line's latest value, by counterpart
+MIN_LIVE_ROUNDS = 40  # live: the round axis spans at least the default run, so that the lines grow into it
+
+
+def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False) -> Figure:
+    """Confidence over the rounds of one replicate: meetings held (top), country pairs (middle), ministries (bottom).
+
+    One line per directed pair ("Japan → Russia": Japan's confidence in Russia), in the observer's colour with a style
+    per counterpart; events are marked on the line of the country that observed them (▲ cooperative,
+    ▼ conflictual) and listed under the plot; a ratified settlement is a dashed line.
+
+    ``live`` is the dashboard's rendition: a fixed size with the legends beside the panels, each line's latest value
+    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long, drawn outside pyplot (safe in a server's threads).
+    """
+    many = len(result.countries) > MANY_COUNTRIES
+    show_ministries = not many and len(result.ministry_rounds) > 0
+    notes = [] if many or live else _event_notes(result, replicate)
+    heights = [1.2, 4] + ([3] if show_ministries else []) + ([0.2 * len(notes)] if notes else [])
+    size = (8.6, 6.8) if live else (11, 2 + sum(heights))
+    fig = Figure(figsize=size) if live else plt.figure(figsize=size, layout="constrained")
+    axes = fig.subplots(len(heights), 1, sharex=True, height_ratios=heights)
+    if live:
+        fig.subplots_adjust(left=0.18, right=0.76, top=0.96, bottom=0.08, hspace=0.18)
+    _meeting_strip(axes[0], result)
+    _country_panel(axes[1], result, replicate, many=many, live=live)
+    if show_ministries:
+        _ministry_panel(axes[2], result, replicate, live=live)
+    plots = axes[1 : len(axes) - (1 if notes else 0)]
+    for ax in plots:
+        mark_settlements(ax, result, replicate)
+        ax.grid(alpha=0.3)
+    plots[-1].set_xlabel("round")
+    plots[-1].xaxis.set_tick_params(labelbottom=True)
+    plots[-1].set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds)
+    if notes:
+        axes[-1].axis("off")
+        axes[-1].text(0, 1, "\n".join(notes), transform=axes[-1].transAxes, fontsize=8, va="top", family="monospace")
+    if not live:
+        fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})", fontsize=13)
+    return fig
+
+
+def _replicate_events(result: RunResult, replicate: int) -> pd.DataFrame:
+    return result.events[result.events["replicate"] == replicate]
+
+
+def _event_notes(result: RunResult, replicate: int) -> list[str]:
+    """One line per event marked on the plot, for a reader who does not know CAMEO codes (none if too many)."""
+    events = _replicate_events(result, replicate)
+    if len(events) > MAX_EVENT_NOTES:
+        return []
+    return [
+        f"round {e.round:>3}  {e.cameo or f'{e.goldstein:+g}':>5}  {e.source} → {e.target}"
+        + (f": {e.note}" if e.note else "")
+        for e in events.itertuples()
+    ]
+
+
+def _legend(ax, live: bool, size: float, columns: int) -> None:
+    """Inside the panel for a file; beside it, in one column, for the dashboard."""
+    if live:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.02), fontsize=size, frameon=False, handlelength=2.6)
+    else:
+        ax.legend(loc="upper left", fontsize=size, ncols=columns)
+
+
+def _meeting_strip(ax, result: RunResult) -> None:
+    """One row per calendar entry, a tick for each meeting held."""
+    entries = [e.name for e in result.plan.scenario.calendar]
+    held = result.meetings
+    first = min(len(result.countries), 4)  # after the countries' colours
+    for k, name in enumerate(entries):
+        rounds = held.loc[held["meeting"] == name, "round"]
+        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=f"C{first + k % (10 - first)}")
+    ax.set_yticks(range(len(entries)), [display_name(e) for e in entries], fontsize=8)
+    ax.set_ylim(len(entries) - 0.4, -0.6)
+    ax.set_title("meetings held", fontsize=9, loc="left")
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _country_panel(ax, result: RunResult, replicate: int, *, many: bool, live: bool) -> None:
+    df = result.country_confidence
+    df = df[df["replicate"] == replicate]
+    if many:
+        wide = df.pivot_table(index="round", columns=["country", "counterpart"], values="confidence")
+        q = wide.quantile([0.05, 0.5, 0.95], axis=1).T
+        ax.fill_between(q.index, q[0.05], q[0.95], alpha=0.25, color="C0", label="5–95% of directed pairs")
+        ax.plot(q.index, q[0.5], color="C0", lw=2, label="median pair")
+    else:
+        lines = {}
+        latest = {"marker": "o", "markevery": [-1], "ms": 5} if live else {}
+        for (a, b), g in df.groupby(["country", "counterpart"], sort=False):
+            style = STYLES[[c for c in result.countries if c != a].index(b) % len(STYLES)]
+            label = f"{display_name(a)} → {display_name(b)}"
+            ax.plot(
+                g["round"], g["confidence"], lw=2.4, ls=style, color=country_color(result, a), label=label, **latest
+            )
+            lines[a, b] = g.set_index("round")["confidence"]
+        _events(ax, result, lines, replicate)
+    ax.set_ylabel("country confidence")
+    zoom(ax, df["confidence"])
+    _legend(ax, live, 9, 2)
+
+
+def _events(ax, result: RunResult, lines: dict, replicate: int) -> None:
+    """Mark each event on the line of the pair it moved (the target's confidence in the source) with its CAMEO code."""
+    for e in _replicate_events(result, replicate).itertuples():
+        observer, actor = e.target.split(".")[0], e.source.split(".")[0]
+        if (observer, actor) not in lines:
+            continue
+        y = lines[observer, actor].get(e.round, np.nan)
+        up = e.goldstein >= 0
+        color = country_color(result, observer)
+        ax.scatter([e.round], [y], marker="^" if up else "v", s=80, color=color, ec="black", zorder=5)
+        label = e.cameo or f"{e.goldstein:+g}"
+        ax.annotate(label, (e.round, y), textcoords="offset points", xytext=(0, 9 if up else -15), ha="center", size=8)
+
+
+def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool) -> None:
+    """Each ministry's confidence in each other country: its country's colour, a style per ministry."""
+    trust = result.ministry_trust(replicate)  # (recorded rounds, ministries, countries)
+    first: dict[str, int] = {}
+    shown = []
+    for i, (country, ministry) in enumerate(result.ministries):
+        style = STYLES[(i - first.setdefault(country, i)) % len(STYLES)]
+        for k, other in enumerate(c for c in result.countries if c != country):
+            values = trust[:, i, result.countries.index(other)]
+            label = f"{display_name(country)} {ministry} → {display_name(other)}"
+            latest = {"marker": LATEST[k % len(LATEST)], "markevery": [-1], "ms": 4} if live else {}
+            ax.plot(
+                result.ministry_rounds, values, color=country_color(result, country), ls=style, label=label, **latest
+            )
+            shown.append(values)
+    ax.set_ylabel("ministry confidence")
+    zoom(ax, np.concatenate(shown))
+    _legend(ax, live, 7.5, 3)
+
+
+def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
+    """A dashed line, labelled at the top, at the round each talks reached a ratified settlement."""
+    for name, rounds in result.settled_round.items():
+        if rounds[replicate] >= 0:
+            ax.axvline(rounds[replicate], color="black", ls="--", lw=1)
+            text = {"rotation": 90, "ha": "right", "va": "top", "size": 8}
+            where = {"xycoords": ("data", "axes fraction"), "textcoords": "offset points", "xytext": (-3, 0)}
+            ax.annotate(f"{display_name(name)} settled", (rounds[replicate], 0.98), **where, **text)
+
+
+def plot_talks(result: RunResult) -> Figure:
+    """Each side's proposals as its own utility (dots), the least it would accept then (line) and its reservation
+    value (dashed); a cross marks a proposal accepted at the table, a dashed vertical line a settlement."""
+    talks = list(result.plan.talks.values())
+    fig = Figure(figsize=(6.4, 4.4 * len(talks)))
+    axes = fig.subplots(len(talks), 1, squeeze=False)[:, 0]
+    fig.subplots_adjust(left=0.11, right=0.98, top=0.94, bottom=0.27, hspace=0.6)
+    offers = result.offers
+    for ax, plan in zip(axes, talks, strict=True):
+        rows = offers[offers["talks"] == plan.name]
+        handles = []
+        for p, party in enumerate(plan.parties):
+            color, name = country_color(result, party.name), display_name(party.name)
+            own = rows[rows["proposer"] == party.name]
+            least = np.where(rows["proposer"] == party.name, rows["level_proposer"], rows["level_responder"])
+            (line,) = ax.plot(rows["round"], least, color=color, lw=1.4, alpha=0.8, label=f"{name}: least it accepts")
+            dots = ax.scatter(own["round"], own["u_proposer"], color=color, s=26, zorder=4, label=f"{name}: its offers")
+            dashed = ax.axhline(plan.reservation[p], color=color, ls="--", lw=1.2, label=f"{name}: reservation value")
+            handles.append((line, dots, dashed))
+        accepted = rows[rows["accepted"].astype(bool)]
+        ax.scatter(accepted["round"], accepted["u_proposer"], marker="x", s=70, color="k", zorder=5)
+        by_kind = [h for kind in zip(*handles, strict=True) for h in kind]  # filled by column: one row per party
+        ax.legend(handles=by_kind, ncols=3, fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.17), frameon=False)
+        mark_settlements(ax, result)
+        title = f"{plan.name.replace('_', ' ')}: each side's own utility (× accepted at the table)"
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS))
+        ax.set_ylim(-0.03, 1.08)
+        ax.set_xlabel("round")
+        ax.set_ylabel("utility")
+        ax.grid(alpha=0.3)
+    return fig
