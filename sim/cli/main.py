@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -64,6 +65,7 @@ def _experiments(argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files, never windows (a library leaves it be)
     parser = argparse.ArgumentParser(
         prog="negsim",
         description="Agent-based simulation of diplomatic negotiation.",
