@@ -21,7 +21,8 @@ import time
 
 import pandas as pd
 
-from sim.study.sensitivity import load_study, run_study
+from sim.cli.sensitivity import load_study
+from sim.study.sensitivity.report import run_study
 
 
 def main() -> None:

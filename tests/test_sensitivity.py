@@ -12,14 +12,15 @@ import yaml
 from numpy.testing import assert_allclose
 from SALib.test_functions import Ishigami
 
-from sim.cli.sensitivity import main
+from sim.cli.sensitivity import load_study, main
+from sim.io.library import config_dir, read_yaml
 from sim.model.errors import ScenarioError
 from sim.study import executor
 from sim.study.cells import run_chunk
 from sim.study.keypaths import get_path, set_path, with_values
 from sim.study.sensitivity.design import Design
 from sim.study.sensitivity.report import run_study
-from sim.study.sensitivity.study import available_studies, load_study
+from sim.study.sensitivity.study import available_studies
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 # Analytical indices for a = 7, b = 0.1 (Ishigami & Homma 1990; Saltelli et al. 2008, Primer), checked with the
@@ -71,17 +72,34 @@ def test_morris_recovers_the_ishigami_mu_star():
     assert pairs.empty
 
 
+def nested(paths: dict) -> dict:
+    """``{"a.b": 1}`` → ``{"a": {"b": 1}}``: parameters are written at their place in the scenario."""
+    out: dict = {}
+    for path, value in paths.items():
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
+
+
 def write_study(tmp_path, method: str, samples: int, **settings) -> str:
-    study = {
-        "scenario": "tokyo_2013",
-        "method": method,
-        "samples": samples,
-        "replicates": 8,
-        "rounds": 80,
-        "seed": 11,
-        "output_dir": str(tmp_path / method),
-        "parameters": {IGNORED: [0.0, 3.0], INFLUENTIAL: [0.2, 0.6], TRUST_GAIN: [0.05, 0.3]},
-    } | settings
+    shipped = read_yaml(config_dir() / "study.yaml")  # a file of its own gives every setting
+    study = (
+        {key: value for key, value in shipped.items() if key != "defaults"}
+        | {
+            "defaults": [{"/scenario@scenario": "tokyo_2013"}, "_self_"],  # a Hydra config, as the shipped studies
+            "method": method,
+            "samples": samples,
+            "replicates": 8,
+            "rounds": 80,
+            "seed": 11,
+            "output_dir": str(tmp_path / method),
+            "parameters": nested({IGNORED: [0.0, 3.0], INFLUENTIAL: [0.2, 0.6], TRUST_GAIN: [0.05, 0.3]}),
+        }
+        | settings
+    )
     path = tmp_path / f"{method}.yaml"
     path.write_text(yaml.safe_dump(study))
     return str(path)
@@ -174,18 +192,15 @@ def test_key_paths_find_keys_with_dots_and_refuse_missing_ones(tokyo_dict):
     [
         (["samples=100"], "samples: got 100; allowed: a power of 2"),
         (["method=fast"], "method: got 'fast'; allowed: one of morris, sobol"),
-        (["samplez=64"], "did you mean 'samples'"),
+        (["samplez=64"], "samplez"),
         (["parameters.scenario.shock_scale=[0.5, 0.2]"], "low < high"),
         (["parameters.scenario.shock_scale=[0.2, 1.5]"], "scenario.shock_scale: got 1.5; allowed: a number in [0, 1]"),
         (["+parameters.scenario.name=[0, 1]"], "scenario.name: got 'tokyo_2013'; allowed: a number to vary"),
         (["+parameters.scenario.countries.japan.ministries.leader.hawkishnes=[0, 1]"], "did you mean 'hawkishness'"),
-        (
-            ["parameters.scenario.ministry_defaults.drift=[0, 0.1]"],
-            "parameters: got 'scenario.ministry_defaults.drift'",
-        ),
+        (["parameters.scenario.ministry_defaults.drift=[0, 0.1]"], "drift"),
         (["scenario.countries.japan.quota=2"], "scenario.countries.japan.quota: got 2"),
         (["outputs=[settlement]"], "outputs[0]: got 'settlement'"),
-        (["samples"], "override: got 'samples'; allowed: key=value"),
+        (["samples"], "override: got 'samples'"),
     ],
 )
 def test_mistakes_in_a_study_name_the_key(overrides, message):

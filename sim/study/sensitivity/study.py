@@ -3,19 +3,15 @@ each sample runs as; read from ``conf/sensitivity/NAME.yaml`` (or a YAML file) w
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from sim.io.library import config_dir, load_scenario, read_yaml, scenario_data
+from sim.io.library import config_dir, load_scenario
 from sim.model import schema
-from sim.model.errors import ScenarioError, one_of
-from sim.model.run import DEFAULT_ROUNDS, DEFAULT_SEED
-from sim.study.cells import DEFAULT_CHUNK
+from sim.model.errors import ScenarioError
 from sim.study.executor import BACKENDS
-from sim.study.keypaths import _locate, get_path, set_path, with_values
+from sim.study.keypaths import get_path, with_values
 from sim.study.sensitivity.design import METHODS, Design
 
 OUTPUTS = {
@@ -97,9 +93,21 @@ class Study:
             "chunk": self.chunk,
             "output_dir": str(self.output_dir),
             "outputs": list(self.outputs),
-            "parameters": {k: list(v) for k, v in self.parameters.items()},
+            "parameters": _nested({path: list(bounds) for path, bounds in self.parameters.items()}),
             "scenario": dict(self.scenario),
         }
+
+
+def _nested(values: Mapping[str, object]) -> dict:
+    """Dotted key paths as nested mappings again: ``{"scenario.a.b": 1}`` → ``{"scenario": {"a": {"b": 1}}}``."""
+    out: dict = {}
+    for path, value in values.items():
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
 
 
 def available_studies() -> list[str]:
@@ -107,103 +115,80 @@ def available_studies() -> list[str]:
     return sorted(p.stem for p in (config_dir() / "sensitivity").glob("*.yaml"))
 
 
-def _study_file(config: str) -> Path:
-    if config.endswith((".yaml", ".yml")) or Path(config).is_file():
-        return Path(config)
-    names = available_studies()
-    if config not in names:
-        raise ScenarioError("config", config, f"a YAML file or a shipped study: {one_of(names, config)}")
-    return config_dir() / "sensitivity" / f"{config}.yaml"
-
-
-def apply_override(study: MutableMapping, override: str) -> None:
-    """Apply ``key=value`` (an existing key, or any study setting), ``+key=value`` (a new key) or ``~key`` (remove).
-
-    Keys are dotted paths into the study: ``samples=64``, ``scenario.shock_scale=0.4``,
-    ``+parameters.scenario.spillover=[0, 0.6]``, ``~parameters.scenario.shock_scale``. Values are read as YAML.
-    """
-    if override.startswith("~"):
-        node, key = _locate(study, override[1:])
-        del node[key]
-        return
-    key, sep, text = override.partition("=")
-    if not sep or not key.lstrip("+"):
-        raise ScenarioError("override", override, "key=value, +key=value or ~key")
-    add, key = key.startswith("+"), key.lstrip("+")
-    schema.name(key.split(".")[0], key, STUDY_KEYS)
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ScenarioError(key, text, "a value written as YAML (0.3, [0.1, 0.5], true, a name)") from None
-    set_path(study, key, value, create=add or "." not in key)
-
-
-def load_study(config: str, overrides: Sequence[str] = ()) -> Study:
-    """A checked study from a shipped name (``"tokyo_sobol"``) or a YAML path, with overrides applied.
-
-    Overrides of ``scenario.…`` apply to the base scenario once it is loaded, the others to the study file first.
-    """
-    path = _study_file(config)
-    raw = read_yaml(path)
-    on_scenario = [o for o in overrides if o.lstrip("+~").startswith("scenario.")]
-    for override in overrides:
-        if override not in on_scenario:
-            apply_override(raw, override)
-    raw["scenario"] = dict(scenario_data(raw.get("scenario")))
-    for override in on_scenario:
-        apply_override(raw, override)
-    return _parse_study(raw, str(raw.get("name") or path.stem))
+def _given(raw: Mapping, key: str) -> object:
+    """The study's ``key``, which must be given (``conf/study.yaml`` gives the shipped studies their defaults)."""
+    if key not in raw:
+        raise ScenarioError(key, None, "a value (a study file of its own gives every setting of conf/study.yaml)")
+    return raw[key]
 
 
 def _design(raw: Mapping) -> Design:
-    method = schema.name(raw.get("method"), "method", METHODS)
-    samples = schema.integer(raw.get("samples"), "samples", 2)
+    method = schema.name(_given(raw, "method"), "method", METHODS)
+    samples = schema.integer(_given(raw, "samples"), "samples", 2)
     if method == "sobol" and samples & (samples - 1):
         raise ScenarioError("samples", samples, "a power of 2 for Sobol' (its sequence is balanced there)")
-    levels = schema.integer(raw.get("levels", 4), "levels", 2)
+    levels = schema.integer(_given(raw, "levels"), "levels", 2)
     if levels % 2:
         raise ScenarioError("levels", levels, "an even number of Morris grid levels")
-    second_order = raw.get("second_order", False)
+    second_order = _given(raw, "second_order")
     if not isinstance(second_order, bool):
         raise ScenarioError("second_order", second_order, "true or false")
-    return Design(method, samples, levels, second_order, schema.integer(raw.get("seed", DEFAULT_SEED), "seed", 0))
+    return Design(method, samples, levels, second_order, schema.integer(_given(raw, "seed"), "seed", 0))
 
 
-def _parse_study(raw: Mapping, name: str) -> Study:
+def parse_study(raw: Mapping, name: str) -> Study:
+    """A checked study from a plain mapping (a composed study config, see ``negsim sensitivity``), named ``name``
+    unless it names itself: the base ``scenario`` as a mapping, ``parameters`` as the scenario's keys to vary with
+    their ``[low, high]`` bounds at their place in the scenario, the design and the ensemble settings (every key of
+    ``conf/study.yaml``)."""
     for key in raw:
         schema.name(key, key, STUDY_KEYS)
-    address = raw.get("address")
+    address = _given(raw, "address")
     if address is not None and not isinstance(address, str):
         raise ScenarioError("address", address, "a Ray cluster address or null")
+    name = raw.get("name") or name
+    scenario = schema.mapping(_given(raw, "scenario"), "scenario")
     study = Study(
         name=schema.identifier(name, "name"),
-        scenario=raw["scenario"],
-        parameters=_parameters(raw.get("parameters"), raw["scenario"]),
-        outputs=schema.names(raw.get("outputs", list(OUTPUTS)), "outputs", OUTPUTS),
+        scenario=scenario,
+        parameters=_parameters(_given(raw, "parameters"), scenario),
+        outputs=schema.names(_given(raw, "outputs"), "outputs", OUTPUTS),
         design=_design(raw),
-        replicates=schema.integer(raw.get("replicates"), "replicates", 1),
-        rounds=schema.integer(raw.get("rounds", DEFAULT_ROUNDS), "rounds", 1),
-        workers=schema.integer(raw.get("workers", 1), "workers", 1),
-        backend=schema.name(raw.get("backend", "processes"), "backend", BACKENDS),
+        replicates=schema.integer(_given(raw, "replicates"), "replicates", 1),
+        rounds=schema.integer(_given(raw, "rounds"), "rounds", 1),
+        workers=schema.integer(_given(raw, "workers"), "workers", 1),
+        backend=schema.name(_given(raw, "backend"), "backend", BACKENDS),
         address=address,
-        chunk=schema.integer(raw.get("chunk", DEFAULT_CHUNK), "chunk", 1),
-        output_dir=Path(raw.get("output_dir") or f"outputs/sensitivity/{name}"),
+        chunk=schema.integer(_given(raw, "chunk"), "chunk", 1),
+        output_dir=Path(_given(raw, "output_dir") or f"outputs/sensitivity/{name}"),
     )
     for corner in (0, 1):  # every sample lies between the two corners: check both before any work
         load_scenario(study.cell_config({k: float(b[corner]) for k, b in study.parameters.items()})["scenario"])
     return study
 
 
+def _leaves(node: Mapping, prefix: str) -> Iterator[tuple[str, object]]:
+    """(dotted key path, value) of every value of a nested mapping that is not itself a mapping."""
+    for key, value in node.items():
+        path = f"{prefix}.{key}"
+        if isinstance(value, Mapping):
+            yield from _leaves(value, path)
+        else:
+            yield path, value
+
+
 def _parameters(raw: object, scenario: Mapping) -> dict[str, tuple[float, float]]:
-    """Key path → (low, high), each path an existing number of the base scenario."""
-    schema.mapping(raw, "parameters")
-    if not raw:
-        raise ScenarioError("parameters", raw, "at least one key path with its bounds")
+    """Key path → (low, high), each path an existing number of the base scenario.
+
+    ``raw`` is shaped like the config: ``{scenario: {shock_scale: [0.2, 1.0], countries: {…}}}``.
+    """
+    schema.mapping(raw, "parameters", {"scenario"})
+    paths = dict(_leaves(raw.get("scenario") or {}, "scenario"))
+    if not paths:
+        raise ScenarioError("parameters", dict(raw), "at least one of the scenario's values with its bounds")
     out = {}
-    for path, bounds in raw.items():
+    for path, bounds in paths.items():
         where = f"parameters.{path}"
-        if not isinstance(path, str) or not path.startswith("scenario."):
-            raise ScenarioError(where, bounds, "a key path of the scenario, starting with 'scenario.'")
         if isinstance(bounds, str) or not isinstance(bounds, list | tuple) or len(bounds) != 2:
             raise ScenarioError(where, bounds, "bounds [low, high]")
         low, high = (schema.number(b, f"{where}[{i}]") for i, b in enumerate(bounds))
