@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-TEST_EXTRAS := dev,parallel,slurm,ray,notebooks,viz
+TEST_EXTRAS := dev,parallel,slurm,ray,notebooks,viz,discover
 
 .PHONY: run test lint bench dashboard clean
 

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "run a sweep, one cell per point, each an ensemble of replicates: negsim sweep experiment=NAME […]",
     "plot": "redraw a sweep's plots from its files: negsim plot multirun/NAME",
     "sensitivity": "which parameters matter (SALib Morris/Sobol'): negsim sensitivity config=NAME [overrides]",
+    "discover": "where in a sweep an outcome holds (PRIM): negsim discover SWEEP_DIR outcome=COLUMN [threshold=X]",
     "dashboard": "serve the interactive dashboard in the browser: negsim dashboard [--port 8765] [--host localhost]",
     "scenarios": "list the shipped scenarios",
     "experiments": "list the shipped experiments",
@@ -96,6 +97,10 @@ def main(argv: list[str] | None = None) -> None:
         from sim.cli.sensitivity import main as sensitivity
 
         sensitivity(rest)
+    elif command == "discover":
+        from sim.cli.discover import main as discover
+
+        discover(rest)
     elif command == "dashboard":
         try:
             from sim.dashboard.server import main as dashboard

@@ -1,0 +1,74 @@
+"""``negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=true] [min_density=0.8]``: scenario discovery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from sim.cli.errors import fail
+from sim.model import schema
+from sim.model.errors import ScenarioError, one_of
+
+USAGE = """usage: negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=true] [min_density=0.8]
+
+Scenario discovery: where in a sweep's input space does an outcome hold? PRIM (Friedman & Fisher) peels the swept
+values down to a box where the outcome holds in at least min_density of the samples; a CART tree is a second view.
+COLUMN is a column of SWEEP_DIR/aggregate/cells.parquet (one sample per cell, e.g. settlement_probability) or of
+replicates.parquet (one sample per replicate, e.g. recovery_rounds.japan.russia); it holds where it is at least
+threshold (at most, with below=true), or where it is true for a true/false column.
+
+examples:
+  negsim discover multirun/confidence_concession outcome=settlement_probability threshold=0.5
+  negsim discover multirun/shock_recovery outcome=recovery_rounds.japan.russia threshold=12 below=true
+
+Writes SWEEP_DIR/discovery/<outcome>/: boxes.json, box.csv, trajectory.csv, cart.csv, peeling.png, box.png.
+Needs the discover extra: pip install -e '.[discover]'."""
+OPTIONS = ("outcome", "threshold", "below", "min_density")
+
+
+def _options(words: list[str]) -> dict:
+    """``key=value`` words as a mapping of the known options, values read as YAML."""
+    options = {}
+    for word in words:
+        key, sep, text = word.partition("=")
+        if not sep:
+            raise ScenarioError("negsim discover", word, f"key=value with key {one_of(OPTIONS, key)}")
+        schema.name(key, key, OPTIONS)
+        options[key] = yaml.safe_load(text) if text else None
+    return options
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        raise SystemExit(0 if argv else 2)
+    sweep, options = Path(argv[0]), None
+    try:
+        options = _options(argv[1:])
+        outcome = schema.text(schema.require(options, "outcome", "negsim discover"), "outcome")
+        threshold = options.get("threshold")
+        threshold = None if threshold is None else schema.number(threshold, "threshold")
+        below = options.get("below", False)
+        if not isinstance(below, bool):
+            raise ScenarioError("below", below, "true or false")
+        min_density = schema.number(options.get("min_density", 0.8), "min_density", 0.0, 1.0)
+        try:
+            from sim.study.discovery import discover, read_sweep, write_discovery
+        except ImportError as error:
+            raise ScenarioError(
+                "negsim discover", error.name, "the discover extra: pip install -e '.[discover]'"
+            ) from None
+        table, inputs = read_sweep(sweep, outcome)
+        found = discover(table, inputs, outcome, threshold=threshold, below=below, min_density=min_density)
+        out = write_discovery(found, sweep / "discovery" / outcome)
+    except ScenarioError as error:
+        fail(error)
+    chosen = found.summary()["chosen"]
+    print(
+        f"negsim: where {found.rule}: {chosen['density']:.0%} of the samples in the box, "
+        f"{chosen['coverage']:.0%} of all such samples covered, {chosen['mass']:.0%} of all samples"
+    )
+    for r in found.box.itertuples():
+        print(f"  {r.parameter}: {r.low:g} … {r.high:g}")
+    print(f"negsim: discovery in {out}")

@@ -1,0 +1,123 @@
+"""Scenario discovery: PRIM finds a known box, CART agrees, bad inputs get one line (library and command)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ema_workbench", reason="install the discover extra: pip install -e '.[discover]'")
+
+from sim.model.errors import ScenarioError
+from sim.study.discovery import MIN_SAMPLES, discover, write_discovery
+
+BOX = {"concession": (1.0, 3.0), "initial_confidence": (0.45, 1.0)}  # the outcome holds exactly inside
+TOLERANCE = 0.08  # of each input's range: PRIM peels 5% slices, so bounds land within about one slice
+
+
+def synthetic(n: int = 600, seed: int = 5) -> pd.DataFrame:
+    """A sampled design over three inputs whose outcome is 1 exactly inside :data:`BOX`; ``noise`` plays no part."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "initial_confidence": rng.uniform(0.0, 1.0, n),
+            "concession": rng.uniform(0.25, 4.0, n),
+            "noise": rng.uniform(0.0, 1.0, n),
+        }
+    )
+    inside = np.ones(n, bool)
+    for name, (low, high) in BOX.items():
+        inside &= table[name].between(low, high)
+    return table.assign(settlement_probability=inside.astype(float))
+
+
+def test_prim_recovers_a_known_box():
+    table = synthetic()
+    inputs = ["initial_confidence", "concession", "noise"]
+    found = discover(table, inputs, "settlement_probability", threshold=0.5, min_density=0.95)
+    box = found.box.set_index("parameter")
+    assert set(box.index) <= set(BOX) and "concession" in box.index and "initial_confidence" in box.index
+    for name, (low, high) in BOX.items():
+        span = table[name].max() - table[name].min()
+        found_low = box.loc[name, "low"] if np.isfinite(box.loc[name, "p_low"]) else table[name].min()
+        found_high = box.loc[name, "high"] if np.isfinite(box.loc[name, "p_high"]) else table[name].max()
+        assert abs(found_low - max(low, table[name].min())) <= TOLERANCE * span, (name, found_low)
+        assert abs(found_high - min(high, table[name].max())) <= TOLERANCE * span, (name, found_high)
+    step = found.trajectory.iloc[found.chosen]
+    assert step["density"] >= 0.95 and step["coverage"] >= 0.8
+    assert (box["p_low"].dropna() < 1e-3).all()  # each restriction matters
+    best_leaf = found.tree.sort_values("density").iloc[-1]
+    assert best_leaf["density"] == 1.0  # CART isolates the same region
+
+
+def test_the_outcome_may_hold_below_a_threshold_or_be_true_or_false():
+    table = synthetic().assign(long=lambda d: 1.0 - d["settlement_probability"])
+    below = discover(table, ["initial_confidence", "concession"], "long", threshold=0.5, below=True)
+    flags = table.assign(settled=table["settlement_probability"] > 0.5)
+    flagged = discover(flags, ["initial_confidence", "concession"], "settled")
+    assert below.rule == "long ≤ 0.5" and flagged.rule == "settled"
+    pd.testing.assert_frame_equal(below.box, flagged.box)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"outcome": "settlement_probabilty"}, "did you mean 'settlement_probability'"),
+        ({"threshold": 2.0}, "some samples where settlement_probability ≥ 2 and some not"),
+        ({"threshold": None}, "threshold: got None; allowed: a number"),
+        ({"rows": MIN_SAMPLES - 1}, f"at least {MIN_SAMPLES} samples"),
+    ],
+)
+def test_bad_inputs_get_one_clear_line(change, message):
+    table = synthetic().head(change.pop("rows", 600))
+    arguments = {"outcome": "settlement_probability", "threshold": 0.5} | change
+    outcome = arguments.pop("outcome")
+    with pytest.raises(ScenarioError, match=message):
+        discover(table, ["initial_confidence", "concession"], outcome, **arguments)
+
+
+def fake_sweep(tmp_path):
+    """A sweep folder with only an aggregate, as negsim discover reads it."""
+    folder = tmp_path / "sweep" / "aggregate"
+    folder.mkdir(parents=True)
+    cells = synthetic(400).assign(cell=lambda d: [f"c{k}" for k in range(len(d))], status="complete")
+    cells.to_parquet(folder / "cells.parquet", index=False)
+    return tmp_path / "sweep"
+
+
+def test_the_command_writes_the_boxes_and_the_figures(tmp_path):
+    sweep = fake_sweep(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "discover", str(sweep), "outcome=settlement_probability", "threshold=0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = sweep / "discovery" / "settlement_probability"
+    boxes = json.loads((out / "boxes.json").read_text())
+    assert boxes["rule"] == "settlement_probability ≥ 0.5"
+    assert {r["parameter"] for r in boxes["chosen"]["restrictions"]} == set(BOX)
+    for name in ("peeling.png", "box.png"):
+        assert (out / name).stat().st_size > 10_000
+    assert "concession:" in done.stdout and "initial_confidence:" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim", "discover", str(sweep), "outcome=nope", "threshold=0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "outcome: got 'nope'" in bad.stderr
+
+
+def test_writing_replaces_an_older_discovery_whole(tmp_path):
+    table = synthetic()
+    found = discover(table, ["initial_confidence", "concession"], "settlement_probability", threshold=0.5)
+    first = write_discovery(found, tmp_path / "d")
+    (first / "stale.txt").write_text("old")
+    again = write_discovery(found, tmp_path / "d")
+    assert not (again / "stale.txt").exists() and (again / "boxes.json").exists()
