@@ -1,0 +1,80 @@
+"""Sampled designs: points spread over ranges of named config values, as an alternative to a sweep's grid.
+
+A Latin hypercube (McKay, Beckman & Conover 1979) puts exactly one point in each of ``samples`` equal slices of every
+range; a scrambled Sobol' sequence (Sobol' 1967; Owen 1998) fills the space evenly at powers of 2. Both come from
+``scipy.stats.qmc``. A range whose bounds are both whole numbers gives whole numbers (a round, a count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import qmc
+
+from sim.model import schema
+from sim.model.errors import ScenarioError
+
+METHODS = ("lhs", "sobol")
+DESIGN_KEYS = {"method", "samples", "seed", "ranges"}
+
+
+@dataclass(frozen=True)
+class Design:
+    """``samples`` points of ``method`` over ``ranges`` (dotted config key → (low, high)), drawn from ``seed``."""
+
+    method: str
+    samples: int
+    seed: int
+    ranges: Mapping[str, tuple[float, float]]
+
+    def points(self) -> list[dict[str, float | int]]:
+        """The design's points, each a mapping of config key to value (whole numbers where both bounds are)."""
+        rng = np.random.default_rng(self.seed)
+        dims = len(self.ranges)
+        sampler = qmc.LatinHypercube(d=dims, rng=rng) if self.method == "lhs" else qmc.Sobol(d=dims, rng=rng)
+        unit = sampler.random(self.samples)
+        lows, highs = (np.array([bounds[k] for bounds in self.ranges.values()], dtype=float) for k in (0, 1))
+        values = qmc.scale(unit, lows, highs)
+        whole = [all(isinstance(b, int) for b in bounds) for bounds in self.ranges.values()]
+        return [
+            {key: round(v) if w else float(v) for key, v, w in zip(self.ranges, row, whole, strict=True)}
+            for row in values
+        ]
+
+
+def _leaves(node: Mapping, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(dotted key, value) of every value of a nested mapping that is not itself a mapping."""
+    for key, value in node.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            yield from _leaves(value, path)
+        else:
+            yield path, value
+
+
+def parse_design(raw: Mapping, path: str = "design") -> Design:
+    """A checked design from its config: ``method`` (lhs or sobol), ``samples``, ``seed`` and ``ranges`` written at
+    their place in the config (``{scenario: {shock_scale: [0.2, 0.8]}}``)."""
+    schema.mapping(raw, path, DESIGN_KEYS)
+    method = schema.name(schema.require(raw, "method", path), f"{path}.method", METHODS)
+    samples = schema.integer(schema.require(raw, "samples", path), f"{path}.samples", 2)
+    if method == "sobol" and samples & (samples - 1):
+        raise ScenarioError(
+            f"{path}.samples", samples, "a power of 2 for Sobol' points (the sequence is balanced there)"
+        )
+    ranges = {}
+    for key, bounds in _leaves(schema.mapping(schema.require(raw, "ranges", path), f"{path}.ranges")):
+        where = f"{path}.ranges.{key}"
+        if isinstance(bounds, str) or not isinstance(bounds, list | tuple) or len(bounds) != 2:
+            raise ScenarioError(where, bounds, "bounds [low, high]")
+        low, high = (schema.number(b, f"{where}[{i}]") for i, b in enumerate(bounds))
+        if not low < high:
+            raise ScenarioError(where, list(bounds), "bounds [low, high] with low < high")
+        ranges[key] = tuple(bounds)
+    if not ranges:
+        raise ScenarioError(
+            f"{path}.ranges", {}, "at least one config value with its bounds: +design.ranges.KEY=[low,high]"
+        )
+    return Design(method, samples, schema.integer(schema.require(raw, "seed", path), f"{path}.seed", 0), ranges)
