@@ -13,7 +13,8 @@ import numpy as np
 
 
 def outcome_grid(sizes: Sequence[int]) -> np.ndarray:
-    """All outcomes of a space with ``sizes[k]`` options on dimension k, as an (n_outcomes, n_dims) index array."""
+    """All outcomes of a space with ``sizes[k]`` options on dimension k, as an (n_outcomes, n_dims) index array
+    (docs/model.md §2.5)."""
     return np.indices(sizes).reshape(len(sizes), -1).T
 
 
@@ -63,7 +64,7 @@ def delegation_exponent(exponents, weights):
 def pareto_frontier(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
     """Indices of the Pareto-optimal outcomes, ordered by ``u1`` rising (so ``u2`` strictly falling).
 
-    Of outcomes with equal utilities for both sides, the first is kept.
+    Of outcomes with equal utilities for both sides, the first is kept (docs/model.md §2.7).
     """
     order = np.lexsort((-u1, -u2))  # by u2 falling, ties by u1 falling
     keep, best1 = [], -np.inf
@@ -107,7 +108,8 @@ def first_offer(u_proposer: np.ndarray, u_responder: np.ndarray, admissible, lev
 def nash_solution(u1: np.ndarray, u2: np.ndarray, d1: float, d2: float) -> int | None:
     """The outcome maximising the Nash product ``(u1 − d1)(u2 − d2)`` over outcomes both prefer to no deal.
 
-    Nash (1950) bargaining solution; ``None`` when no outcome is at least as good as no deal for both.
+    Nash (1950) bargaining solution; ``None`` when no outcome is at least as good as no deal for both (docs/model.md
+    §2.7, a reference point in the summary).
     """
     feasible = (u1 >= d1) & (u2 >= d2)
     if not feasible.any():
@@ -116,7 +118,8 @@ def nash_solution(u1: np.ndarray, u2: np.ndarray, d1: float, d2: float) -> int |
 
 
 def kalai_smorodinsky_solution(u1: np.ndarray, u2: np.ndarray, d1: float, d2: float) -> int | None:
-    """The outcome maximising the smaller of the two sides' shares of their ideal gains (Kalai & Smorodinsky 1975)."""
+    """The outcome maximising the smaller of the two sides' shares of their ideal gains (Kalai & Smorodinsky 1975;
+    docs/model.md §2.7)."""
     feasible = (u1 >= d1) & (u2 >= d2)
     if not feasible.any():
         return None
@@ -128,7 +131,7 @@ def kalai_smorodinsky_solution(u1: np.ndarray, u2: np.ndarray, d1: float, d2: fl
 def rubinstein_share(delta_proposer: float, delta_responder: float) -> float:
     """Proposer's share of a unit pie in the subgame-perfect equilibrium (Rubinstein 1982).
 
-    ``(1 − δ_r)/(1 − δ_p·δ_r)`` for discount factors δ_p (proposer) and δ_r (responder).
+    ``(1 − δ_r)/(1 − δ_p·δ_r)`` for discount factors δ_p (proposer) and δ_r (responder) (docs/model.md §2.8).
     """
     return (1.0 - delta_responder) / (1.0 - delta_proposer * delta_responder)
 
@@ -138,7 +141,8 @@ def stahl_share(delta_proposer: float, delta_responder: float, periods: int) -> 
 
     Backward induction from the last round, where the proposer takes everything: ``x_1 = 1``, ``x_2 = 1 − δ_r`` and
     ``x_T = 1 − δ_r + δ_p·δ_r·x_{T−2}``. Closed form with ``q = δ_p·δ_r``: ``(1 − δ_r)(1 − q^n)/(1 − q)`` for T = 2n,
-    plus ``q^n`` for T = 2n + 1; with equal δ, ``(1 − (−δ)^T)/(1 + δ)``. Tends to :func:`rubinstein_share` as T → ∞.
+    plus ``q^n`` for T = 2n + 1; with equal δ, ``(1 − (−δ)^T)/(1 + δ)``. Tends to :func:`rubinstein_share` as T → ∞
+    (docs/model.md §2.8).
     """
     q, n = delta_proposer * delta_responder, periods // 2
     head = (1.0 - delta_responder) * (n if q == 1.0 else (1.0 - q**n) / (1.0 - q))

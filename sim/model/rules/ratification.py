@@ -26,7 +26,7 @@ def beats_status_quo(utility, reservation, margin):
 
 
 def supports(utility, demand):
-    """Whether each ministry supports the deal: its utility reaches its demand (vectorised)."""
+    """Whether each ministry supports the deal: its utility reaches its demand (vectorised; docs/model.md §2.9)."""
     return np.asarray(utility) >= np.asarray(demand) - 1e-12
 
 

@@ -175,7 +175,8 @@ class RandomEvents:
     """Events drawn each round: for each directed ``(source, target)`` pair, one strikes with probability ``rate``.
 
     Its value is drawn uniformly among ``cameo`` codes (whose Goldstein values are ``goldstein``), or, without codes,
-    uniformly in the range ``goldstein = (low, high)``. Shocks "drawn at a rate" beside scheduled ones (domain.md §3).
+    uniformly in the range ``goldstein = (low, high)``. Shocks "drawn at a rate" beside scheduled ones
+    (docs/model.md §3).
     """
 
     name: str
