@@ -3,6 +3,8 @@ the margin over the status quo, deadlines, and offers that anticipate ratificati
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -244,3 +246,20 @@ def test_terms_rejected_at_home_are_not_offered_again_until_confidence_rises():
     assert b_offers(0.9)[1] < 0.5
     assert b_offers(0.94)[1] < 0.5
     assert b_offers(0.96)[1] == pytest.approx(0.5)
+
+
+def test_replicate_alone_equals_replicate_in_a_batch_with_every_talks_option(tokyo_dict):
+    """Alternating offers with a deadline, a margin, anticipation and its memory of rejections: a seed gives the same
+    history alone or in a batch."""
+    from sim.model.run import replicate_seeds, simulate_ensemble
+
+    data = copy.deepcopy(tokyo_dict)
+    data["talks"]["peace_treaty"] |= {"protocol": "alternating_offers", "deadline": 20, "margin": 0.02}
+    scenario = Scenario.from_dict(data)
+    seeds = replicate_seeds(5, 5)
+    batch = simulate_ensemble(scenario, seeds, rounds=60)
+    for k in (0, 3):
+        alone = simulate(scenario, seed=seeds[k], rounds=60)
+        assert np.array_equal(alone.ministry_states[:, 0], batch.ministry_states[:, k])
+        mine = batch.offers[batch.offers["replicate"] == k].drop(columns="replicate").reset_index(drop=True)
+        assert alone.offers.drop(columns="replicate").equals(mine)
