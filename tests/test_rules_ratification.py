@@ -10,11 +10,14 @@ from hypothesis import strategies as st
 
 from sim.model.rules.ratification import (
     beats_status_quo,
+    confidence_needed,
+    confidence_to_support,
     demanded_gain,
     ratifies,
     still_rejected,
     supports,
     win_set,
+    win_set_at,
 )
 from sim.model.rules.salience import salience
 
@@ -203,3 +206,27 @@ def test_salience_scales_by_the_top_priority():
     assert salience(0.6, [0.3, 0.1, 0.6]) == 1.0
     assert salience(0.0, [0.5, 0.5]) == 0.0
     np.testing.assert_allclose(salience([0.2, 0.5], [[0.2, 0.8], [0.5, 0.5]]), [0.25, 1.0])
+
+
+@PROPERTY
+@given(
+    cabinet=cabinets(),
+    status_quo=st.lists(sixteenths, min_size=5, max_size=5),
+    hawkishness=st.lists(sixteenths, min_size=5, max_size=5),
+    seed=st.integers(0, 2**16),
+)
+def test_win_set_by_thresholds_is_the_win_set(cabinet, status_quo, hawkishness, seed):
+    """win_set_at (each ministry's own confidence) and confidence_needed (one confidence for all) give the win-set
+    of the demands demanded_gain sets at those confidences."""
+    utilities, _, influence, veto, quota = cabinet
+    n = len(influence)
+    sq, h = np.array(status_quo[:n]) / 2, np.array(hawkishness[:n])
+    best = np.maximum(utilities.max(axis=1), sq)
+    thresholds = confidence_to_support(utilities, sq, best, h)
+    needed = confidence_needed(thresholds, influence, veto, quota)
+    rng = np.random.default_rng(seed)
+    each = rng.random((6, n))  # off the dyadic grid, so no confidence sits exactly at a threshold
+    expected = np.stack([win_set(utilities, demanded_gain(sq, best, h, c), influence, veto, quota) for c in each])
+    assert np.array_equal(win_set_at(each, thresholds, influence, veto, quota), expected)
+    for c in rng.random(6):
+        assert np.array_equal(c >= needed, win_set(utilities, demanded_gain(sq, best, h, c), influence, veto, quota))

@@ -30,11 +30,14 @@ from sim.model.rules.bargaining import (
 )
 from sim.model.rules.ratification import (
     beats_status_quo,
+    confidence_needed,
+    confidence_to_support,
     demanded_gain,
     ratifies,
     still_rejected,
     supports,
     win_set,
+    win_set_at,
 )
 from sim.model.scenario.specs import Country, Talks
 
@@ -103,6 +106,20 @@ class TalksPlan:
         )
         everyone = np.concatenate([p.ministry_utility[:, better] for p in self.parties])
         self.candidates = np.flatnonzero(better)[undominated(everyone)]  # (K,) outcome indices
+        # The confidence each ministry needs to support each candidate, and that all would need to ratify it.
+        self.to_support = tuple(
+            confidence_to_support(
+                p.ministry_utility[:, self.candidates],
+                p.ministry_utility[:, self.status_quo],
+                p.ministry_utility.max(axis=1),
+                p.hawkishness,
+            )
+            for p in self.parties
+        )
+        self.needed = tuple(
+            confidence_needed(need, p.influence, p.veto, p.quota)
+            for need, p in zip(self.to_support, self.parties, strict=True)
+        )
         self.deadline = spec.deadline or np.inf
 
     def _party(self, country: Country, block: slice) -> Party:
@@ -148,7 +165,6 @@ class TalksPlan:
         confidence = [trust[i] @ self.parties[i].influence for i in (0, 1)]
         # Each negotiator anticipates its win-set: distrust raises the least it can bring home (Putnam 1988).
         floor = [demanded_gain(self.reservation[i], self.best[i], self.hawkishness[i], confidence[i]) for i in (0, 1)]
-        admissible = [self.admissible(p, trust, confidence[p], rejected_at[1 - p]) for p in (0, 1)]
         effect = spec.confidence_effect
         offers, pending = [], open_
         if spec.protocol == "concession":
@@ -159,7 +175,8 @@ class TalksPlan:
             ]
             for proposer in (host, 1 - host):
                 responder = 1 - proposer
-                pick = first_offer(u[proposer][cand], u[responder][cand], admissible[proposer], level[proposer])
+                admissible = self.admissible(proposer, trust, confidence[proposer], rejected_at[responder])
+                pick = first_offer(u[proposer][cand], u[responder][cand], admissible, level[proposer])
                 x = np.append(cand, self.status_quo)[pick]  # no offer (-1): the status quo, never recorded
                 made = pending & (pick >= 0)
                 accepted = made & (u[responder][x] >= level[responder] - 1e-12)
@@ -172,8 +189,9 @@ class TalksPlan:
             made = np.zeros(len(open_), bool)
             delta = [patience(confidence[i], effect, spec.discount) for i in (0, 1)]
             periods = None if spec.deadline is None else spec.deadline - held
+            admissible = self.admissible(host, trust, confidence[host], rejected_at[guest])
             for r in np.flatnonzero(open_):  # the equilibrium search is per replicate
-                options = cand[admissible[host][r]]
+                options = cand[admissible[r]]
                 pos = alternating_offers(
                     u[host][options],
                     u[guest][options],
@@ -207,21 +225,19 @@ class TalksPlan:
         The proposer knows its own ministries' demands. Of the other side it knows the positions but not the
         confidence: it supposes the other side trusts it as much as it trusts the other side (``confidence`` (R,)).
         """
-        k = len(self.candidates)
         if not self.spec.anticipate:
-            return np.ones((len(confidence), k), bool)
-        other = 1 - proposer
-        mirrored = np.broadcast_to(confidence[:, None], (len(confidence), len(self.parties[other].influence)))
+            return np.ones((len(confidence), len(self.candidates)), bool)
+        estimated = confidence[:, None] >= self.needed[1 - proposer] - 1e-12  # win_set with every demand at c
         return (
-            self.ratifiable(proposer, trust[proposer])
-            & self.ratifiable(other, mirrored)
+            estimated
+            & self.ratifiable(proposer, trust[proposer])
             & ~still_rejected(rejected_at, confidence, self.spec.reoffer_after)
         )
 
     def ratifiable(self, side: int, trust) -> np.ndarray:
         """The candidates ``side`` would ratify given its ministries' confidence ``trust`` (..., n): (..., K)."""
         p = self.parties[side]
-        return win_set(p.ministry_utility[:, self.candidates], self.demands(side, trust), p.influence, p.veto, p.quota)
+        return win_set_at(trust, self.to_support[side], p.influence, p.veto, p.quota)
 
     def demands(self, side: int, trust) -> np.ndarray:
         """What each ministry of ``side`` demands of a deal, given its confidence ``trust`` (..., n) in the other."""

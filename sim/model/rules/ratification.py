@@ -49,7 +49,56 @@ def win_set(utilities, demands, influence, veto, quota: float) -> np.ndarray:
     """
     support = np.asarray(utilities) >= np.asarray(demands)[..., :, None] - 1e-12
     blocked = (np.asarray(veto, bool)[:, None] & ~support).any(axis=-2)
-    return (np.moveaxis(support, -2, -1) @ np.asarray(influence) >= quota - 1e-12) & ~blocked
+    votes = (support * np.asarray(influence, float)[:, None]).sum(axis=-2)
+    return (votes >= quota - 1e-12) & ~blocked
+
+
+def confidence_to_support(utilities, status_quo, best, hawkishness) -> np.ndarray:
+    """The least confidence at which each ministry supports each outcome (∞: never), (n_ministries, n_outcomes).
+
+    :func:`demanded_gain` solved for c: ministry j supports x once c ≥ 1 − (u_j(x) − sq_j)/(h_j·(best_j − sq_j)), and
+    at any c if it demands no more than the status quo (docs/model.md §2.9). ``utilities`` is (n_ministries,
+    n_outcomes); the other arguments one value per ministry.
+    """
+    u = np.asarray(utilities, float)
+    gain = u - np.asarray(status_quo, float)[:, None] + 1e-12
+    spread = (np.asarray(hawkishness, float) * (np.asarray(best, float) - np.asarray(status_quo, float)))[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.where(spread > 0, np.maximum(0.0, 1.0 - gain / spread), np.where(gain >= 0, 0.0, np.inf))
+    needed[needed > 1.0] = np.inf
+    return needed
+
+
+def win_set_at(confidence, needed, influence, veto, quota: float) -> np.ndarray:
+    """:func:`win_set` from each ministry's confidence (..., n) and :func:`confidence_to_support` (n, n_outcomes):
+    (..., n_outcomes). The same vote, one ministry at a time (docs/model.md §2.9)."""
+    c = np.asarray(confidence, float)
+    votes = np.zeros((*c.shape[:-1], np.shape(needed)[1]))
+    blocked = np.zeros(votes.shape, bool)
+    for j, (need, weight, holds_veto) in enumerate(zip(needed, influence, veto, strict=True)):
+        support = c[..., j, None] >= need
+        votes += weight * support
+        if holds_veto:
+            blocked |= ~support
+    return (votes >= quota - 1e-12) & ~blocked
+
+
+def confidence_needed(needed, influence, veto, quota: float) -> np.ndarray:
+    """For each outcome, the least confidence c that, shared by every ministry, puts it in the win-set (∞: none).
+
+    From :func:`confidence_to_support` (n, n_outcomes): every veto holder and a quota of influence must support it.
+    Demands fall as c rises, so the win-set at c is the outcomes needing at most c: a proposer's estimate of the other
+    side's win-set (docs/model.md §2.10) is one comparison per outcome.
+    """
+    needed = np.asarray(needed, float)
+    veto = np.asarray(veto, bool)
+    by_veto = needed[veto].max(axis=0) if veto.any() else np.zeros(needed.shape[1])
+    if quota <= 1e-12:
+        return by_veto
+    order = np.argsort(needed, axis=0, kind="stable")
+    enough = np.cumsum(np.asarray(influence, float)[order], axis=0) >= quota - 1e-12
+    ranked = np.take_along_axis(needed, order, axis=0)[enough.argmax(axis=0), np.arange(needed.shape[1])]
+    return np.maximum(by_veto, np.where(enough.any(axis=0), ranked, np.inf))
 
 
 def still_rejected(rejected_at, confidence, rise: float):
