@@ -84,10 +84,16 @@ def undominated(utilities: np.ndarray) -> np.ndarray:
     """
     u = np.asarray(utilities, float)
     order = np.lexsort((np.arange(u.shape[1]), -u.sum(axis=0)))  # a dominating outcome has a larger (or equal) sum
-    kept: list[int] = []
-    for i in order:
-        if not kept or not (u[:, kept] >= u[:, [i]] - 1e-12).all(axis=0).any():
-            kept.append(int(i))
+    kept, values, count = [], np.empty_like(u), 0
+    for start in range(0, len(order), 256):  # a block at a time against those kept so far, then one by one
+        block = order[start : start + 256]
+        ub = u[:, block]
+        covered = (values[:, None, :count] >= ub[:, :, None] - 1e-12).all(axis=0).any(axis=1)
+        for b in np.flatnonzero(~covered):
+            if not (values[:, :count] >= ub[:, b, None] - 1e-12).all(axis=0).any():
+                values[:, count] = ub[:, b]
+                count += 1
+                kept.append(int(block[b]))
     return np.sort(np.array(kept, dtype=int))
 
 
