@@ -118,7 +118,7 @@ def test_carrying_out_builds_confidence_and_breaking_destroys_it():
 
 
 def test_drift_returns_to_baseline_between_contacts():
-    """With no meetings, a shock decays geometrically back to the baseline (domain.md: drift toward a baseline)."""
+    """With no meetings, a shock decays geometrically back to the baseline (docs/model.md §2.2)."""
     data = small_scenario(
         **{
             "ministry_defaults": {"confidence": 0.5, "drift": 0.1},
@@ -133,10 +133,11 @@ def test_drift_returns_to_baseline_between_contacts():
 
 
 def test_hawkish_veto_blocks_ratification():
-    """Two-level game: a deal accepted at the table fails at home when a veto holder demands more than it gives."""
+    """Two-level game: a deal accepted at the table fails at home when a veto holder (here one that never learns to
+    trust) demands more than it gives."""
     data = small_scenario(**{"ministry_defaults": {"confidence": 0.9, "concession": 5.0, "hawkishness": 0.0}})
     south = data["countries"]["south"]["ministries"]
-    south["foreign"] |= {"influence": 0.1, "hawkishness": 1.0, "confidence": {"north": 0.0}}  # a distrustful veto
+    south["foreign"] |= {"influence": 0.1, "hawkishness": 1.0, "confidence": {"north": 0.0}, "trust_gain": 0.0}
     south["defence"] |= {"influence": 0.9, "priorities": {"exercise": 1, "land": 1, "aid": 1}}
     result = simulate(Scenario.from_dict(data), rounds=40)
     accepted = result.offers[result.offers["accepted"]]

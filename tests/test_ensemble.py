@@ -48,13 +48,28 @@ def test_recovery_finds_the_largest_fall_and_the_rounds_to_climb_back():
     assert table.loc[1, "recovery_rounds.russia.japan"] == 3
 
 
+def test_recovery_is_undefined_when_confidence_never_fell():
+    """Rising or flat confidence has no fall to recover from: NaN round and recovery, a fall of 0 (not negative)."""
+    rising = [0.3, 0.35, 0.5, 0.5, 0.6]
+    flat = [0.4] * 5
+    table = recovery(np.stack([np.stack([rising, flat], axis=-1)]), PAIRS)
+    for pair in ("japan.russia", "russia.japan"):
+        assert np.isnan(table.loc[0, f"fall_round.{pair}"])
+        assert np.isnan(table.loc[0, f"recovery_rounds.{pair}"])
+        assert table.loc[0, f"fall_size.{pair}"] == 0.0
+
+
 @given(arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 8), st.just(2)), elements=st.floats(0, 1)))
 def test_bands_are_ordered_and_recovery_is_after_the_fall(cube):
     table = bands([cube], PAIRS)
     assert (table["q05"] <= table["median"] + 1e-12).all() and (table["median"] <= table["q95"] + 1e-12).all()
     back = recovery(cube, PAIRS)
     assert len(back) == cube.shape[0]
-    assert ((back["fall_round.japan.russia"] >= 1) & (back["fall_round.japan.russia"] < cube.shape[1])).all()
+    fell = back["fall_round.japan.russia"].notna()
+    assert (back.loc[fell, "fall_round.japan.russia"] >= 1).all() and (back["fall_size.japan.russia"] >= 0).all()
+    assert (back.loc[fell, "fall_round.japan.russia"] < cube.shape[1]).all()
     rounds = back["recovery_rounds.japan.russia"].dropna()
     assert (rounds >= 0).all()
-    assert (back["fall_round.japan.russia"] + back["recovery_rounds.japan.russia"].fillna(0) < cube.shape[1]).all()
+    after = back.loc[fell, "fall_round.japan.russia"] + back.loc[fell, "recovery_rounds.japan.russia"].fillna(0)
+    assert (after < cube.shape[1]).all()
+    assert back.loc[~fell, "recovery_rounds.japan.russia"].isna().all()

@@ -1,4 +1,5 @@
-"""Unit and property tests for sim/rules/bargaining.py against known results of bargaining theory (domain.md §2)."""
+"""Unit and property tests for sim/model/rules/bargaining.py against known results of bargaining theory
+(docs/model.md §2.5–§2.8)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,18 @@ from sim.model.rules.bargaining import (
     additive_utility,
     alternating_offers,
     aspiration,
+    backward_induction,
     concession_exponent,
-    frontier_offer,
+    delegation_exponent,
+    first_offer,
     kalai_smorodinsky_solution,
     nash_solution,
     outcome_grid,
     pareto_frontier,
     patience,
     rubinstein_share,
+    stahl_share,
+    undominated,
 )
 
 PROPERTY = settings(derandomize=True, max_examples=100, deadline=None, database=None)
@@ -200,48 +205,69 @@ def test_pareto_frontier_known_example():
     assert pareto_frontier(u1, u2).tolist() == [0, 3, 4]
 
 
-def _oracle_offer(u_self, u_other, level):
-    """Among outcomes worth ≥ level to oneself: best for the other, ties by best for oneself; else best for oneself."""
-    ok = [i for i in range(len(u_self)) if u_self[i] >= level]
-    if ok:
-        return max((u_other[i], u_self[i]) for i in ok)[::-1]
-    return max((u_self[i], u_other[i]) for i in range(len(u_self)))
-
-
-def _offer_as_in_talks(u1, u2, side, level):
-    """TalksPlan._offer: side 0 reads the frontier as returned, side 1 reads it reversed."""
-    front = pareto_frontier(u1, u2)
-    rising = (u1[front], u2[front][::-1])
-    pos = frontier_offer(rising[side], level)
-    return int(front[pos if side == 0 else len(front) - 1 - pos])
+def _oracle_offer(u_self, u_other, admissible, level):
+    """Among admissible outcomes worth ≥ level to oneself: best for the other, ties by best for oneself; else None."""
+    ok = [i for i in range(len(u_self)) if admissible[i] and u_self[i] >= level]
+    return max((u_other[i], u_self[i]) for i in ok)[::-1] if ok else None
 
 
 @PROPERTY
-@given(pairs=utility_pairs, level=st.integers(-2, 20).map(lambda k: k / 2))
-def test_frontier_offer_matches_brute_force_both_sides(pairs, level):
-    """frontier_offer picks the offer a brute-force oracle picks, for side 0 and for side 1 (reversed frontier)."""
+@given(
+    pairs=utility_pairs,
+    level=st.integers(-2, 20).map(lambda k: k / 2),
+    mask=st.lists(st.booleans(), min_size=40, max_size=40),
+)
+def test_first_offer_matches_brute_force(pairs, level, mask):
+    """first_offer picks the offer a brute-force oracle picks, and -1 when nothing admissible reaches the level."""
     u1, u2 = _arrays(pairs)
-    x = _offer_as_in_talks(u1, u2, 0, level)
-    assert (u1[x], u2[x]) == _oracle_offer(u1, u2, level)
-    y = _offer_as_in_talks(u1, u2, 1, level)
-    assert (u2[y], u1[y]) == _oracle_offer(u2, u1, level)
+    admissible = np.array(mask[: len(u1)])
+    x = int(first_offer(u1, u2, admissible[None, :], np.array([level]))[0])
+    expected = _oracle_offer(u1, u2, admissible, level)
+    assert (x == -1 and expected is None) or (u1[x], u2[x]) == expected
 
 
-def test_frontier_offer_known_positions():
-    """On a rising list: first point reaching the level; the last point when none does; the first at or below 0."""
-    rising = [0.1, 0.4, 0.4000000000001, 0.7, 1.0]
-    assert frontier_offer(rising, 0.4) == 1
-    assert frontier_offer(rising, 0.5) == 3
-    assert frontier_offer(rising, 2.0) == 4
-    assert frontier_offer(rising, -1.0) == 0
-
-
-def test_frontier_offer_vectorised_over_levels():
-    """An array of levels (one per replicate) gives the positions found one level at a time."""
-    rising = np.array([0.1, 0.4, 0.7, 1.0])
+def test_first_offer_unrestricted_is_on_the_pareto_frontier():
+    """With every outcome admissible, the offer is the frontier point where the aspiration meets the frontier."""
+    u1 = np.array([0.1, 0.4, 0.3, 0.7, 1.0])
+    u2 = np.array([1.0, 0.7, 0.2, 0.4, 0.0])
     levels = np.array([-1.0, 0.1, 0.25, 0.4, 0.55, 1.0, 1.5])
-    expected = [int(frontier_offer(rising, float(v))) for v in levels]
-    assert frontier_offer(rising, levels).tolist() == expected == [0, 0, 1, 1, 2, 3, 3]
+    picks = first_offer(u1, u2, np.ones((len(levels), 5), bool), levels)
+    assert picks.tolist() == [0, 0, 1, 1, 3, 4, -1]
+
+
+@PROPERTY
+@given(stakeholders=st.integers(1, 3), values=st.lists(st.integers(0, 4), min_size=3, max_size=60))
+def test_undominated_matches_brute_force(stakeholders, values):
+    """No kept outcome is matched-or-beaten by another kept one; every dropped outcome is matched-or-beaten by a kept
+    one; of identical outcomes the first is kept."""
+    n = len(values) // stakeholders
+    u = np.array(values[: n * stakeholders], float).reshape(stakeholders, n)
+    kept = undominated(u).tolist()
+    assert kept == sorted(kept)
+    for i in range(n):
+        covered = [j for j in kept if j != i and (u[:, j] >= u[:, i]).all()]
+        if i in kept:
+            assert not covered
+            assert not [j for j in range(i) if (u[:, j] == u[:, i]).all()]
+        else:
+            assert covered
+
+
+def test_delegation_exponent_is_the_geometric_mean():
+    """Exponents live on a log scale: e = 4 and e = ¼ with equal weight make a linear delegation (arithmetic: 2.125)."""
+    assert delegation_exponent([4.0, 0.25], [0.5, 0.5]) == pytest.approx(1.0)
+    assert delegation_exponent([2.0, 8.0], [0.25, 0.75]) == pytest.approx(2.0**0.25 * 8.0**0.75)
+    assert delegation_exponent([3.0, 0.1], [1.0, 0.0]) == pytest.approx(3.0)  # absent members weigh nothing
+    np.testing.assert_allclose(delegation_exponent([[4.0, 0.25], [1.0, 9.0]], [[1, 1], [1, 1]]), [1.0, 3.0])
+
+
+def test_aspiration_exponent_is_the_reciprocal_of_negmas():
+    """NegMAS's aspiration curve is best − (best − r)·t^e' (its "boulware" e' = 4, "conceder" e' = 0.25); the same
+    curve here has exponent e = 1/e', and the docstring says so."""
+    t = np.linspace(0, 1, 11)
+    for negmas in (4.0, 1.0, 0.25):
+        np.testing.assert_allclose(aspiration(t, 0.2, 0.9, 1 / negmas), 0.9 - 0.7 * t**negmas)
+    assert "reciprocal" in aspiration.__doc__
 
 
 def test_concession_rules_vectorised():
@@ -253,7 +279,7 @@ def test_concession_rules_vectorised():
     np.testing.assert_allclose(
         aspiration(t, 0.2, 0.9, e), [aspiration(a, 0.2, 0.9, b) for a, b in zip(t, e, strict=True)]
     )
-    np.testing.assert_allclose(patience(c, 2.0), [patience(float(x), 2.0) for x in c])
+    np.testing.assert_allclose(patience(c, 2.0, 0.9), [patience(float(x), 2.0, 0.9) for x in c])
 
 
 # --- axiomatic solutions ----------------------------------------------------------------------------------------------
@@ -373,6 +399,57 @@ def test_alternating_offers_reproduces_rubinstein(dp, dr, d_p, d_r):
     assert abs(x - expected) <= STEP + 1e-9
 
 
+# --- finite deadline: backward induction (Ståhl 1972) -----------------------------------------------------------------
+
+
+def _stahl_by_recursion(dp, dr, periods):
+    """x_1 = 1; the proposer with k rounds left keeps 1 − δr·(the responder's share as proposer with k − 1 left)."""
+    shares = {"p": 1.0, "r": 1.0}  # with one round left, whoever proposes takes the pie
+    for k in range(2, periods + 1):
+        mover, other = ("p", "r") if (periods - k) % 2 == 0 else ("r", "p")
+        shares[mover] = 1 - {"p": dr, "r": dp}[mover] * shares[other]
+    return shares["p"]
+
+
+@pytest.mark.parametrize("periods", [1, 2, 3, 4, 5, 10, 11])
+@pytest.mark.parametrize("delta", [0.3, 0.6, 0.9])
+def test_stahl_share_closed_form_equal_patience(periods, delta):
+    """With equal δ the proposer's share with T rounds left is (1 − (−δ)^T)/(1 + δ)."""
+    assert stahl_share(delta, delta, periods) == pytest.approx((1 - (-delta) ** periods) / (1 + delta))
+
+
+@PROPERTY
+@given(dp=st.floats(0, 1), dr=st.floats(0, 1), periods=st.integers(1, 30))
+def test_stahl_share_is_backward_induction(dp, dr, periods):
+    """The closed form is the backward-induction recursion, and tends to Rubinstein's share as T grows."""
+    assert stahl_share(dp, dr, periods) == pytest.approx(_stahl_by_recursion(dp, dr, periods))
+    if dp * dr < 0.99:
+        assert stahl_share(dp, dr, 4000) == pytest.approx(rubinstein_share(dp, dr), abs=1e-6)
+
+
+@pytest.mark.parametrize("periods", [1, 2, 3, 4, 7, 20])
+@pytest.mark.parametrize(("dp", "dr"), [(0.9, 0.9), (0.5, 0.5), (0.9, 0.6), (0.6, 0.95)])
+def test_alternating_offers_with_deadline_is_stahl(dp, dr, periods):
+    """On the 2001-point pie the opening offer with T rounds left is Ståhl's closed form within a grid step."""
+    x = PIE[alternating_offers(PIE, 1 - PIE, 0.0, 0.0, dp, dr, periods)]
+    assert abs(x - stahl_share(dp, dr, periods)) <= STEP + 1e-9
+
+
+def test_backward_induction_on_a_curved_frontier():
+    """On the √ pie (proposer √x, responder 1 − x) with two rounds left, the responder takes the last round whole
+    (its gain 1), so the proposer must leave it δr: x = 1 − δr."""
+    x = PIE[alternating_offers(np.sqrt(PIE), 1 - PIE, 0.0, 0.0, 0.9, 0.7, 2)]
+    assert x == pytest.approx(0.3, abs=STEP)
+    a, b = np.sqrt(PIE), 1 - PIE
+    assert backward_induction(a, b, 0.9, 0.7, 1) == pytest.approx(0.0)
+
+
+def test_long_deadline_tends_to_the_stationary_offer():
+    assert alternating_offers(PIE, 1 - PIE, 0.1, 0.2, 0.8, 0.9, 500) == alternating_offers(
+        PIE, 1 - PIE, 0.1, 0.2, 0.8, 0.9
+    )
+
+
 def _sqrt_pie_offer(dp, dr, sqrt_side):
     """Opening offer x (the √ side's share) on the 2001-point pie and its closed form.
 
@@ -485,10 +562,10 @@ def test_patience_in_unit_interval_and_non_increasing(base, effect, c1, c2):
 
 def test_patience_known_values():
     """base at c = ½ or effect 0; strictly decreasing in c for effect > 0; more confidence → smaller own share."""
-    assert patience(0.5, 2.0) == pytest.approx(0.9)
+    assert patience(0.5, 2.0, 0.9) == pytest.approx(0.9)
     assert patience(0.1, 0.0, 0.8) == pytest.approx(0.8)
-    values = [patience(c, 2.0) for c in (0.0, 0.25, 0.5, 0.75, 1.0)]
+    values = [patience(c, 2.0, 0.9) for c in (0.0, 0.25, 0.5, 0.75, 1.0)]
     assert all(a > b for a, b in itertools.pairwise(values))
-    assert patience(1.0, 2.0) == pytest.approx(0.9**math.e)  # exponent exp(2·½) = e
-    trusting, wary = patience(0.9, 2.0), patience(0.1, 2.0)
+    assert patience(1.0, 2.0, 0.9) == pytest.approx(0.9**math.e)  # exponent exp(2·½) = e
+    trusting, wary = patience(0.9, 2.0, 0.9), patience(0.1, 2.0, 0.9)
     assert rubinstein_share(trusting, wary) < rubinstein_share(wary, trusting)

@@ -1,4 +1,4 @@
-"""Unit and property tests for sim/rules/confidence.py against the theory of domain.md §2."""
+"""Unit and property tests for sim/model/rules/confidence.py against the theory of docs/model.md §2.1–§2.4."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_punish_monotone_in_confidence_and_weight(c1, c2, rate, w1, w2):
 
 
 def test_reward_and_punish_known_values():
-    """The linear-operator updates of domain.md §2: c + α⁺(1 − c) and c − α⁻c, scaled by the weight."""
+    """The linear-operator updates of docs/model.md §2.2: c + α⁺(1 − c) and c − α⁻c, scaled by the weight."""
     assert reward(0.5, 0.12) == pytest.approx(0.56)
     assert reward(0.5, 0.12, weight=0.5) == pytest.approx(0.53)
     assert punish(0.5, 0.30) == pytest.approx(0.35)

@@ -1,4 +1,5 @@
-"""Unit and property tests for sim/rules/ratification.py: Putnam's two-level game as a weighted vote with vetoes."""
+"""Unit and property tests for sim/model/rules/ratification.py: Putnam's two-level game as a weighted vote with vetoes,
+and what a proposer anticipates of it (docs/model.md §2.7, §2.9–§2.10)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.rules.ratification import demanded_gain, ratifies, supports, win_set
+from sim.model.rules.ratification import (
+    beats_status_quo,
+    confidence_needed,
+    confidence_to_support,
+    demanded_gain,
+    ratifies,
+    still_rejected,
+    supports,
+    win_set,
+    win_set_at,
+)
+from sim.model.rules.salience import salience
 
 PROPERTY = settings(derandomize=True, max_examples=100, deadline=None, database=None)
 EPS = 1e-12
@@ -163,3 +175,58 @@ def test_win_set_without_veto_follows_quota(quota):
     ws = win_set(utilities, np.array([0.5, 0.5]), influence, np.zeros(2, bool), quota)
     votes = [1.0, 0.75, 0.25, 0.0]  # both, only the 0.75 ministry, only the 0.25 one, neither
     assert ws.tolist() == [v >= quota for v in votes]
+
+
+@PROPERTY
+@given(cabinet=cabinets(), shifts=st.lists(st.integers(-4, 4).map(lambda k: k / 16), min_size=3, max_size=3))
+def test_win_set_vectorised_over_replicates(cabinet, shifts):
+    """Demands with a leading replicate axis give each replicate's win-set, as one call per replicate would."""
+    utilities, demands, influence, veto, quota = cabinet
+    many = np.stack([demands + s for s in shifts])
+    expected = np.stack([win_set(utilities, d, influence, veto, quota) for d in many])
+    assert np.array_equal(win_set(utilities, many, influence, veto, quota), expected)
+
+
+def test_beats_status_quo_is_strict_by_the_margin():
+    u = np.array([0.3, 0.30000000000001, 0.35, 0.5])
+    assert beats_status_quo(u, 0.3, 0.0).tolist() == [False, False, True, True]
+    assert beats_status_quo(u, 0.3, 0.1).tolist() == [False, False, False, True]
+
+
+def test_still_rejected_until_confidence_rises_by_more_than_the_step():
+    rejected_at = np.array([[0.4, -np.inf, 0.6]])
+    assert still_rejected(rejected_at, np.array([0.45]), 0.05).tolist() == [[True, False, True]]
+    assert still_rejected(rejected_at, np.array([0.46]), 0.05).tolist() == [[False, False, True]]
+    assert still_rejected(rejected_at, np.array([0.4]), 0.0).tolist() == [[True, False, True]]
+
+
+def test_salience_scales_by_the_top_priority():
+    """Salience of an issue: its priority over the ministry's top priority (1 for the top concern, 0 for none)."""
+    assert salience(0.1, [0.3, 0.1, 0.6]) == pytest.approx(1 / 6)
+    assert salience(0.6, [0.3, 0.1, 0.6]) == 1.0
+    assert salience(0.0, [0.5, 0.5]) == 0.0
+    np.testing.assert_allclose(salience([0.2, 0.5], [[0.2, 0.8], [0.5, 0.5]]), [0.25, 1.0])
+
+
+@PROPERTY
+@given(
+    cabinet=cabinets(),
+    status_quo=st.lists(sixteenths, min_size=5, max_size=5),
+    hawkishness=st.lists(sixteenths, min_size=5, max_size=5),
+    seed=st.integers(0, 2**16),
+)
+def test_win_set_by_thresholds_is_the_win_set(cabinet, status_quo, hawkishness, seed):
+    """win_set_at (each ministry's own confidence) and confidence_needed (one confidence for all) give the win-set
+    of the demands demanded_gain sets at those confidences."""
+    utilities, _, influence, veto, quota = cabinet
+    n = len(influence)
+    sq, h = np.array(status_quo[:n]) / 2, np.array(hawkishness[:n])
+    best = np.maximum(utilities.max(axis=1), sq)
+    thresholds = confidence_to_support(utilities, sq, best, h)
+    needed = confidence_needed(thresholds, influence, veto, quota)
+    rng = np.random.default_rng(seed)
+    each = rng.random((6, n))  # off the dyadic grid, so no confidence sits exactly at a threshold
+    expected = np.stack([win_set(utilities, demanded_gain(sq, best, h, c), influence, veto, quota) for c in each])
+    assert np.array_equal(win_set_at(each, thresholds, influence, veto, quota), expected)
+    for c in rng.random(6):
+        assert np.array_equal(c >= needed, win_set(utilities, demanded_gain(sq, best, h, c), influence, veto, quota))

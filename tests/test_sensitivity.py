@@ -32,7 +32,8 @@ ISHIGAMI_S13 = 0.244  # the only interaction: x1 with x3
 # Japan's leader attends only the summits, where it alone votes on the one cooperative item, frictions weigh no
 # priority, and talk utilities renormalise priorities over the talks' dimensions (sim/plan.py, sim/talks.py): its
 # priority on a friction cannot move anything.
-IGNORED = "scenario.countries.japan.ministries.leader.priorities.nsc_collective_self_defence"
+# Japan's quota: below the leader's influence (0.45) the leader's veto alone decides ratification, so it is ignored.
+IGNORED = "scenario.countries.japan.quota"
 INFLUENTIAL = "scenario.countries.japan.ministries.leader.confidence.russia"
 TRUST_GAIN = "scenario.ministry_defaults.trust_gain"
 
@@ -96,7 +97,7 @@ def write_study(tmp_path, method: str, samples: int, **settings) -> str:
             "rounds": 80,
             "seed": 11,
             "output_dir": str(tmp_path / method),
-            "parameters": nested({IGNORED: [0.0, 3.0], INFLUENTIAL: [0.2, 0.6], TRUST_GAIN: [0.05, 0.3]}),
+            "parameters": nested({IGNORED: [0.0, 0.4], INFLUENTIAL: [0.2, 0.6], TRUST_GAIN: [0.05, 0.3]}),
         }
         | settings
     )
@@ -138,7 +139,7 @@ def test_a_study_writes_its_tables_ranking_and_plot(morris_study):
     ranking = (out / "ranking.txt").read_text().splitlines()
     assert ranking[0].startswith("Morris screening of tokyo_2013: 3 parameters, 16 samples × 8 replicates")
     last_of_each = [ranking[k - 1] for k, line in enumerate(ranking) if not line and k > 1] + [ranking[-1]]
-    assert all("japan.leader.priorities.nsc_collective_self_defence" in line for line in last_of_each)
+    assert all("japan.quota" in line for line in last_of_each)
     assert (out / "morris.png").stat().st_size > 10_000
     assert load_study(str(out / "study.yaml")) == study
 

@@ -1,9 +1,10 @@
 """Event records from CSV files in the common event-data shape, as a scenario's events.
 
 Event data sets (GDELT, ICEWS, Phoenix) code what one actor did to another: a date, a source, a target and a CAMEO
-code, whose Goldstein (1992) value says how cooperative or conflictual the act was (domain.md §3). :func:`read_events`
-reads such a file, maps its actor names to the scenario's countries (or ``country.ministry``) and returns event
-entries for the scenario's ``events`` (they need the scenario's ``calendar_start``, as they carry dates)::
+code, whose Goldstein (1992) value says how cooperative or conflictual the act was (docs/model.md §3).
+:func:`read_events` reads such a file, maps its actor names to the scenario's countries (or ``country.ministry``)
+and returns event entries for the scenario's ``events`` (they need the scenario's ``calendar_start``, as they carry
+dates)::
 
     data = read_yaml("conf/scenario/tokyo_2013.yaml")
     data["events"] = read_events(EXAMPLE_CSV, EXAMPLE_ACTORS)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.model.plan import SLOTS_PER_ITEM, EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, RandomEventPlan, TalksAt
+from sim.model.plan import EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, RandomEventPlan, TalksAt
 from sim.model.record import NO_ACTION, Action, Recorder, RunRecord
 from sim.model.rules.confidence import (
     goldstein_strength,
@@ -35,7 +35,7 @@ def observe(block, mask, weights, acting, rates, strength: float, good: bool) ->
     Entry (i, j) moves by :func:`~sim.model.rules.confidence.reward` (good news) or
     :func:`~sim.model.rules.confidence.punish` with rate ``rates[i]`` and weight ``strength·weights[i]·acting[j]``:
     observers at the table see fully, the rest of their government by spill-over; the acting ministry is judged
-    fully, the rest of its government by spill-over (domain.md §2).
+    fully, the rest of its government by spill-over (docs/model.md §2.3).
     """
     w = strength * mask[..., None, None] * weights[..., :, None] * acting[..., None, :]
     rate = rates[..., :, None]
@@ -59,6 +59,7 @@ class Engine:
         self.sessions = {name: np.zeros(reps, dtype=int) for name in plan.talks}
         self.settlement = {name: np.full(reps, -1) for name in plan.talks}
         self.settled_round = {name: np.full(reps, -1) for name in plan.talks}
+        self.rejected_at = {name: np.full((2, reps, len(t.candidates)), -np.inf) for name, t in plan.talks.items()}
         self._buffer, self._position = np.empty((reps, 0)), 0
         self.recorder = Recorder(plan, reps, ministry_every)
         self.recorder.capture(0, self.confidence)
@@ -149,9 +150,9 @@ class Engine:
         blocks = [C[:, i, j] for i, j in where]  # (R, D, m, m): side s's confidence in side 1 − s
         trust = [(blocks[s] * sides[1 - s].influence[None, :, None, :]).sum(-1) for s in (0, 1)]  # (R, D, m)
         u = self.uniforms(meeting.slots)
-        per_item = SLOTS_PER_ITEM * meeting.dyads
+        per_item = meeting.slots_per_item * meeting.dyads
         for k, item in enumerate(meeting.items):
-            draws = u[:, k * per_item : (k + 1) * per_item].reshape(self.replicates, SLOTS_PER_ITEM, meeting.dyads)
+            draws = u[:, k * per_item : (k + 1) * per_item].reshape(self.replicates, 2, -1, meeting.dyads)
             self._cooperate(round_, meeting, item, blocks, trust, draws)
         offset = len(meeting.items) * per_item
         for k, friction in enumerate(meeting.frictions):
@@ -162,7 +163,11 @@ class Engine:
             C[:, i, j] = blocks[s]
 
     def _cooperate(self, round_, meeting: EntryPlan, item: ItemArrays, blocks, trust, u) -> None:
-        """The trust game: adopted where both sides find it worthwhile; then each side carries it out or breaks it."""
+        """The trust game: adopted where both sides find it worthwhile; then each side carries it out or breaks it.
+
+        ``u`` (R, 2, 1 + m, D): for side s, ``u[:, s, 0]`` decides whether it carries the item out and ``u[:, s, 1:]``
+        whether each of the other side's ministries forgives a breach (docs/model.md §2.1–§2.2).
+        """
         sides, log = meeting.sides, self.recorder.log_actions
         dyads = np.arange(meeting.dyads)
         worth = [
@@ -186,7 +191,7 @@ class Engine:
             p = honour_probability(
                 side.reliability[dyads, lead], side.hawkishness[dyads, lead], trust[s][:, dyads, lead]
             )
-            done = adopted & (u[:, 2 * s] < p)
+            done = adopted & (u[:, s, 0] < p)
             broke = adopted & ~done
             log(
                 round_,
@@ -199,11 +204,12 @@ class Engine:
             )
             observe(blocks[o], done, observer.observe, item.acting[s], observer.gain, meeting.weight, True)
             # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
-            unforgiving = observer.observe * (u[:, 2 * s + 1, :, None] >= observer.forgiveness)
+            unforgiving = observer.observe * (u[:, s, 1:].transpose(0, 2, 1) >= observer.forgiveness)
             observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
 
     def _friction(self, round_, meeting: EntryPlan, at: FrictionAt, blocks, trust, u) -> None:
-        """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly."""
+        """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly, each
+        of its ministries as strongly as the friction is salient to it (docs/model.md §2.4)."""
         d, r = at.dyad, at.raiser
         t = 1 - r
         raiser, answering = meeting.sides[r], meeting.sides[t]
@@ -221,14 +227,15 @@ class Engine:
             np.where(understood, Action.UNDERSTOOD, Action.REBUFFED)[:, None],
         )
         block, strength = blocks[r][:, d], meeting.weight * at.friction.severity
-        args = (raiser.observe[d], answering.observe[d])
+        args = (raiser.observe[d] * at.salience, answering.observe[d])
         observe(block, understood, *args, raiser.gain[d], strength, True)
         observe(block, ~understood, *args, raiser.loss[d], strength, False)
 
     def _talks(self, round_, meeting: EntryPlan, at: TalksAt, blocks, trust, host: str) -> None:
-        """A session of settlement talks: a ratified deal is a signed agreement, one rejected at home a defection."""
+        """A session of settlement talks: a ratified deal is a signed agreement, one rejected at home a defection
+        (docs/model.md §2.7–§2.11)."""
         plan, d, order, name = at.plan, at.dyad, at.order, at.plan.name
-        open_ = self.settlement[name] < 0
+        open_ = (self.settlement[name] < 0) & (self.sessions[name] < plan.deadline)
         if not open_.any():
             return
         sides = meeting.sides
@@ -238,7 +245,7 @@ class Engine:
         host_party = names.index(host) if host in names else ((round_ - e.start) // e.every) % 2
         party_trust = [trust[order[p]][:, d, : len(plan.parties[p].influence)] for p in (0, 1)]
         styles = [sides[order[p]].concession[d] for p in (0, 1)]
-        result = plan.session(self.sessions[name], open_, host_party, party_trust, styles)
+        result = plan.session(self.sessions[name], open_, host_party, party_trust, styles, self.rejected_at[name])
         self.sessions[name] += open_
         self.recorder.log_offers(round_, meeting.entry.name, plan, self.sessions[name], result)
         settled = result.settled
@@ -246,17 +253,9 @@ class Engine:
         self.settled_round[name][settled] = round_
         for s in (0, 1):
             a, b = sides[s], sides[1 - s]
-            observe(
-                blocks[s][:, d],
-                settled,
-                a.observe[d],
-                b.observe[d],
-                a.gain[d],
-                meeting.weight * self.plan.sign_strength,
-                True,
-            )
+            observe(blocks[s][:, d], settled, a.observe[d], b.observe[d], a.gain[d], at.sign, True)
         for p in (0, 1):  # Putnam (1988): the other side reads a deal rejected at home as a defection
             rejected = (result.agreed >= 0) & ~result.ratified[p]
             failed, obs = order[p], 1 - order[p]
             a, b = sides[obs], sides[failed]
-            observe(blocks[obs][:, d], rejected, a.observe[d], b.observe[d], a.loss[d], meeting.weight, False)
+            observe(blocks[obs][:, d], rejected, a.observe[d], b.observe[d], a.loss[d], at.reject, False)

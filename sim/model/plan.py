@@ -16,12 +16,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from sim.model.cameo import goldstein_table
+from sim.model.rules.bargaining import delegation_exponent
 from sim.model.rules.confidence import drift, goldstein_strength, observation_weights
+from sim.model.rules.salience import salience
 from sim.model.scenario.specs import CalendarEntry, Country, Event, Friction, MeetingFormat, RandomEvents, Scenario
 from sim.model.talks import TalksPlan
 
-SIGN_AGREEMENT = 8.0  # Goldstein value of CAMEO 057, "Sign formal agreement": the shock of a ratified settlement
-SLOTS_PER_ITEM = 4  # uniforms per dyad and cooperative item: carrying out and forgiving, for each side
+SIGN_AGREEMENT = "057"  # CAMEO "Sign formal agreement": how each side reads a ratified settlement
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class SideArrays:
     reliability: np.ndarray
     hawkishness: np.ndarray
     delegation_hawkishness: np.ndarray  # (D,)
-    concession: np.ndarray  # (D,): the delegation's concession exponent
+    concession: np.ndarray  # (D,): the delegation's concession exponent (influence-weighted geometric mean)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class FrictionAt:
     friction: Friction
     dyad: int
     raiser: int  # side of the dyad that raises it
+    salience: np.ndarray  # (m,): how strongly each of the raiser's ministries reacts to the answer (0 for padding)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class TalksAt:
     plan: TalksPlan
     dyad: int
     order: tuple[int, int]  # dyad side of party 0 and of party 1
+    sign: float  # Goldstein strength of a ratified settlement (CAMEO 057) at this meeting's weight
+    reject: float  # strength of a deal rejected at home (the talks' rejection_goldstein), likewise
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,17 @@ class EntryPlan:
     @property
     def dyads(self) -> int:
         return len(self.sides[0].names)
+
+    @property
+    def slots_per_item(self) -> int:
+        """Uniforms per dyad and cooperative item: for each side, carrying out, then forgiving by each observer."""
+        return slots_per_item(self.sides[0].rows.shape[1])
+
+
+def slots_per_item(m: int) -> int:
+    """Draws per dyad and item with delegations padded to m ministries: for each side 1 + m (its lead carries the
+    item out or not; each of the other side's m ministries forgives a breach or not with its own draw)."""
+    return 2 * (1 + m)
 
 
 @dataclass(frozen=True)
@@ -148,7 +164,6 @@ class Plan:
     calendar: tuple[EntryPlan, ...]
     events: dict[int, tuple[EventPlan, ...]]
     random_events: tuple[RandomEventPlan, ...]
-    sign_strength: float  # Goldstein strength of signing a settlement
 
     @property
     def size(self) -> int:
@@ -202,7 +217,6 @@ def plan_for(scenario: Scenario) -> Plan:
         calendar=calendar,
         events={r: tuple(es) for r, es in events.items()},
         random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
-        sign_strength=goldstein_strength(SIGN_AGREEMENT, scenario.shock_scale),
     )
 
 
@@ -251,7 +265,7 @@ def _side(dels: list[dict], names: tuple[str, ...], m: int, pad_row: int) -> Sid
         reliability=col("reliability"),
         hawkishness=col("hawkishness"),
         delegation_hawkishness=np.array([d["delegation"] @ d["hawkishness"] for d in dels]),
-        concession=np.array([d["delegation"] @ d["concession"] for d in dels]),
+        concession=np.array([delegation_exponent(d["concession"], d["delegation"]) for d in dels]),
     )
 
 
@@ -293,13 +307,18 @@ def _entry_plan(entry, fmt, scenario: Scenario, countries, blocks, talks, n: int
             f = frictions[name]
             d = dyad_of.get(frozenset((f.raised_by, f.against)))
             if d is not None:
-                plan_frictions.append(FrictionAt(f, d, 0 if pairs[d][0] == f.raised_by else 1))
+                ms = countries[f.raised_by].ministries
+                react = [salience(x.priorities[f.name], list(x.priorities.values())) for x in ms]
+                side = 0 if pairs[d][0] == f.raised_by else 1
+                plan_frictions.append(FrictionAt(f, d, side, _pad([react], m, 0.0)[0]))
         elif name in talks:
             t = talks[name]
             d = dyad_of.get(frozenset(p.name for p in t.parties))
             if d is not None:
                 first = 0 if pairs[d][0] == t.parties[0].name else 1
-                plan_talks.append(TalksAt(t, d, (first, 1 - first)))
+                sign = goldstein_strength(goldstein_table()[SIGN_AGREEMENT].goldstein, scenario.shock_scale)
+                reject = goldstein_strength(t.spec.rejection_goldstein, scenario.shock_scale)
+                plan_talks.append(TalksAt(t, d, (first, 1 - first), fmt.weight * sign, fmt.weight * abs(reject)))
     return EntryPlan(
         entry=entry,
         weight=fmt.weight,
@@ -307,7 +326,7 @@ def _entry_plan(entry, fmt, scenario: Scenario, countries, blocks, talks, n: int
         items=tuple(plan_items),
         frictions=tuple(plan_frictions),
         talks=tuple(plan_talks),
-        slots=SLOTS_PER_ITEM * len(pairs) * len(plan_items) + len(plan_frictions),
+        slots=slots_per_item(m) * len(pairs) * len(plan_items) + len(plan_frictions),
     )
 
 

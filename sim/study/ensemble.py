@@ -39,8 +39,9 @@ def bands(cubes: Sequence[np.ndarray], pairs: Sequence[tuple[str, str]], memory:
 def recovery(cube: np.ndarray, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
     """Per replicate (in the cube's order) and directed pair: the round of the largest one-round fall in confidence,
     its size, and how many rounds confidence took to climb back to its level before the fall (NaN if it never did).
+    Where confidence never fell, the round and the recovery are undefined (NaN) and the fall is 0.
 
-    The measure of how long a shock's damage lasts (domain.md §3, events and shocks).
+    The measure of how long a shock's damage lasts (docs/model.md §3, events and shocks).
     """
     reps, rounds = cube.shape[0], np.arange(cube.shape[1])
     rows = np.arange(reps)
@@ -52,7 +53,8 @@ def recovery(cube: np.ndarray, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame
         before = values[rows, k]
         back = (rounds[None, :] > k[:, None]) & (values >= before[:, None] - 1e-12)
         first = np.where(back.any(axis=1), back.argmax(axis=1), -1)
-        out[f"fall_round.{a}.{b}"] = rounds[k + 1]
-        out[f"fall_size.{a}.{b}"] = -fall[rows, k]
-        out[f"recovery_rounds.{a}.{b}"] = np.where(first >= 0, first - (k + 1), np.nan)
+        fell = fall[rows, k] < -1e-12
+        out[f"fall_round.{a}.{b}"] = np.where(fell, rounds[k + 1], np.nan)
+        out[f"fall_size.{a}.{b}"] = np.where(fell, -fall[rows, k], 0.0)
+        out[f"recovery_rounds.{a}.{b}"] = np.where(fell & (first >= 0), first - (k + 1), np.nan)
     return pd.DataFrame(out, index=pd.RangeIndex(reps))

@@ -12,24 +12,24 @@ import numpy as np
 def trust_game_value(confidence, benefit, exposure):
     """Expected value of joining a cooperative item: ``c·benefit − (1 − c)·exposure``.
 
-    Source: the trust game (domain.md §2, "Confidence as a trust game"). Increasing in ``c`` for any non-negative
+    Source: the trust game (docs/model.md §2.1). Increasing in ``c`` for any non-negative
     benefit and exposure, so more confidence never makes adoption less likely.
     """
     return confidence * benefit - (1.0 - confidence) * exposure
 
 
 def reward(confidence, gain, weight=1.0):
-    """Confidence after observing cooperation: ``c + w·α⁺·(1 − c)`` (reciprocity, domain.md §2)."""
+    """Confidence after observing cooperation: ``c + w·α⁺·(1 − c)`` (reciprocity, docs/model.md §2.2)."""
     return confidence + weight * gain * (1.0 - confidence)
 
 
 def punish(confidence, loss, weight=1.0):
-    """Confidence after a defection or hostile act: ``c − w·α⁻·c`` (reciprocity, α⁻ > α⁺; domain.md §2)."""
+    """Confidence after a defection or hostile act: ``c − w·α⁻·c`` (reciprocity, α⁻ > α⁺; docs/model.md §2.2)."""
     return confidence - weight * loss * confidence
 
 
 def drift(confidence, baseline, rate):
-    """One round of drift between contacts: ``c + rate·(baseline − c)`` (domain.md §2, "drift toward a baseline")."""
+    """One round of drift between contacts: ``c + rate·(baseline − c)`` (docs/model.md §2.2)."""
     return confidence + rate * (baseline - confidence)
 
 
@@ -37,7 +37,7 @@ def goldstein_strength(goldstein: float, scale: float) -> float:
     """Signed strength ``scale·g/10`` of an event of Goldstein value ``g`` in [-10, 10].
 
     A cooperative event (g > 0) is observed as cooperation of that strength, a conflictual one as a defection of
-    that strength, through :func:`reward` and :func:`punish` (Goldstein 1992 scale, domain.md §3).
+    that strength, through :func:`reward` and :func:`punish` (Goldstein 1992 scale, docs/model.md §3).
     """
     return scale * goldstein / 10.0
 
@@ -46,7 +46,7 @@ def honour_probability(reliability, hawkishness, confidence):
     """Probability that a side carries out an adopted item: ``reliability·(1 − hawkishness·(1 − c))``.
 
     Defensive defection grows with distrust of the other side, the more so for a hawkish actor (the security dilemma
-    in the trust game, domain.md §2). Increasing in ``c``; equal to ``reliability`` at full confidence.
+    in the trust game, docs/model.md §2.1). Increasing in ``c``; equal to ``reliability`` at full confidence.
     """
     return reliability * (1.0 - hawkishness * (1.0 - confidence))
 
@@ -54,8 +54,8 @@ def honour_probability(reliability, hawkishness, confidence):
 def understanding_probability(confidence, hawkishness):
     """Probability that a friction is answered with understanding: ``c·(1 − hawkishness)``.
 
-    A grievance is accommodated in proportion to confidence in whoever raises it (reciprocity, domain.md §2), less so
-    by a hawkish ministry.
+    A grievance is accommodated in proportion to confidence in whoever raises it (reciprocity, docs/model.md §2.4),
+    less so by a hawkish ministry.
     """
     return confidence * (1.0 - hawkishness)
 
@@ -63,7 +63,8 @@ def understanding_probability(confidence, hawkishness):
 def generous_forgiveness(temptation=5.0, reward_=3.0, punishment=1.0, sucker=0.0) -> float:
     """Largest forgiveness probability that keeps generous tit-for-tat stable (Nowak & Sigmund 1992).
 
-    ``g = min(1 − (T − R)/(R − S), (R − P)/(T − P))``; with the usual payoffs (5, 3, 1, 0), g = 1/3 (domain.md §2).
+    ``g = min(1 − (T − R)/(R − S), (R − P)/(T − P))``; with the usual payoffs (5, 3, 1, 0), g = 1/3
+    (docs/model.md §2.2).
     """
     return min(1.0 - (temptation - reward_) / (reward_ - sucker), (reward_ - punishment) / (temptation - punishment))
 
@@ -71,7 +72,7 @@ def generous_forgiveness(temptation=5.0, reward_=3.0, punishment=1.0, sucker=0.0
 def observation_weights(is_direct, spillover):
     """Weight of an observation for each ministry: 1 for those present, ``spillover`` for the rest of the country.
 
-    Spill-over between a country's own ministries (domain.md §2; the issue's "spill-over" rule): what the delegation
+    Spill-over between a country's own ministries (docs/model.md §2.3): what the delegation
     sees reaches the ministries at home in part.
     """
     return np.where(is_direct, 1.0, spillover)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, fields
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
@@ -50,9 +51,25 @@ def parse_friction(name, raw, path, countries) -> Friction:
     return Friction(name, raised_by, against, schema.number(raw.get("severity", 0.5), f"{path}.severity", 0.0, 1.0))
 
 
+_TALKS_KEYS = (
+    "horizon",
+    "confidence_effect",
+    "protocol",
+    "margin",
+    "discount",
+    "deadline",
+    "anticipate",
+    "reoffer_after",
+    "rejection_goldstein",
+)
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Talks) if f.default is not MISSING}
+
+
 def parse_talks(name, raw, path, countries) -> Talks:
     schema.identifier(name, path)
-    schema.mapping(raw, path, {"parties", "dimensions", "status_quo", "horizon", "confidence_effect", "protocol"})
+    schema.mapping(raw, path, {"parties", "dimensions", "status_quo", *_TALKS_KEYS})
     parties = schema.names(schema.require(raw, "parties", path), f"{path}.parties", countries, min_len=2)
     if len(parties) != 2:
         raise ScenarioError(f"{path}.parties", list(parties), "exactly two countries (talks are bilateral)")
@@ -71,6 +88,11 @@ def parse_talks(name, raw, path, countries) -> Talks:
         status_quo[d.name] = schema.name(
             schema.require(raw_sq, d.name, f"{path}.status_quo"), f"{path}.status_quo.{d.name}", d.options
         )
+    deadline = raw.get("deadline")
+
+    def number(key: str, lo: float, hi: float) -> float:
+        return schema.number(raw.get(key, _DEFAULTS[key]), f"{path}.{key}", lo, hi)
+
     return Talks(
         name=name,
         parties=(parties[0], parties[1]),
@@ -79,7 +101,19 @@ def parse_talks(name, raw, path, countries) -> Talks:
         horizon=schema.integer(raw.get("horizon", 12), f"{path}.horizon", 1),
         confidence_effect=schema.number(raw.get("confidence_effect", 1.0), f"{path}.confidence_effect", 0.0, 10.0),
         protocol=schema.name(raw.get("protocol", "concession"), f"{path}.protocol", PROTOCOLS),
+        margin=number("margin", 0.0, 1.0),
+        discount=number("discount", 0.01, 0.999),
+        deadline=None if deadline is None else schema.integer(deadline, f"{path}.deadline", 1),
+        anticipate=_flag(raw.get("anticipate", _DEFAULTS["anticipate"]), f"{path}.anticipate"),
+        reoffer_after=number("reoffer_after", 0.0, 1.0),
+        rejection_goldstein=number("rejection_goldstein", -10.0, 0.0),
     )
+
+
+def _flag(value: object, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(path, value, "true or false")
+    return value
 
 
 def _parse_dimension(name, raw, path, parties) -> Dimension:

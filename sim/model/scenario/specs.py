@@ -113,6 +113,12 @@ class Talks:
     horizon: int  # sessions after which each side has conceded to its reservation value
     confidence_effect: float  # how strongly confidence speeds concession
     protocol: str  # "concession" (time-dependent aspirations) or "alternating_offers" (Rubinstein)
+    margin: float = 0.0  # how much better than the status quo a settlement must leave each party (strictly more)
+    discount: float = 0.9  # each party's discount factor per session at confidence ½ (alternating offers)
+    deadline: int | None = None  # sessions after which the talks end unsettled; None: no deadline
+    anticipate: bool = True  # proposals anticipate ratification: only within both win-sets as the proposer sees them
+    reoffer_after: float = 0.05  # rise in the proposer's confidence after which terms rejected at home return
+    rejection_goldstein: float = -4.0  # how the other side reads a deal rejected at home (CAMEO 12, "Reject")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +175,8 @@ class RandomEvents:
     """Events drawn each round: for each directed ``(source, target)`` pair, one strikes with probability ``rate``.
 
     Its value is drawn uniformly among ``cameo`` codes (whose Goldstein values are ``goldstein``), or, without codes,
-    uniformly in the range ``goldstein = (low, high)``. Shocks "drawn at a rate" beside scheduled ones (domain.md §3).
+    uniformly in the range ``goldstein = (low, high)``. Shocks "drawn at a rate" beside scheduled ones
+    (docs/model.md §3).
     """
 
     name: str
