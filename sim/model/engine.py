@@ -157,7 +157,7 @@ class Engine:
         """
         e = meeting.entry
         pause = e.pause(round_)
-        reason = "" if pause is None else ("ended: " if pause.until is None else "suspended: ") + pause.reason
+        reason = "" if pause is None else f"{pause.kind}: {pause.reason}"
         host = e.host(round_)
         self.recorder.meetings.append((round_, e.name, e.format, host, ",".join(e.countries), not reason, reason))
         held = None if pause is None and rule is None else np.full(self.replicates, pause is None)

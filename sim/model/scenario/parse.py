@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.model.scenario.parse_calendar import parse_entry, parse_format
+from sim.model.scenario.parse_calendar import parse_calendar_changes, parse_entry, parse_format
 from sim.model.scenario.parse_changes import parse_changes
 from sim.model.scenario.parse_events import parse_event, parse_random_events, timeline
 from sim.model.scenario.parse_issues import parse_friction, parse_item, parse_talks
@@ -52,6 +52,7 @@ _TOP_KEYS = {
     "formats",
     "calendar",
     "calendar_start",
+    "calendar_changes",
     "round_months",
     "events",
     "random_events",
@@ -104,6 +105,8 @@ def parse_scenario(data: Mapping, path: str) -> Scenario:
         parse_entry(k, v, f"{path}.calendar.{k}", formats, parsed_countries, cooperation, time)
         for k, v in schema.mapping(schema.require(data, "calendar", path), f"{path}.calendar").items()
     )
+    if "calendar_changes" in data:
+        calendar = parse_calendar_changes(data["calendar_changes"], f"{path}.calendar_changes", calendar, time)
     actors = {*countries, *(m.key for c in parsed_countries for m in c.ministries)}
     outside = parse_outside_actors(schema.optional(data, "outside_actors", []), f"{path}.outside_actors", countries)
     stances = parse_stances(schema.optional(data, "stances", {}), f"{path}.stances", countries, outside)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from itertools import combinations, pairwise
+from dataclasses import replace
+from itertools import combinations
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.model.scenario.parse_events import Timeline, stretch, when
+from sim.model.scenario.parse_events import Timeline, at_round, when
 from sim.model.scenario.specs import CalendarEntry, Country, MeetingFormat, Pause
 
-_ENTRY_KEYS = {"format", "countries", "pairs", "every", "start", "hosts", "once", "suspended", "end"}
+_ENTRY_KEYS = {"format", "countries", "pairs", "every", "start", "hosts", "once"}
+_ACTIONS = ("suspend", "resume", "end")
 _RULE_KEYS = {"lapse_below", "withdraw_below"}
 
 
@@ -67,7 +69,6 @@ def parse_entry(name, raw, path, formats, countries: tuple[Country, ...], cooper
         start=once[0] if once else schema.integer(raw.get("start", 1), f"{path}.start", 1),
         hosts=hosts,
         once=once,
-        pauses=_pauses(raw, path, time),
         **{k: schema.number(raw.get(k, 0.0), f"{path}.{k}", 0.0, 1.0) for k in sorted(_RULE_KEYS)},
     )
 
@@ -86,26 +87,48 @@ def _once(raw, path: str, time: Timeline) -> tuple[int, ...]:
     return tuple(sorted(rounds))
 
 
-def _pauses(raw, path: str, time: Timeline) -> tuple[Pause, ...]:
-    """Dated suspensions (``from``, optional ``until``: the round it resumes) and an ``end``, checked not to overlap."""
-    listed = schema.sequence(schema.optional(raw, "suspended", []), f"{path}.suspended", "suspensions")
-    pauses = []
-    for k, p in enumerate(listed):
-        where = f"{path}.suspended[{k}]"
-        schema.mapping(p, where, {"from", "until", "reason"})
-        start, until = stretch(p, where, time)
-        pauses.append((where, Pause(start, until, _reason(p, where))))
-    if "end" in raw:
-        where = f"{path}.end"
-        schema.mapping(raw["end"], where, {"at", "reason"})
-        at = when(schema.require(raw["end"], "at", where), f"{where}.at", time)
-        pauses.append((where, Pause(at, None, _reason(raw["end"], where))))
-    pauses.sort(key=lambda wp: wp[1].start)
-    for (_, before), (where, after) in pairwise(pauses):
-        if before.until is None or after.start < before.until:
-            ends = "for good" if before.until is None else f"until round {before.until}"
-            raise ScenarioError(where, after.start, f"a round after the pause from round {before.start} {ends}")
-    return tuple(p for _, p in pauses)
+def parse_calendar_changes(raw: object, path: str, calendar: tuple[CalendarEntry, ...], time: Timeline):
+    """The calendar with its dated changes: each entry ``suspend``s, ``resume``s or ``end``s series (a name or a
+    list) at a ``round`` or ``date``, with a ``reason``. A series is suspended at most once at a time, resumed only
+    while suspended, and changes no more once ended."""
+    names = [e.name for e in calendar]
+    listed = schema.sequence(raw, path, "dated calendar changes")
+    changes = []
+    for k, c in enumerate(listed):
+        where = f"{path}[{k}]"
+        schema.mapping(c, where, {"round", "date", *_ACTIONS, "reason"})
+        round_ = at_round(c, where, time)
+        actions = [a for a in _ACTIONS if a in c]
+        if len(actions) != 1:
+            raise ScenarioError(where, dict(c), "exactly one of 'suspend', 'resume' or 'end' (a series or a list)")
+        value, at = c[actions[0]], f"{where}.{actions[0]}"
+        series = (schema.name(value, at, names),) if isinstance(value, str) else schema.names(value, at, names)
+        changes.append((round_, k, at, actions[0], series, _reason(c, where)))
+    suspended: dict[str, tuple[int, str]] = {}
+    ended: dict[str, int] = {}
+    pauses: dict[str, list[Pause]] = {n: [] for n in names}
+    for round_, _, at, action, series, reason in sorted(changes, key=lambda c: c[:2]):
+        for name in series:
+            if name in ended:
+                raise ScenarioError(at, name, f"a series not ended (it ends from round {ended[name]})")
+            if action == "suspend" and name in suspended:
+                since = suspended[name][0]
+                raise ScenarioError(at, name, f"a series not already suspended (suspended from round {since})")
+            if action == "resume" and name not in suspended:
+                raise ScenarioError(at, name, f"a suspended series (suspend {name!r} before round {round_})")
+            if name in suspended and action != "suspend":
+                since, why = suspended.pop(name)
+                if round_ <= since:
+                    raise ScenarioError(at, name, f"a round after the suspension (round {since})")
+                pauses[name].append(Pause(since, round_, why, "suspended"))
+            if action == "suspend":
+                suspended[name] = (round_, reason)
+            elif action == "end":
+                ended[name] = round_
+                pauses[name].append(Pause(round_, None, reason, "ended"))
+    for name, (since, why) in suspended.items():
+        pauses[name].append(Pause(since, None, why, "suspended"))
+    return tuple(replace(e, pauses=tuple(pauses[e.name])) for e in calendar)
 
 
 def _reason(raw, path: str) -> str:

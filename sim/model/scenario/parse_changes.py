@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.model.scenario.parse_events import Timeline, date_round
+from sim.model.scenario.parse_events import Timeline, at_round
 from sim.model.scenario.specs import BEHAVIOUR_RANGES, Change, Scenario
 
 MINISTRY_PARAMETERS = {"influence", "veto", "priorities", *BEHAVIOUR_RANGES}
@@ -49,10 +49,7 @@ def parse_changes(data: Mapping, path: str, base: Scenario, time: Timeline, buil
 
 def _change(raw: object, path: str, base: Scenario, time: Timeline) -> tuple[str, Change]:
     schema.mapping(raw, path, _KEYS)
-    if schema.either(raw, path, ("round", "a whole number ≥ 1"), ("date", "YYYY-MM")) == "round":
-        round_ = schema.integer(raw["round"], f"{path}.round", 1)
-    else:
-        round_ = date_round(raw["date"], f"{path}.date", *time)
+    round_ = at_round(raw, path, time)
     note = schema.text(schema.require(raw, "note", path), f"{path}.note")
     values = _talks_values(raw, path, base) if "talks" in raw else _parameters(raw, path, base)
     return path, Change(round_, values, note)

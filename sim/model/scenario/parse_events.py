@@ -37,6 +37,13 @@ def when(value: object, path: str, time: Timeline) -> int:
     return schema.integer(value, path, 1)
 
 
+def at_round(raw: Mapping, path: str, time: Timeline) -> int:
+    """The round of something given by ``round`` or by ``date`` (exactly one of them)."""
+    if schema.either(raw, path, ("round", "a whole number ≥ 1"), ("date", "YYYY-MM")) == "round":
+        return schema.integer(raw["round"], f"{path}.round", 1)
+    return date_round(raw["date"], f"{path}.date", *time)
+
+
 def stretch(raw: Mapping, path: str, time: Timeline) -> tuple[int, int | None]:
     """The rounds ``from`` (required) ``until`` (optional, the first round after it; after ``from``)."""
     start = when(schema.require(raw, "from", path), f"{path}.from", time)
@@ -53,10 +60,7 @@ def parse_event(raw, path, actors, time: Timeline) -> Event:
     source = schema.name(schema.require(raw, "source", path), f"{path}.source", actors)
     target = schema.name(schema.require(raw, "target", path), f"{path}.target", actors)
     check_countries_differ(source, target, f"{path}.target")
-    if schema.either(raw, path, ("round", "a whole number ≥ 1"), ("date", "YYYY-MM")) == "round":
-        round_ = schema.integer(raw["round"], f"{path}.round", 1)
-    else:
-        round_ = date_round(raw["date"], f"{path}.date", *time)
+    round_ = at_round(raw, path, time)
     code, goldstein = act_value(raw, path)
     note = schema.text(schema.optional(raw, "note", ""), f"{path}.note")
     return Event(round_, source, target, goldstein, code, note)

@@ -134,6 +134,7 @@ class Pause:
     start: int
     until: int | None
     reason: str
+    kind: str  # "suspended" or "ended"
 
     def covers(self, round_: int) -> bool:
         return self.start <= round_ and (self.until is None or round_ < self.until)
@@ -147,9 +148,9 @@ class CalendarEntry:
     forum, whose chair rotates through ``hosts``), or a given list of pairs meeting bilaterally in the same round
     (no chair: the two sides take turns to propose first).
 
-    A series changes: ``pauses`` suspend it by date (one without an end ends it), and by rule a meeting lapses in a
-    replicate while some member's confidence in another is below ``lapse_below``, or the series ends there for good
-    the first time it falls below ``withdraw_below`` (a party withdraws).
+    A series changes: dated ``pauses`` suspend or end it (the scenario's ``calendar_changes``), and by rule a
+    meeting lapses in a replicate while some member's confidence in another is below ``lapse_below``, or the series
+    ends there for good the first time it falls below ``withdraw_below`` (a party withdraws).
     """
 
     name: str
@@ -160,7 +161,7 @@ class CalendarEntry:
     start: int
     hosts: tuple[str, ...]
     once: tuple[int, ...] = ()  # one-off meetings: the rounds they are held in (then every/start are unused)
-    pauses: tuple[Pause, ...] = ()  # in order, not overlapping
+    pauses: tuple[Pause, ...] = ()  # not overlapping
     lapse_below: float = 0.0  # 0: never lapses
     withdraw_below: float = 0.0  # 0: nobody withdraws
 
