@@ -127,10 +127,9 @@ class Engine:
             for random_events in plan.random_events:
                 self._draw_events(r, random_events, u[:, offset : offset + random_events.slots])
                 offset += random_events.slots
-        rules = {rule.entry: rule for rule in plan.lapse_rules}
         for k, meeting in enumerate(plan.calendar):
             if meeting.entry.scheduled(r):
-                self._hold(r, meeting, rules.get(k))
+                self._hold(r, meeting, plan.lapse_rules.get(k))
         self.recorder.capture(r, C)
 
     def _change(self, round_: int) -> None:

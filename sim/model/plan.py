@@ -133,7 +133,6 @@ class MeasurePlan:
 class LapseRule:
     """A calendar entry that confidence can keep from meeting: the country pairs whose confidence decides it."""
 
-    entry: int  # index in the calendar
     observers: tuple[slice, ...]  # for each directed pair of its countries, the first country's rows
     observed: tuple[slice, ...]  # and the second's columns
 
@@ -182,22 +181,18 @@ class Plan:
     pull: np.ndarray  # (M + 1, M + 1): drift rate × starting baseline
     rate: np.ndarray  # (M + 1, 1): drift rate
     memory: np.ndarray  # (M + 1, 1): how fast each ministry's baseline follows its confidence
+    remembers: bool  # whether some baseline moves with experience (otherwise it stays the starting confidence)
     talks: dict[str, TalksPlan]
     calendar: tuple[EntryPlan, ...]
     events: dict[int, tuple[EventPlan, ...]]
     random_events: tuple[RandomEventPlan, ...]
     sign_strength: float  # Goldstein strength of signing a settlement
     measures: tuple[MeasurePlan, ...]
-    lapse_rules: tuple[LapseRule, ...]
+    lapse_rules: dict[int, LapseRule]  # by calendar index, for entries that confidence can keep from meeting
 
     @property
     def size(self) -> int:
         return len(self.influence)
-
-    @property
-    def remembers(self) -> bool:
-        """Whether some ministry's baseline moves with experience (otherwise it stays the starting confidence)."""
-        return bool(self.memory.any())
 
     @property
     def random_slots(self) -> int:
@@ -245,19 +240,20 @@ def plan_for(scenario: Scenario) -> Plan:
         pull=drift(0.0, initial, rate),
         rate=rate,
         memory=np.array([m.behaviour.memory for m in specs] + [0.0])[:, None],
+        remembers=any(m.behaviour.memory > 0 for m in specs),
         talks=talks,
         calendar=calendar,
         events={r: tuple(es) for r, es in events.items()},
         random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
         sign_strength=goldstein_strength(SIGN_AGREEMENT, scenario.shock_scale),
         measures=tuple(MeasurePlan(m, _observations(m, scenario, countries, blocks)) for m in scenario.measures),
-        lapse_rules=tuple(_lapse_rule(k, e, blocks) for k, e in enumerate(scenario.calendar) if e.by_rule),
+        lapse_rules={k: _lapse_rule(e, blocks) for k, e in enumerate(scenario.calendar) if e.by_rule},
     )
 
 
-def _lapse_rule(k: int, entry: CalendarEntry, blocks: dict[str, slice]) -> LapseRule:
+def _lapse_rule(entry: CalendarEntry, blocks: dict[str, slice]) -> LapseRule:
     directed = [(a, b) for p in entry.pairs for a, b in (p, p[::-1])]
-    return LapseRule(k, tuple(blocks[a] for a, _ in directed), tuple(blocks[b] for _, b in directed))
+    return LapseRule(tuple(blocks[a] for a, _ in directed), tuple(blocks[b] for _, b in directed))
 
 
 def _delegation(country: Country, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
