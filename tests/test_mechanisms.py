@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import small_scenario
 from hypothesis import given
 from hypothesis import strategies as st
@@ -508,3 +510,17 @@ def test_a_run_writes_the_new_tables(tmp_path):
     assert meetings.loc[meetings["meeting"] == "two_plus_two", "held"].tolist() == [True, False]
     assert pd.read_parquet(out / "measures.parquet")["round"].tolist() == [10, 11, 12, 13, 14]
     assert pd.read_parquet(out / "changes.parquet").empty and pd.read_parquet(out / "lapses.parquet").empty
+
+
+def test_the_readme_example_runs(tokyo_dict):
+    """The README's "A world that changes" block, laid over tokyo_2013, is a valid scenario that runs to 2023."""
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    block = text.split("### A world that changes", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    extra = yaml.safe_load(block)
+    data = {**tokyo_dict, **{k: v for k, v in extra.items() if k not in ("calendar", "ministry_defaults")}}
+    data["calendar"] = {**tokyo_dict["calendar"], **extra["calendar"]}
+    data["ministry_defaults"] = {**tokyo_dict["ministry_defaults"], **extra["ministry_defaults"]}
+    data["calendar_changes"] = [*tokyo_dict["calendar_changes"][:1], *extra["calendar_changes"][1:]]
+    result = simulate(data, rounds=120)
+    assert result.changes["round"].tolist() == [81, 81, 81] and "Russia invades Ukraine" in set(result.events["note"])
+    assert not result.meetings.query("round > 101 and meeting in ['deputy_talks', 'summit']")["held"].any()
