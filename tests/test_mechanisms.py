@@ -524,3 +524,26 @@ def test_the_readme_example_runs(tokyo_dict):
     result = simulate(data, rounds=120)
     assert result.changes["round"].tolist() == [81, 81, 81] and "Russia invades Ukraine" in set(result.events["note"])
     assert not result.meetings.query("round > 101 and meeting in ['deputy_talks', 'summit']")["held"].any()
+
+
+KEYS = ["round", "date", "suspend", "resume", "end", "reason", "country", "ministry", "set", "talks", "dimension"]
+KEYS += ["values", "note", "source", "target", "cameo", "goldstein", "weight", "from", "until", "once"]
+NAMES = ["north", "south", "east", "talks", "foreign", "defence", "border", "land", "hawkishness", "quota", "163"]
+leaves = st.none() | st.booleans() | st.integers(-3, 30) | st.floats(-2, 2) | st.sampled_from(NAMES)
+junk = st.recursive(
+    leaves,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(NAMES + KEYS), inner, max_size=4),
+    max_leaves=10,
+)
+
+
+@given(key=st.sampled_from(["calendar_changes", "measures", "outside_actors", "stances", "changes"]), value=junk)
+def test_junk_in_the_new_keys_runs_or_is_one_scenario_error(key, value):
+    try:
+        scenario = Scenario.from_dict(
+            small_scenario(**{"outside_actors": ["east"], "stances": {"north": {"east": 1}}, key: value})
+        )
+    except ScenarioError as err:
+        assert "\n" not in str(err)
+        return
+    assert np.isfinite(simulate(scenario, rounds=4).ministry_states).all()

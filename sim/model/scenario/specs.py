@@ -3,7 +3,9 @@
 A scenario names everything the engine works with: countries and their ministries, the issues (cooperative items,
 frictions and the dimensions of any settlement talks), meeting formats, the calendar that repeats them, the scheduled
 events (by round, or by date once ``calendar_start`` says which month round 1 is) and the random events drawn at a
-rate. Nothing in the engine knows a country or an issue by name.
+rate. The world can change during a run: dated pauses of the calendar, measures in force for a stretch of rounds,
+acts involving outside actors that countries read by their stances, and dated changes of parameters (each phase of
+the run a whole scenario of its own). Nothing in the engine knows a country or an issue by name.
 
 ``Scenario.from_dict`` (:mod:`sim.model.scenario.parse`) checks every value before a run starts and raises
 :class:`~sim.model.errors.ScenarioError` naming the key path, the value and what is allowed.
