@@ -159,9 +159,10 @@ class Engine:
         reason = "" if pause is None else f"{pause.kind}: {pause.reason}"
         host = e.host(round_)
         self.recorder.meetings.append((round_, e.name, e.format, host, ",".join(e.countries), not reason, reason))
-        held = None if pause is None and rule is None else np.full(self.replicates, pause is None)
-        if rule is not None and pause is None:
-            held = self._by_rule(round_, meeting, rule)
+        if pause is not None:
+            held = np.zeros(self.replicates, dtype=bool)
+        else:
+            held = None if rule is None else self._by_rule(round_, meeting, rule)
         if held is None or held.all():
             self._meet(round_, meeting, host)
         elif held.any():
