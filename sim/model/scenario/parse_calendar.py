@@ -1,4 +1,5 @@
-"""Checked construction of a scenario's meeting formats and the calendar entries that repeat them."""
+"""Checked construction of a scenario's meeting formats, the calendar entries that repeat them (or meet once), and
+the dated changes that suspend, resume and end them."""
 
 from __future__ import annotations
 
