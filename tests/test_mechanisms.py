@@ -547,3 +547,12 @@ def test_junk_in_the_new_keys_runs_or_is_one_scenario_error(key, value):
         assert "\n" not in str(err)
         return
     assert np.isfinite(simulate(scenario, rounds=4).ministry_states).all()
+
+
+def test_tables_before_the_first_round_have_their_columns(tokyo):
+    """The dashboard draws round 0: an empty meetings table still selects by its boolean ``held``."""
+    from sim.model.mesa_model import NegotiationModel
+
+    result = NegotiationModel(tokyo, rng=1).result()
+    assert result.meetings[result.meetings["held"]].columns.tolist() == result.meetings.columns.tolist()
+    assert all(list(t.columns) for t in result.tables().values())

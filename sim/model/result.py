@@ -156,7 +156,7 @@ class RunResult(RunRecord):
     def meetings(self) -> pd.DataFrame:
         """One row per scheduled meeting (the same in every replicate): ``held``, or why not (``reason``: suspended
         or ended by date). Where confidence kept a meeting from being held in a replicate, :attr:`lapses` says so."""
-        return pd.DataFrame(self.meeting_log, columns=MEETING_COLUMNS)
+        return pd.DataFrame(self.meeting_log, columns=MEETING_COLUMNS).astype({"held": bool})  # bool when empty too
 
     @cached_property
     def lapses(self) -> pd.DataFrame:
