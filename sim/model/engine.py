@@ -277,6 +277,7 @@ class Engine:
                 current[~held] = value[~held]
 
     def _talks_state(self) -> dict[str, dict[str, np.ndarray]]:
+        """Every per-replicate state of the talks, by talks name: what a meeting lapsed in some replicates undoes."""
         return {"settlement": self.settlement, "settled_round": self.settled_round, "sessions": self.sessions}
 
     def _cooperate(self, round_, meeting: EntryPlan, item: ItemArrays, blocks, trust, u) -> None:
