@@ -30,7 +30,7 @@ from sim.model.plan import (
     TalksAt,
     plan_for,
 )
-from sim.model.record import NO_ACTION, Action, Recorder, RunRecord
+from sim.model.record import NO_ACTION, Action, Recorder, RunRecord, country_confidence
 from sim.model.rules.confidence import (
     drift,
     goldstein_strength,
@@ -172,9 +172,9 @@ class Engine:
 
     def _by_rule(self, round_: int, meeting: EntryPlan, rule: LapseRule) -> np.ndarray:
         """Where the meeting is held: no party has withdrawn, and no member's confidence is below the lapse level."""
-        e, C, w = meeting.entry, self.confidence, self.plan.influence
-        pairs = zip(rule.observers, rule.observed, strict=True)
-        trust = np.stack([(C[:, a, b] * w[a][:, None] * w[b][None, :]).sum((1, 2)) for a, b in pairs], axis=-1)
+        e, plan, n = meeting.entry, self.plan, self.plan.size
+        countries = country_confidence(self.confidence[:, :n, :n], plan.influence, plan.starts)  # (R, c, c)
+        trust = countries[:, rule.observers, rule.observed]  # (R, directed pairs)
         lowest = trust.min(axis=-1)
         reasons = np.full(self.replicates, "", dtype=object)
         if e.name in self.withdrawn:

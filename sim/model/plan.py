@@ -131,10 +131,10 @@ class MeasurePlan:
 
 @dataclass(frozen=True)
 class LapseRule:
-    """A calendar entry that confidence can keep from meeting: the country pairs whose confidence decides it."""
+    """A calendar entry that confidence can keep from meeting: the directed country pairs whose confidence decides."""
 
-    observers: tuple[slice, ...]  # for each directed pair of its countries, the first country's rows
-    observed: tuple[slice, ...]  # and the second's columns
+    observers: np.ndarray  # (pairs,) index of the first country of each directed pair of its countries
+    observed: np.ndarray  # (pairs,) and of the second
 
 
 @dataclass(frozen=True)
@@ -247,13 +247,13 @@ def plan_for(scenario: Scenario) -> Plan:
         random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
         sign_strength=goldstein_strength(SIGN_AGREEMENT, scenario.shock_scale),
         measures=tuple(MeasurePlan(m, _observations(m, scenario, countries, blocks)) for m in scenario.measures),
-        lapse_rules={k: _lapse_rule(e, blocks) for k, e in enumerate(scenario.calendar) if e.by_rule},
+        lapse_rules={k: _lapse_rule(e, list(blocks)) for k, e in enumerate(scenario.calendar) if e.by_rule},
     )
 
 
-def _lapse_rule(entry: CalendarEntry, blocks: dict[str, slice]) -> LapseRule:
-    directed = [(a, b) for p in entry.pairs for a, b in (p, p[::-1])]
-    return LapseRule(tuple(blocks[a] for a, _ in directed), tuple(blocks[b] for _, b in directed))
+def _lapse_rule(entry: CalendarEntry, countries: list[str]) -> LapseRule:
+    directed = [(countries.index(a), countries.index(b)) for p in entry.pairs for a, b in (p, p[::-1])]
+    return LapseRule(np.array([a for a, _ in directed]), np.array([b for _, b in directed]))
 
 
 def _delegation(country: Country, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
