@@ -5,8 +5,10 @@ ensemble, and the same code runs a single replicate for the command line, a note
 draws from its own generator and every draw has a fixed slot (a meeting, an item, a side), so a replicate's history
 is the same whether it runs alone or in a batch of any size.
 
-A round: confidence drifts toward its baseline, the round's scheduled events strike, random events are drawn, the
-calendar's meetings are held (cooperative items, frictions, settlement talks), and the state is recorded.
+A round: the dated changes of the round apply, confidence drifts toward its baseline (which itself follows
+confidence where ministries remember), measures in force weigh, the round's scheduled events strike, random events
+are drawn, the calendar's meetings are held unless suspended or lapsed (cooperative items, frictions, settlement
+talks), and the state is recorded.
 """
 
 from __future__ import annotations
@@ -15,12 +17,26 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.model.plan import EntryPlan, EventPlan, FrictionAt, ItemArrays, Plan, RandomEventPlan, TalksAt
-from sim.model.record import NO_ACTION, Action, Recorder, RunRecord
+from sim.model.plan import (
+    EntryPlan,
+    EventPlan,
+    FrictionAt,
+    ItemArrays,
+    LapseRule,
+    Observation,
+    Plan,
+    RandomEventPlan,
+    TalksAt,
+    plan_for,
+)
+from sim.model.record import NO_ACTION, Action, Recorder, RunRecord, country_confidence
 from sim.model.rules.confidence import (
+    drift,
     goldstein_strength,
     honour_probability,
+    meets_by_rule,
     punish,
+    remember,
     reward,
     trust_game_value,
     understanding_probability,
@@ -47,7 +63,8 @@ class Engine:
 
     ``confidence[r, i, j]`` is ministry i's confidence in ministry j in replicate r (zero within a country; the last
     row and column are padding). Talks state is one array per talks: sessions held, settlement (-1: none) and the
-    round it was reached.
+    round it was reached. ``baseline`` is what confidence drifts toward (None while it is the starting confidence);
+    ``withdrawn[entry]`` says where a party has left a series for good.
     """
 
     def __init__(self, plan: Plan, generators: Sequence[np.random.Generator], ministry_every: int = 1):
@@ -56,10 +73,14 @@ class Engine:
         n, reps = plan.size, len(self.generators)
         self.round = 0
         self.confidence = np.broadcast_to(plan.initial, (reps, n + 1, n + 1)).copy()
+        self.baseline: np.ndarray | None = None
         self.sessions = {name: np.zeros(reps, dtype=int) for name in plan.talks}
         self.settlement = {name: np.full(reps, -1) for name in plan.talks}
         self.settled_round = {name: np.full(reps, -1) for name in plan.talks}
-        self.rejected_at = {name: np.full((2, reps, len(t.candidates)), -np.inf) for name, t in plan.talks.items()}
+        self.rejected_at = self._no_rejections()
+        self.withdrawn = {e.name: np.zeros(reps, dtype=bool) for e in plan.scenario.calendar if e.withdraw_below}
+        self._phases = dict(plan.scenario.phases)
+        self._changes = plan.scenario.changes
         self._buffer, self._position = np.empty((reps, 0)), 0
         self.recorder = Recorder(plan, reps, ministry_every)
         self.recorder.capture(0, self.confidence)
@@ -83,11 +104,21 @@ class Engine:
         return drawn
 
     def play_round(self) -> None:
-        """Drift, scheduled events, random events, meetings, record."""
+        """Dated changes, drift (and memory), measures, scheduled events, random events, meetings, record."""
         self.round += 1
-        r, plan, C = self.round, self.plan, self.confidence
-        C *= plan.keep  # drift toward the baseline (sim.model.rules.confidence.drift), in place
-        C += plan.pull
+        r = self.round
+        if r in self._phases:
+            self._change(r)
+        plan, C = self.plan, self.confidence
+        if plan.remembers or self.baseline is not None:
+            self._drift_to_memory()
+        else:
+            C *= plan.keep  # drift toward the starting baseline (sim.model.rules.confidence.drift), in place
+            C += plan.pull
+        for measure in plan.measures:
+            if measure.measure.in_force(r):
+                self._observe_act(measure.observations)
+                self.recorder.log_measure(r, measure.measure)
         for event in plan.events.get(r, ()):
             self.strike(r, event)
         if plan.random_events:
@@ -96,27 +127,93 @@ class Engine:
             for random_events in plan.random_events:
                 self._draw_events(r, random_events, u[:, offset : offset + random_events.slots])
                 offset += random_events.slots
-        for meeting in plan.calendar:
-            e = meeting.entry
-            if e.meets(r):
-                self._meet(r, meeting, e.host(r))
+        for k, meeting in enumerate(plan.calendar):
+            if meeting.entry.scheduled(r):
+                self._hold(r, meeting, plan.lapse_rules.get(k))
         self.recorder.capture(r, C)
+
+    def _change(self, round_: int) -> None:
+        """Apply the dated changes of ``round_`` between rounds: the scenario in force becomes that phase's.
+
+        Changed institutions are changed conditions: terms rejected at home before may be offered again
+        (docs/model.md §2.9).
+        """
+        self.plan = plan_for(self._phases[round_])
+        self.recorder.plan = self.plan
+        self.rejected_at = self._no_rejections()
+        for change in self._changes:
+            if change.round == round_:
+                self.recorder.log_change(round_, change)
+
+    def _drift_to_memory(self) -> None:
+        """The baseline moves toward confidence by each ministry's memory, then confidence drifts toward it."""
+        plan, C = self.plan, self.confidence
+        if self.baseline is None:
+            self.baseline = np.broadcast_to(plan.initial, C.shape).copy()
+        self.baseline[...] = remember(self.baseline, C, plan.memory)
+        C[...] = drift(C, self.baseline, plan.rate)
+
+    def _hold(self, round_: int, meeting: EntryPlan, rule: LapseRule | None) -> None:
+        """A scheduled meeting: held, or not (suspended by date, or lapsed by rule in some replicates).
+
+        A scheduled meeting takes its draws whether it is held or not, so that suspending one meeting leaves the
+        dice of every other unchanged.
+        """
+        e = meeting.entry
+        pause = e.pause(round_)
+        reason = "" if pause is None else f"{pause.kind}: {pause.reason}"
+        host = e.host(round_)
+        self.recorder.meetings.append((round_, e.name, e.format, host, ",".join(e.countries), not reason, reason))
+        if pause is not None:
+            held = np.zeros(self.replicates, dtype=bool)
+        else:
+            held = None if rule is None else self._by_rule(round_, meeting, rule)
+        if held is None or held.all():
+            self._meet(round_, meeting, host)
+        elif held.any():
+            self._meet(round_, meeting, host, held)
+        else:
+            self.uniforms(meeting.slots)
+
+    def _by_rule(self, round_: int, meeting: EntryPlan, rule: LapseRule) -> np.ndarray:
+        """Where the meeting is held: no party has withdrawn, and no member's confidence is below the lapse level."""
+        e, plan, n = meeting.entry, self.plan, self.plan.size
+        countries = country_confidence(self.confidence[:, :n, :n], plan.influence, plan.starts)  # (R, c, c)
+        trust = countries[:, rule.observers, rule.observed]  # (R, directed pairs)
+        lowest = trust.min(axis=-1)
+        reasons = np.full(self.replicates, "", dtype=object)
+        if e.name in self.withdrawn:
+            was = self.withdrawn[e.name].copy()
+            self.withdrawn[e.name] |= ~meets_by_rule(trust, e.withdraw_below)
+            reasons[was] = "withdrawn earlier"
+            new = self.withdrawn[e.name] & ~was
+            reasons[new] = [f"withdrawn: confidence {x:.2f} below {e.withdraw_below:g}" for x in lowest[new]]
+        lapsed = (reasons == "") & ~meets_by_rule(trust, e.lapse_below)
+        reasons[lapsed] = [f"lapsed: confidence {x:.2f} below {e.lapse_below:g}" for x in lowest[lapsed]]
+        held = reasons == ""
+        self.recorder.log_lapses(round_, e.name, np.flatnonzero(~held), reasons[~held])
+        return held
 
     def record(self, seeds: Sequence[int | None]) -> RunRecord:
         """A snapshot of everything recorded so far, for the replicates drawn from ``seeds``."""
-        talks = {"settlement": self.settlement, "settled_round": self.settled_round, "sessions": self.sessions}
-        return self.recorder.snapshot(seeds, self.round, self.confidence, talks)
+        return self.recorder.snapshot(seeds, self.round, self.confidence, self._talks_state())
 
     def strike(self, round_: int, ev: EventPlan) -> None:
-        """The target observes the source's act, as cooperation or defection by its Goldstein value.
+        """The target observes the source's act, as cooperation or defection by its Goldstein value, and third
+        countries by their stances.
 
         Scheduled events strike at the start of their round; the dashboard strikes events injected by hand.
         """
-        block = self.confidence[:, ev.target, ev.source]
-        everywhere = np.ones(self.replicates, dtype=bool)
-        observe(block, everywhere, ev.observe, ev.acting, ev.rates, abs(ev.strength), ev.strength >= 0)
+        self._observe_act(ev.observations)
         e = ev.event
         self.recorder.log_events(round_, np.arange(self.replicates), e.source, e.target, e.cameo, e.goldstein, e.note)
+
+    def _observe_act(self, observations: tuple[Observation, ...]) -> None:
+        """Each observer's confidence in the actor moves by the act's signed strength, in every replicate."""
+        everywhere = np.ones(self.replicates, dtype=bool)
+        for o in observations:
+            block = self.confidence[:, o.observer, o.actor]
+            observe(block, everywhere, o.observe, o.acting, o.rates, abs(o.strength), o.strength >= 0)
 
     def _draw_events(self, round_: int, ev: RandomEventPlan, u: np.ndarray) -> None:
         """Random events in every pair at once: uniforms ``u`` (R, 2P) say whether each strikes and with what value.
@@ -138,13 +235,13 @@ class Engine:
         target, note = ev.target_names[p], ev.spec.note
         self.recorder.log_events(round_, rep, ev.source_names[p], target, cameo, goldstein[rep, p], note)
 
-    def _meet(self, round_: int, meeting: EntryPlan, host: str) -> None:
+    def _meet(self, round_: int, meeting: EntryPlan, host: str, held: np.ndarray | None = None) -> None:
         """Hold a meeting in every dyad: read both confidence blocks, work through the agenda, write them back.
 
-        Delegations decide on the confidence they bring; what they observe counts from the next meeting on.
+        Delegations decide on the confidence they bring; what they observe counts from the next meeting on. With
+        ``held`` (R,), the meeting counts only in those replicates: elsewhere it takes its draws and leaves no trace.
         """
-        e = meeting.entry
-        self.recorder.meetings.append((round_, e.name, e.format, host, ",".join(e.countries)))
+        mark = None if held is None else self._mark(meeting)
         sides, C = meeting.sides, self.confidence
         where = [(sides[s].rows[:, :, None], sides[1 - s].rows[:, None, :]) for s in (0, 1)]
         blocks = [C[:, i, j] for i, j in where]  # (R, D, m, m): side s's confidence in side 1 − s
@@ -160,7 +257,40 @@ class Engine:
         for talks in meeting.talks:
             self._talks(round_, meeting, talks, blocks, trust, host)
         for s, (i, j) in enumerate(where):
-            C[:, i, j] = blocks[s]
+            C[:, i, j] = blocks[s] if held is None else np.where(held[:, None, None, None], blocks[s], C[:, i, j])
+        if mark is not None:
+            self._only_where(held, *mark)
+
+    def _no_rejections(self) -> dict[str, np.ndarray]:
+        """Per talks, (2, R, candidate terms): the confidence at which each side's home last rejected each term."""
+        return {name: np.full((2, self.replicates, len(t.candidates)), -np.inf) for name, t in self.plan.talks.items()}
+
+    def _mark(self, meeting: EntryPlan) -> tuple:
+        """Where the records stand before a meeting, and the state of its talks: to undo it where it is not held."""
+        talks = {at.plan.name for at in meeting.talks}
+        state = {k: {n: v[n].copy() for n in talks} for k, v in self._talks_state().items()}
+        rejected = {n: self.rejected_at[n].copy() for n in talks}
+        return len(self.recorder.actions), len(self.recorder.offers), state, rejected
+
+    def _only_where(self, held: np.ndarray, actions: int, offers: int, state: dict, rejected: dict) -> None:
+        """Undo a meeting's records and talks in the replicates where it was not held (see :meth:`_mark`)."""
+        rec = self.recorder
+        for k in range(actions, len(rec.actions)):
+            *head, codes = rec.actions[k]
+            rec.actions[k] = (*head, np.where(held[:, None], codes, NO_ACTION))
+        for k in range(offers, len(rec.offers)):
+            head, o, rest = rec.offers[k][:6], rec.offers[k][6], rec.offers[k][7:]
+            rec.offers[k] = (*head, o._replace(made=o.made & held), *rest)
+        for key, before in state.items():
+            for name, value in before.items():
+                current = self._talks_state()[key][name]
+                current[~held] = value[~held]
+        for name, value in rejected.items():
+            self.rejected_at[name][:, ~held] = value[:, ~held]
+
+    def _talks_state(self) -> dict[str, dict[str, np.ndarray]]:
+        """Every per-replicate state of the talks, by talks name: what a meeting lapsed in some replicates undoes."""
+        return {"settlement": self.settlement, "settled_round": self.settled_round, "sessions": self.sessions}
 
     def _cooperate(self, round_, meeting: EntryPlan, item: ItemArrays, blocks, trust, u) -> None:
         """The trust game: adopted where both sides find it worthwhile; then each side carries it out or breaks it.

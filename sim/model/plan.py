@@ -18,9 +18,18 @@ import numpy as np
 
 from sim.model.cameo import goldstein_table
 from sim.model.rules.bargaining import delegation_exponent
-from sim.model.rules.confidence import drift, goldstein_strength, observation_weights
+from sim.model.rules.confidence import balance_strength, drift, goldstein_strength, observation_weights
 from sim.model.rules.salience import salience
-from sim.model.scenario.specs import CalendarEntry, Country, Event, Friction, MeetingFormat, RandomEvents, Scenario
+from sim.model.scenario.specs import (
+    CalendarEntry,
+    Country,
+    Event,
+    Friction,
+    Measure,
+    MeetingFormat,
+    RandomEvents,
+    Scenario,
+)
 from sim.model.talks import TalksPlan
 
 SIGN_AGREEMENT = "057"  # CAMEO "Sign formal agreement": how each side reads a ratified settlement
@@ -106,16 +115,42 @@ def slots_per_item(m: int) -> int:
 
 
 @dataclass(frozen=True)
+class Observation:
+    """One country's reading of an act: the observer's block of confidence in the actor's, with per-ministry weights.
+
+    The target observes an act against it; by their stances, third countries observe it too (balance theory).
+    """
+
+    observer: slice
+    actor: slice
+    observe: np.ndarray  # (m_observer,)
+    acting: np.ndarray  # (m_actor,)
+    rates: np.ndarray  # (m_observer,): trust_gain or trust_loss by the sign of the strength
+    strength: float  # signed strength
+
+
+@dataclass(frozen=True)
 class EventPlan:
-    """A scheduled event: the target's block observing the source's, with per-ministry weights."""
+    """A scheduled event and who observes it (the target if at the table, and third countries by their stances)."""
 
     event: Event
-    target: slice
-    source: slice
-    observe: np.ndarray  # (m_target,)
-    acting: np.ndarray  # (m_source,)
-    rates: np.ndarray  # (m_target,): trust_gain or trust_loss by the sign of the event
-    strength: float  # signed Goldstein strength
+    observations: tuple[Observation, ...]
+
+
+@dataclass(frozen=True)
+class MeasurePlan:
+    """A lasting measure and who observes it each round it is in force."""
+
+    measure: Measure
+    observations: tuple[Observation, ...]
+
+
+@dataclass(frozen=True)
+class LapseRule:
+    """A calendar entry that confidence can keep from meeting: the directed country pairs whose confidence decides."""
+
+    observers: np.ndarray  # (pairs,) index of the first country of each directed pair of its countries
+    observed: np.ndarray  # (pairs,) and of the second
 
 
 @dataclass(frozen=True)
@@ -157,13 +192,18 @@ class Plan:
     blocks: dict[str, slice]  # each country's ministries' rows (and columns) in the confidence matrix
     influence: np.ndarray  # (M,) within each country
     starts: np.ndarray  # first row of each country
-    initial: np.ndarray  # (M + 1, M + 1) starting confidence, also the baseline it drifts back to
+    initial: np.ndarray  # (M + 1, M + 1) starting confidence, also the starting baseline it drifts back to
     keep: np.ndarray  # (M + 1, 1): 1 − drift rate
-    pull: np.ndarray  # (M + 1, M + 1): drift rate × baseline
+    pull: np.ndarray  # (M + 1, M + 1): drift rate × starting baseline
+    rate: np.ndarray  # (M + 1, 1): drift rate
+    memory: np.ndarray  # (M + 1, 1): how fast each ministry's baseline follows its confidence
+    remembers: bool  # whether some baseline moves with experience (otherwise it stays the starting confidence)
     talks: dict[str, TalksPlan]
     calendar: tuple[EntryPlan, ...]
     events: dict[int, tuple[EventPlan, ...]]
     random_events: tuple[RandomEventPlan, ...]
+    measures: tuple[MeasurePlan, ...]
+    lapse_rules: dict[int, LapseRule]  # by calendar index, for entries that confidence can keep from meeting
 
     @property
     def size(self) -> int:
@@ -204,7 +244,7 @@ def plan_for(scenario: Scenario) -> Plan:
     )
     events = defaultdict(list)
     for e in scenario.events:
-        events[e.round].append(_event_plan(e, scenario, countries, blocks))
+        events[e.round].append(EventPlan(e, _observations(e, scenario, countries, blocks)))
     return Plan(
         scenario=scenario,
         blocks=blocks,
@@ -213,11 +253,21 @@ def plan_for(scenario: Scenario) -> Plan:
         initial=initial,
         keep=drift(1.0, 0.0, rate),  # drift is affine in c: drift(c) = keep·c + pull
         pull=drift(0.0, initial, rate),
+        rate=rate,
+        memory=np.array([m.behaviour.memory for m in specs] + [0.0])[:, None],
+        remembers=any(m.behaviour.memory > 0 for m in specs),
         talks=talks,
         calendar=calendar,
         events={r: tuple(es) for r, es in events.items()},
         random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
+        measures=tuple(MeasurePlan(m, _observations(m, scenario, countries, blocks)) for m in scenario.measures),
+        lapse_rules={k: _lapse_rule(e, list(blocks)) for k, e in enumerate(scenario.calendar) if e.by_rule},
     )
+
+
+def _lapse_rule(entry: CalendarEntry, countries: list[str]) -> LapseRule:
+    directed = [(countries.index(a), countries.index(b)) for p in entry.pairs for a, b in (p, p[::-1])]
+    return LapseRule(np.array([a for a, _ in directed]), np.array([b for _, b in directed]))
 
 
 def _delegation(country: Country, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
@@ -342,16 +392,33 @@ def _actor(name: str, countries: dict[str, Country], spillover: float) -> tuple[
 
 def event_plan(event: Event, scenario: Scenario) -> EventPlan:
     """The plan of one event of ``scenario``, e.g. one added by hand during a run."""
-    return _event_plan(event, scenario, {c.name: c for c in scenario.countries}, plan_for(scenario).blocks)
+    countries = {c.name: c for c in scenario.countries}
+    return EventPlan(event, _observations(event, scenario, countries, plan_for(scenario).blocks))
 
 
-def _event_plan(event: Event, scenario: Scenario, countries, blocks) -> EventPlan:
-    target, observe = _actor(event.target, countries, scenario.spillover)
-    source, acting = _actor(event.source, countries, scenario.spillover)
-    strength = goldstein_strength(event.goldstein, scenario.shock_scale)
-    b = [m.behaviour for m in target.ministries]
-    rates = np.array([x.trust_gain if strength >= 0 else x.trust_loss for x in b])
-    return EventPlan(event, blocks[target.name], blocks[source.name], observe, acting, rates, strength)
+def _observations(act: Event | Measure, scenario: Scenario, countries, blocks) -> tuple[Observation, ...]:
+    """Who reads an act from ``source`` to ``target``, and how strongly: the target (if a scenario country) as an
+    act against itself; every other country with a stance, as :func:`balance_strength` says."""
+    strength = goldstein_strength(act.goldstein, scenario.shock_scale)
+    source, target = act.source.split(".")[0], act.target.split(".")[0]
+    readings = []  # (observer, its weights, actor, its weights, signed strength)
+    if source in countries and target in countries:
+        readings.append((*_actor(act.target, countries, scenario.spillover), act.source, strength))
+    for observer, alignment in scenario.stances.items():
+        if observer in (source, target):
+            continue
+        whole = (countries[observer], np.ones(len(countries[observer].ministries)))
+        if source in countries and alignment.get(target, 0.0):
+            readings.append((*whole, act.source, balance_strength(strength, alignment[target])))
+        if target in countries and alignment.get(source, 0.0):
+            readings.append((*whole, act.target, balance_strength(strength, alignment[source])))
+    out = []
+    for country, observe, actor, signed in readings:
+        actor_country, acting = _actor(actor, countries, scenario.spillover)
+        b = [m.behaviour for m in country.ministries]
+        rates = np.array([x.trust_gain if signed >= 0 else x.trust_loss for x in b])
+        out.append(Observation(blocks[country.name], blocks[actor_country.name], observe, acting, rates, signed))
+    return tuple(out)
 
 
 def _random_plan(spec: RandomEvents, scenario: Scenario, countries, blocks, n: int) -> RandomEventPlan:

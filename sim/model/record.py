@@ -15,6 +15,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.model.plan import EntryPlan, Plan
+    from sim.model.scenario.specs import Change, Measure
     from sim.model.talks import SessionResult, TalksPlan
 
 
@@ -54,10 +55,15 @@ class Recorder:
         self.plan = plan
         self.replicates = replicates
         self.ministry_every = ministry_every  # 0: never record ministry pairs
+        # Country confidence weighs ministries by influence: derived at the end unless a change can move influence.
+        self.derive_countries = ministry_every == 1 and not plan.scenario.phases
         self.ministry_rounds: list[int] = []
         self.ministry_states: list[np.ndarray] = []  # (R, M, M) each
         self.country_states: list[np.ndarray] = []  # (R, n, n) each, unless derived from ministry states
-        self.meetings: list[tuple] = []
+        self.meetings: list[tuple] = []  # (round, meeting, format, host, countries, held, reason)
+        self.lapses: list[tuple] = []  # (round, meeting, replicates (k,), reasons (k,))
+        self.measures: list[tuple] = []  # (round, measure, source, target, cameo, goldstein, note)
+        self.changes: list[tuple] = []  # (round, parameter, value, note)
         self.events: list[tuple] = []  # in EVENT_COLUMNS order: replicates (k,), round, then values or (k,) arrays
         self.actions: list[tuple] = []  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
         self.offers: list[tuple] = []  # (round, meeting, talks, proposer, responder, arrays…)
@@ -69,7 +75,7 @@ class Recorder:
         if self.ministry_every and round_ % self.ministry_every == 0:
             self.ministry_rounds.append(round_)
             self.ministry_states.append(state.copy())
-        if self.ministry_every != 1:  # otherwise derived from the ministry states at the end
+        if not self.derive_countries:
             self.country_states.append(country_confidence(state, self.plan.influence, self.plan.starts))
 
     def log_actions(self, round_, meeting: EntryPlan, item: str, kind: str, side: int, dyad, codes) -> None:
@@ -83,6 +89,20 @@ class Recorder:
         """Events that struck in ``round_``, one per entry of ``replicates``; the others are one value or one each."""
         if len(replicates):
             self.events.append((replicates, round_, source, target, cameo, goldstein, note))
+
+    def log_lapses(self, round_: int, meeting: str, replicates: np.ndarray, reasons: np.ndarray) -> None:
+        """Replicates where a scheduled meeting lapsed by rule in ``round_``, and why."""
+        if len(replicates):
+            self.lapses.append((round_, meeting, replicates, reasons))
+
+    def log_measure(self, round_: int, m: Measure) -> None:
+        """A measure in force in ``round_`` (in every replicate)."""
+        self.measures.append((round_, m.name, m.source, m.target, m.cameo, m.goldstein, m.note))
+
+    def log_change(self, round_: int, change: Change) -> None:
+        """Parameters that changed before ``round_`` (in every replicate)."""
+        for key, value in change.values.items():
+            self.changes.append((round_, key, repr(value) if not isinstance(value, str) else value, change.note))
 
     def log_offers(self, round_, meeting: str, plan: TalksPlan, session: np.ndarray, result: SessionResult) -> None:
         parties = [p.name for p in plan.parties]
@@ -100,7 +120,7 @@ class Recorder:
         """Everything recorded so far, for the replicates drawn from ``seeds``: a copy that later rounds leave alone."""
         plan, n = self.plan, self.plan.size
         states = np.stack(self.ministry_states) if self.ministry_states else np.zeros((0, self.replicates, n, n))
-        if self.ministry_every == 1:
+        if self.derive_countries:
             countries = country_confidence(states, plan.influence, plan.starts)
         else:
             countries = np.stack(self.country_states)
@@ -119,6 +139,9 @@ class Recorder:
             event_log=list(self.events),
             action_log=list(self.actions),
             offer_log=list(self.offers),
+            lapse_log=list(self.lapses),
+            measure_log=list(self.measures),
+            change_log=list(self.changes),
         )
 
 
@@ -126,7 +149,8 @@ class Recorder:
 class RunRecord:
     """A snapshot of R replicates of a scenario after ``rounds`` rounds (R = 1 for a single run): states and records.
 
-    ``seeds[r]`` is the seed that reproduces replicate r alone.
+    ``seeds[r]`` is the seed that reproduces replicate r alone. ``plan`` is the plan in force at the end (the last
+    phase, when dated changes applied).
     """
 
     plan: Plan
@@ -139,7 +163,10 @@ class RunRecord:
     settlement: dict[str, np.ndarray]  # per talks: (R,) outcome index, -1 if none
     settled_round: dict[str, np.ndarray]
     sessions: dict[str, np.ndarray]
-    meeting_log: list[tuple]  # (round, meeting, format, host, countries)
+    meeting_log: list[tuple]  # (round, meeting, format, host, countries, held, reason)
     event_log: list[tuple]  # replicates (k,), round, source, target, cameo, goldstein, note: values or (k,) arrays
     action_log: list[tuple]  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
     offer_log: list[tuple]  # (round, meeting, talks, proposer, responder, sessions, Offers, ratified by each)
+    lapse_log: list[tuple]  # (round, meeting, replicates (k,), reasons (k,))
+    measure_log: list[tuple]  # (round, measure, source, target, cameo, goldstein, note)
+    change_log: list[tuple]  # (round, parameter, value, note)

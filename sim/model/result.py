@@ -19,8 +19,11 @@ from sim.model.record import ACTION_LABELS, RunRecord
 if TYPE_CHECKING:
     from sim.model.talks import TalksPlan
 
-MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries"]
+MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries", "held", "reason"]
 EVENT_COLUMNS = ["replicate", "round", "source", "target", "cameo", "goldstein", "note"]
+LAPSE_COLUMNS = ["replicate", "round", "meeting", "reason"]
+MEASURE_COLUMNS = ["round", "measure", "source", "target", "cameo", "goldstein", "note"]
+CHANGE_COLUMNS = ["round", "parameter", "value", "note"]
 
 
 def seed_column(seeds) -> np.ndarray:
@@ -151,8 +154,30 @@ class RunResult(RunRecord):
 
     @cached_property
     def meetings(self) -> pd.DataFrame:
-        """One row per meeting held (the calendar is the same in every replicate)."""
-        return pd.DataFrame(self.meeting_log, columns=MEETING_COLUMNS)
+        """One row per scheduled meeting (the same in every replicate): ``held``, or why not (``reason``: suspended
+        or ended by date). Where confidence kept a meeting from being held in a replicate, :attr:`lapses` says so."""
+        return pd.DataFrame(self.meeting_log, columns=MEETING_COLUMNS).astype({"held": bool})  # bool when empty too
+
+    @cached_property
+    def lapses(self) -> pd.DataFrame:
+        """One row per replicate and scheduled meeting that lapsed by rule (confidence below the series' level)."""
+        parts = [
+            pd.DataFrame({"replicate": reps, "round": round_, "meeting": meeting, "reason": reasons})
+            for round_, meeting, reps, reasons in self.lapse_log
+        ]
+        if not parts:
+            return pd.DataFrame(columns=LAPSE_COLUMNS)
+        return pd.concat(parts, ignore_index=True).sort_values("replicate", kind="stable", ignore_index=True)
+
+    @cached_property
+    def measures(self) -> pd.DataFrame:
+        """One row per round and measure in force (the same in every replicate), with its Goldstein value."""
+        return pd.DataFrame(self.measure_log, columns=MEASURE_COLUMNS)
+
+    @cached_property
+    def changes(self) -> pd.DataFrame:
+        """One row per parameter changed by date: from which round, its new value, and why."""
+        return pd.DataFrame(self.change_log, columns=CHANGE_COLUMNS)
 
     @cached_property
     def agenda(self) -> pd.DataFrame:
@@ -219,6 +244,9 @@ class RunResult(RunRecord):
             "agenda": self.agenda,
             "offers": self.offers,
             "events": self.events,
+            "lapses": self.lapses,
+            "measures": self.measures,
+            "changes": self.changes,
         }
 
     @cached_property
@@ -284,7 +312,7 @@ class RunResult(RunRecord):
                 if a != b
             ],
             "counts": {
-                "meetings": len(self.meeting_log),
+                "meetings": int(self.meetings["held"].sum()) - len(self.lapses),
                 "events": len(self.events),
                 "proposals": len(self.offers),
                 **{action: int(counts.get(action, 0)) for action in ACTION_LABELS},

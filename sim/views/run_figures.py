@@ -82,7 +82,7 @@ def _legend(ax, live: bool, size: float, columns: int) -> None:
 def _meeting_strip(ax, result: RunResult) -> None:
     """One row per calendar entry, a tick for each meeting held."""
     entries = [e.name for e in result.plan.scenario.calendar]
-    held = result.meetings
+    held = result.meetings[result.meetings["held"]]
     first = min(len(result.countries), 4)  # after the countries' colours
     for k, name in enumerate(entries):
         rounds = held.loc[held["meeting"] == name, "round"]

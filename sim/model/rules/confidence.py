@@ -33,6 +33,38 @@ def drift(confidence, baseline, rate):
     return confidence + rate * (baseline - confidence)
 
 
+def remember(baseline, confidence, memory):
+    """One round of memory: the baseline confidence drifts toward moves ``memory`` of the way to current confidence.
+
+    ``b ← b + memory·(c − b)``: an exponentially weighted average of past confidence (adaptive expectations, Cagan
+    1956, Nerlove 1958; trust as the running sum of experience, Rotter 1967), so that years of cooperation or
+    hostility leave a lasting mark. ``memory = 0`` keeps the starting baseline (the drift of :func:`drift`);
+    ``memory = 1`` makes drift a no-op. Stays in [0, 1] when b and c are.
+    """
+    return baseline + memory * (confidence - baseline)
+
+
+def balance_strength(strength, alignment):
+    """Signed strength with which a third country reads an act between others: ``alignment·strength``.
+
+    Structural balance (Heider 1946; Cartwright & Harary 1956): an observer aligned with the target (alignment > 0)
+    reads a hostile act as hostile to itself, partly, and judges the source by it; an observer aligned with the
+    source judges the target as the source does (the friend's enemy is an enemy). A negative alignment reverses the
+    reading (the enemy's enemy is a friend); 0 ignores the act.
+    """
+    return alignment * strength
+
+
+def meets_by_rule(confidence, lapse_below):
+    """Whether a meeting is held: every member's confidence in every other is at least ``lapse_below``.
+
+    A series lapses while a party no longer expects the meeting to be worth its cost: the trust game's participation
+    constraint (Kydd 2005, trust and mistrust in international relations), read at the level the scenario sets.
+    ``confidence`` is (..., pairs); the answer has the leading shape.
+    """
+    return (np.asarray(confidence) >= lapse_below).all(axis=-1)
+
+
 def goldstein_strength(goldstein: float, scale: float) -> float:
     """Signed strength ``scale·g/10`` of an event of Goldstein value ``g`` in [-10, 10].
 

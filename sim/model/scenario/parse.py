@@ -12,9 +12,11 @@ from dataclasses import fields
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.model.scenario.parse_calendar import parse_entry, parse_format
+from sim.model.scenario.parse_calendar import parse_calendar_changes, parse_entry, parse_format
+from sim.model.scenario.parse_changes import parse_changes
 from sim.model.scenario.parse_events import parse_event, parse_random_events, timeline
 from sim.model.scenario.parse_issues import parse_friction, parse_item, parse_talks
+from sim.model.scenario.parse_measures import parse_measure, parse_outside_actors, parse_stances
 from sim.model.scenario.specs import (
     BEHAVIOUR_RANGES,
     DEFAULT_CONFIDENCE,
@@ -50,9 +52,14 @@ _TOP_KEYS = {
     "formats",
     "calendar",
     "calendar_start",
+    "calendar_changes",
     "round_months",
     "events",
     "random_events",
+    "measures",
+    "outside_actors",
+    "stances",
+    "changes",
 }
 _MINISTRY_KEYS = {"role", "influence", "veto", "priorities", "confidence", *BEHAVIOUR_RANGES}
 
@@ -93,19 +100,27 @@ def parse_scenario(data: Mapping, path: str) -> Scenario:
         parse_format(k, v, f"{path}.formats.{k}", roles, agenda_names)
         for k, v in schema.mapping(schema.require(data, "formats", path), f"{path}.formats").items()
     )
+    time = timeline(data, path)
     calendar = tuple(
-        parse_entry(k, v, f"{path}.calendar.{k}", formats, parsed_countries, cooperation)
+        parse_entry(k, v, f"{path}.calendar.{k}", formats, parsed_countries, cooperation, time)
         for k, v in schema.mapping(schema.require(data, "calendar", path), f"{path}.calendar").items()
     )
+    if "calendar_changes" in data:
+        calendar = parse_calendar_changes(data["calendar_changes"], f"{path}.calendar_changes", calendar, time)
     actors = {*countries, *(m.key for c in parsed_countries for m in c.ministries)}
-    start, round_months = timeline(data, path)
+    outside = parse_outside_actors(schema.optional(data, "outside_actors", []), f"{path}.outside_actors", countries)
+    stances = parse_stances(schema.optional(data, "stances", {}), f"{path}.stances", countries, outside)
     raw_events = schema.sequence(schema.optional(data, "events", []), f"{path}.events", "events")
-    events = tuple(parse_event(e, f"{path}.events[{i}]", actors, start, round_months) for i, e in enumerate(raw_events))
+    events = tuple(parse_event(e, f"{path}.events[{i}]", {*actors, *outside}, time) for i, e in enumerate(raw_events))
     random_events = tuple(
         parse_random_events(k, v, f"{path}.random_events.{k}", actors)
         for k, v in _named(data, "random_events", path).items()
     )
-    return Scenario(
+    measures = tuple(
+        parse_measure(k, v, f"{path}.measures.{k}", {*actors, *outside}, time)
+        for k, v in _named(data, "measures", path).items()
+    )
+    scenario = Scenario(
         name=name,
         description=schema.text(schema.optional(data, "description", ""), f"{path}.description").strip(),
         countries=parsed_countries,
@@ -116,15 +131,21 @@ def parse_scenario(data: Mapping, path: str) -> Scenario:
         calendar=calendar,
         events=tuple(sorted(events, key=lambda e: e.round)),
         random_events=random_events,
-        calendar_start=None if start is None else schema.month_text(start),
-        round_months=round_months,
+        calendar_start=None if time.start is None else schema.month_text(time.start),
+        round_months=time.round_months,
         spillover=schema.number(data.get("spillover", 0.3), f"{path}.spillover", 0.0, 1.0),
         shock_scale=schema.number(data.get("shock_scale", 0.5), f"{path}.shock_scale", 0.0, 1.0),
+        measures=measures,
+        outside_actors=outside,
+        stances=stances,
     )
+    if schema.optional(data, "changes", None) is None:
+        return scenario
+    return parse_changes(data, path, scenario, time, parse_scenario)
 
 
 def _named(data: Mapping, key: str, path: str) -> Mapping:
-    """An optional top-level block of named entries (cooperation, frictions, talks, random_events)."""
+    """An optional top-level block of named entries (cooperation, frictions, talks, random_events, measures)."""
     return schema.mapping(schema.optional(data, key, {}), f"{path}.{key}")
 
 

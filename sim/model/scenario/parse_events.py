@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from itertools import permutations
+from typing import NamedTuple
 
 from sim.model import schema
 from sim.model.cameo import GOLDSTEIN_MAX, GOLDSTEIN_MIN, lookup, weighted
@@ -11,33 +13,68 @@ from sim.model.errors import ScenarioError
 from sim.model.scenario.specs import Event, RandomEvents
 
 
-def timeline(data: Mapping, path: str) -> tuple[int | None, int]:
+class Timeline(NamedTuple):
     """Round 1's month (a count of months; None if the scenario gives no dates) and the months per round."""
+
+    start: int | None
+    round_months: int
+
+
+def timeline(data: Mapping, path: str) -> Timeline:
+    """The scenario's :class:`Timeline`, from ``calendar_start`` and ``round_months``."""
     if "calendar_start" not in data:
         if "round_months" in data:
             raise ScenarioError(f"{path}.round_months", data["round_months"], "only with calendar_start (YYYY-MM)")
-        return None, 1
+        return Timeline(None, 1)
     start = schema.month(data["calendar_start"], f"{path}.calendar_start")
-    return start, schema.integer(data.get("round_months", 1), f"{path}.round_months", 1)
+    return Timeline(start, schema.integer(data.get("round_months", 1), f"{path}.round_months", 1))
 
 
-def parse_event(raw, path, actors, start: int | None, round_months: int) -> Event:
+def when(value: object, path: str, time: Timeline) -> int:
+    """A round given as a whole number ≥ 1 or as a date (the round holding that month)."""
+    if isinstance(value, str | datetime.date):
+        return date_round(value, path, *time)
+    return schema.integer(value, path, 1)
+
+
+def at_round(raw: Mapping, path: str, time: Timeline) -> int:
+    """The round of something given by ``round`` or by ``date`` (exactly one of them)."""
+    if schema.either(raw, path, ("round", "a whole number ≥ 1"), ("date", "YYYY-MM")) == "round":
+        return schema.integer(raw["round"], f"{path}.round", 1)
+    return date_round(raw["date"], f"{path}.date", *time)
+
+
+def stretch(raw: Mapping, path: str, time: Timeline) -> tuple[int, int | None]:
+    """The rounds ``from`` (required) ``until`` (optional, the first round after it; after ``from``)."""
+    start = when(schema.require(raw, "from", path), f"{path}.from", time)
+    if raw.get("until") is None:
+        return start, None
+    until = when(raw["until"], f"{path}.until", time)
+    if until <= start:
+        raise ScenarioError(f"{path}.until", raw["until"], f"a round or date after 'from' (round {start})")
+    return start, until
+
+
+def parse_event(raw, path, actors, time: Timeline) -> Event:
     schema.mapping(raw, path, {"round", "date", "source", "target", "cameo", "goldstein", "weight", "note"})
     source = schema.name(schema.require(raw, "source", path), f"{path}.source", actors)
     target = schema.name(schema.require(raw, "target", path), f"{path}.target", actors)
     check_countries_differ(source, target, f"{path}.target")
-    if schema.either(raw, path, ("round", "a whole number ≥ 1"), ("date", "YYYY-MM")) == "round":
-        round_ = schema.integer(raw["round"], f"{path}.round", 1)
-    else:
-        round_ = _date_round(raw["date"], f"{path}.date", start, round_months)
+    round_ = at_round(raw, path, time)
+    code, goldstein = act_value(raw, path)
+    note = schema.text(schema.optional(raw, "note", ""), f"{path}.note")
+    return Event(round_, source, target, goldstein, code, note)
+
+
+def act_value(raw: Mapping, path: str) -> tuple[str | None, float]:
+    """An act's CAMEO code (None if given by value) and its Goldstein value times its ``weight``."""
     if schema.either(raw, path, ("cameo", "a CAMEO code"), ("goldstein", "a value in [-10, 10]")) == "cameo":
         entry = lookup(raw["cameo"], f"{path}.cameo")
         code, goldstein = entry.code, entry.goldstein
     else:
         code, goldstein = None, schema.number(raw["goldstein"], f"{path}.goldstein", GOLDSTEIN_MIN, GOLDSTEIN_MAX)
     weight = schema.number(schema.optional(raw, "weight", 1.0), f"{path}.weight", 0.0)
-    note = schema.text(schema.optional(raw, "note", ""), f"{path}.note")
-    return Event(round_, source, target, weighted(goldstein, weight, f"{path}.weight"), code, note)
+    return code, weighted(goldstein, weight, f"{path}.weight")
 
 
 def check_countries_differ(source: str, target: str, path: str) -> None:
@@ -46,7 +83,7 @@ def check_countries_differ(source: str, target: str, path: str) -> None:
         raise ScenarioError(path, target, f"an actor of another country than the source {source!r}")
 
 
-def _date_round(value: object, path: str, start: int | None, round_months: int) -> int:
+def date_round(value: object, path: str, start: int | None, round_months: int) -> int:
     """The round holding the month of ``value``: round 1 holds month ``start``, each round ``round_months`` long."""
     if start is None:
         raise ScenarioError(path, value, "a 'round' instead, or set calendar_start (the YYYY-MM of round 1)")

@@ -3,7 +3,9 @@
 A scenario names everything the engine works with: countries and their ministries, the issues (cooperative items,
 frictions and the dimensions of any settlement talks), meeting formats, the calendar that repeats them, the scheduled
 events (by round, or by date once ``calendar_start`` says which month round 1 is) and the random events drawn at a
-rate. Nothing in the engine knows a country or an issue by name.
+rate. The world can change during a run: dated pauses of the calendar, measures in force for a stretch of rounds,
+acts involving outside actors that countries read by their stances, and dated changes of parameters (each phase of
+the run a whole scenario of its own). Nothing in the engine knows a country or an issue by name.
 
 ``Scenario.from_dict`` (:mod:`sim.model.scenario.parse`) checks every value before a run starts and raises
 :class:`~sim.model.errors.ScenarioError` naming the key path, the value and what is allowed.
@@ -12,7 +14,7 @@ rate. Nothing in the engine knows a country or an issue by name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.model.rules.confidence import generous_forgiveness
 
@@ -32,6 +34,7 @@ class Behaviour:
     reliability: float = 0.9  # probability of carrying out an adopted item when confidence is full
     hawkishness: float = 0.2  # weight of distrust in carrying out items and ratifying deals
     concession: float = 1.0  # concession exponent: < 1 Boulware, 1 linear, > 1 conceder
+    memory: float = 0.0  # share of the gap to current confidence the baseline closes each round (0: a fixed baseline)
 
 
 BEHAVIOUR_RANGES: dict[str, tuple[float, float]] = {
@@ -42,6 +45,7 @@ BEHAVIOUR_RANGES: dict[str, tuple[float, float]] = {
     "reliability": (0.0, 1.0),
     "hawkishness": (0.0, 1.0),
     "concession": (0.01, 100.0),
+    "memory": (0.0, 1.0),
 }
 DEFAULT_CONFIDENCE = 0.5  # starting confidence in a counterpart a ministry does not list
 
@@ -132,12 +136,29 @@ class MeetingFormat:
 
 
 @dataclass(frozen=True, slots=True)
+class Pause:
+    """A stretch of rounds in which a calendar entry does not meet: ``start`` ≤ round < ``until`` (None: for good)."""
+
+    start: int
+    until: int | None
+    reason: str
+    kind: str  # "suspended" or "ended"
+
+    def covers(self, round_: int) -> bool:
+        return self.start <= round_ and (self.until is None or round_ < self.until)
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarEntry:
-    """A recurring meeting of a format, every ``every`` rounds from ``start``.
+    """A meeting of a format: recurring every ``every`` rounds from ``start``, or on the given rounds ``once``.
 
     It brings together each of its ``pairs`` of countries: all pairs of its countries (a summit or a multilateral
     forum, whose chair rotates through ``hosts``), or a given list of pairs meeting bilaterally in the same round
     (no chair: the two sides take turns to propose first).
+
+    A series changes: dated ``pauses`` suspend or end it (the scenario's ``calendar_changes``), and by rule a
+    meeting lapses in a replicate while some member's confidence in another is below ``lapse_below``, or the series
+    ends there for good the first time it falls below ``withdraw_below`` (a party withdraws).
     """
 
     name: str
@@ -147,15 +168,32 @@ class CalendarEntry:
     every: int
     start: int
     hosts: tuple[str, ...]
+    once: tuple[int, ...] = ()  # one-off meetings: the rounds they are held in (then every/start are unused)
+    pauses: tuple[Pause, ...] = ()  # not overlapping
+    lapse_below: float = 0.0  # 0: never lapses
+    withdraw_below: float = 0.0  # 0: nobody withdraws
 
-    def meets(self, round_: int) -> bool:
+    def scheduled(self, round_: int) -> bool:
+        """Whether the calendar has a meeting of this entry in ``round_`` (held or not)."""
+        if self.once:
+            return round_ in self.once
         return round_ >= self.start and (round_ - self.start) % self.every == 0
+
+    def pause(self, round_: int) -> Pause | None:
+        """The pause that keeps a scheduled meeting of ``round_`` from being held, if any."""
+        return next((p for p in self.pauses if p.covers(round_)), None)
+
+    @property
+    def by_rule(self) -> bool:
+        """Whether confidence can keep a meeting from being held (then it differs between replicates)."""
+        return self.lapse_below > 0 or self.withdraw_below > 0
 
     def host(self, round_: int) -> str:
         """The chair in ``round_``, or "" for a series of bilateral pairs."""
         if not self.hosts:
             return ""
-        return self.hosts[((round_ - self.start) // self.every) % len(self.hosts)]
+        turn = self.once.index(round_) if self.once else (round_ - self.start) // self.every
+        return self.hosts[turn % len(self.hosts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +225,36 @@ class RandomEvents:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A lasting act of ``source`` towards ``target`` (sanctions, an embargo, a deployment, a joint programme).
+
+    In force from round ``start`` until before ``until`` (None: to the end of the run), it is observed every round
+    like an event of Goldstein value ``goldstein`` (the code's value times the measure's weight).
+    """
+
+    name: str
+    source: str
+    target: str
+    goldstein: float
+    cameo: str | None
+    start: int
+    until: int | None
+    note: str
+
+    def in_force(self, round_: int) -> bool:
+        return self.start <= round_ and (self.until is None or round_ < self.until)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Dated changes to parameters, applied between rounds: from round ``round`` on, each key path has its value."""
+
+    round: int
+    values: Mapping[str, object]  # key path under the scenario (countries.russia.quota) → new value
+    note: str
+
+
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """Everything a run needs besides its seed and length.
@@ -208,6 +276,11 @@ class Scenario:
     round_months: int  # months per round
     spillover: float  # share of an observation that reaches a country's other ministries
     shock_scale: float  # how far a Goldstein ±10 event moves confidence (as a share of the gap)
+    measures: tuple[Measure, ...] = ()
+    outside_actors: tuple[str, ...] = ()  # actors of events and measures that are not at the table
+    stances: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # observer → actor → alignment in [-1, 1]
+    changes: tuple[Change, ...] = ()
+    phases: tuple[tuple[int, Scenario], ...] = ()  # the scenario in force from each round with changes on
 
     @property
     def issues(self) -> tuple[str, ...]:
