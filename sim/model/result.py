@@ -34,6 +34,17 @@ def seed_column(seeds) -> np.ndarray:
     return np.array(seeds, dtype=np.uint64)
 
 
+NUMBER_COLUMNS = {"replicate": "int64", "round": "int64", "session": "int64", "goldstein": "float64"}
+NUMBER_COLUMNS |= dict.fromkeys(("u_proposer", "u_responder", "level_proposer", "level_responder"), "float64")
+NUMBER_COLUMNS |= dict.fromkeys(("accepted", "ratified_by_proposer", "ratified_by_responder"), "bool")
+
+
+def empty_table(columns: list[str]) -> pd.DataFrame:
+    """A table with no rows whose columns have the types they have when there are rows (text for the rest), so that a
+    replicate with nothing to record compares equal to the same replicate's empty slice of a batch."""
+    return pd.DataFrame({c: pd.Series(dtype=NUMBER_COLUMNS.get(c, "str")) for c in columns})
+
+
 def settlement_columns(frame: pd.DataFrame) -> tuple[str | None, str | None]:
     """The columns saying whether and when the (first) talks settled, or (None, None) if there are no talks."""
     settled = [c for c in frame.columns if c.endswith(".settled")]
@@ -166,7 +177,7 @@ class RunResult(RunRecord):
             for round_, meeting, reps, reasons in self.lapse_log
         ]
         if not parts:
-            return pd.DataFrame(columns=LAPSE_COLUMNS)
+            return empty_table(LAPSE_COLUMNS)
         return pd.concat(parts, ignore_index=True).sort_values("replicate", kind="stable", ignore_index=True)
 
     @cached_property
@@ -223,7 +234,7 @@ class RunResult(RunRecord):
             for name, value in arrays.items():
                 parts[name].append(value)
         if not parts["replicate"]:
-            return pd.DataFrame(columns=columns)
+            return empty_table(columns)
         table = pd.DataFrame({name: np.concatenate(values) for name, values in parts.items()})
         return table.sort_values(["replicate", "round"], kind="stable", ignore_index=True)
 
@@ -232,7 +243,7 @@ class RunResult(RunRecord):
         """One row per event that struck in a replicate: scheduled events strike in all, random ones where drawn."""
         parts = [pd.DataFrame(dict(zip(EVENT_COLUMNS, e, strict=True))) for e in self.event_log]
         if not parts:
-            return pd.DataFrame(columns=EVENT_COLUMNS)
+            return empty_table(EVENT_COLUMNS)
         return pd.concat(parts, ignore_index=True).sort_values("replicate", kind="stable", ignore_index=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
