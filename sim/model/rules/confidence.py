@@ -40,6 +40,7 @@ def remember(baseline, confidence, memory):
     1956, Nerlove 1958; trust as the running sum of experience, Rotter 1967), so that years of cooperation or
     hostility leave a lasting mark. ``memory = 0`` keeps the starting baseline (the drift of :func:`drift`);
     ``memory = 1`` makes drift a no-op. Stays in [0, 1] when b and c are.
+    Source: docs/model.md §4.3.
     """
     return baseline + memory * (confidence - baseline)
 
@@ -51,6 +52,7 @@ def balance_strength(strength, alignment):
     reads a hostile act as hostile to itself, partly, and judges the source by it; an observer aligned with the
     source judges the target as the source does (the friend's enemy is an enemy). A negative alignment reverses the
     reading (the enemy's enemy is a friend); 0 ignores the act.
+    Source: docs/model.md §4.5.
     """
     return alignment * strength
 
@@ -61,6 +63,7 @@ def meets_by_rule(confidence, lapse_below):
     A series lapses while a party no longer expects the meeting to be worth its cost: the trust game's participation
     constraint (Kydd 2005, trust and mistrust in international relations), read at the level the scenario sets.
     ``confidence`` is (..., pairs); the answer has the leading shape.
+    Source: docs/model.md §4.1.
     """
     return (np.asarray(confidence) >= lapse_below).all(axis=-1)
 
