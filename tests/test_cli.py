@@ -60,7 +60,7 @@ def test_a_synthetic_scenario_of_any_size_runs_from_the_command_line(tmp_path):
     done = negsim("run", "scenario=synthetic", "scenario.synthetic.countries=12", "rounds=6", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / done.stdout.strip().splitlines()[-1].split("outputs in ")[1]
-    assert out.parent.name == "synthetic"
+    assert out.name.endswith("_synthetic_seed2013")
     assert pd.read_parquet(out / "country_confidence.parquet")["country"].nunique() == 12
 
 
