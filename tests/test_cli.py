@@ -22,6 +22,7 @@ def negsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_run_writes_everything(tmp_path):
     done = negsim("run", "seed=3", "rounds=24", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -48,6 +49,7 @@ def test_run_writes_everything(tmp_path):
         ("scenario=synthetic +scenario.synthetic.size=3", "scenario.synthetic.size: got 3; allowed: a known key"),
     ],
 )
+@pytest.mark.slow
 def test_mistakes_exit_non_zero_with_one_line_and_no_output(tmp_path, override, message):
     done = negsim("run", *override.split(), cwd=tmp_path)
     assert done.returncode == 2
@@ -56,6 +58,7 @@ def test_mistakes_exit_non_zero_with_one_line_and_no_output(tmp_path, override, 
     assert not (tmp_path / "outputs").exists()
 
 
+@pytest.mark.slow
 def test_a_synthetic_scenario_of_any_size_runs_from_the_command_line(tmp_path):
     done = negsim("run", "scenario=synthetic", "scenario.synthetic.countries=12", "rounds=6", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -64,6 +67,7 @@ def test_a_synthetic_scenario_of_any_size_runs_from_the_command_line(tmp_path):
     assert pd.read_parquet(out / "country_confidence.parquet")["country"].nunique() == 12
 
 
+@pytest.mark.slow
 def test_unknown_keys_and_scenarios_are_refused_by_hydra(tmp_path):
     for override in ("scenario=tokio", "scenario.countries.japn.quota=1"):
         done = negsim("run", override, cwd=tmp_path)
@@ -71,6 +75,7 @@ def test_unknown_keys_and_scenarios_are_refused_by_hydra(tmp_path):
     assert not (tmp_path / "outputs").exists()
 
 
+@pytest.mark.slow
 def test_help_lists_commands(tmp_path):
     done = negsim("--help", cwd=tmp_path)
     assert done.returncode == 0

@@ -166,6 +166,7 @@ def dashboard_url():
             server.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium for a real browser: apt-get install chromium")
 def test_the_page_steps_the_model_and_redraws_in_a_real_browser(dashboard_url, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: pip install playwright")
