@@ -150,7 +150,7 @@ def _country_panel(ax, result: RunResult, replicate: int, *, many: bool, live: b
         labels = _events(ax, result, lines, replicate)
     note = zoom(ax, df["confidence"], full=full)
     ax.set_ylabel("country confidence" + (f"\n({note})" if note else ""))
-    _legend(ax, live, 9 if live else 11, [] if many else EVENT_KEY)
+    _legend(ax, live, 10 if live else 11, [] if many else EVENT_KEY)
     return [] if many else labels
 
 
@@ -191,7 +191,7 @@ def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool, full: 
             shown.append(values)
     note = zoom(ax, np.concatenate(shown), full=full)
     ax.set_ylabel("ministry confidence" + (f"\n({note})" if note else ""))
-    _legend(ax, live, 9 if live else 10)
+    _legend(ax, live, 10)
 
 
 def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
