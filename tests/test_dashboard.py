@@ -214,6 +214,10 @@ def test_the_page_steps_the_model_and_redraws_in_a_real_browser(dashboard_url, t
         page.screenshot(path=SCREENSHOT.with_name("negsim-dashboard-top.png"))
         page.locator(".negsim-inject").click()
         expect(page.locator(".negsim-events")).to_contain_text("Impose embargo, boycott, or sanctions (injected)")
+        page.get_by_role("button", name="Play").click()
+        expect(status).to_contain_text("Round 3", timeout=UPDATE)
+        page.get_by_role("button", name="Pause").click()
+        expect(page.get_by_role("button", name="Play")).to_be_visible()
         assert readability(page) == {"clipped cells": [], "small figures": [], "small text": []}
         page.screenshot(path=SCREENSHOT, full_page=True)
         browser.close()
