@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -110,6 +111,7 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None) -> Figur
     return fig
 
 
+HORIZONTAL = {"orientation": "horizontal"} if mpl.__version_info__ >= (3, 10) else {"vert": False}  # boxes
 PAIRS_SHOWN = 6  # directed pairs drawn in each panel of the bands
 
 
@@ -129,8 +131,10 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
     colors = {pair: f"C{k}" for k, pair in enumerate(pairs)}
     cols = min(4, max(len(keys), 1))
     rows = max(1, -(-len(keys) // cols))
-    legend_rows = -(-len(pairs) // 3)
-    width, height = 4.2 * cols, 1.6 + 0.3 * legend_rows + 2.8 * rows
+    width = max(4.2 * cols, 9.0)
+    legend_cols = min(len(pairs) + 1, int(width // 3.2))
+    legend_rows = -(-(len(pairs) + 1) // legend_cols)
+    height = 1.6 + 0.3 * legend_rows + 2.8 * rows
     top = 1 - (1.3 + 0.3 * legend_rows) / height
     margins = {"left": 1.0 / width, "right": 1 - 0.15 / width, "bottom": 0.8 / height, "top": top}
     fig = Figure(figsize=(width, height))
@@ -161,7 +165,7 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
         Line2D([], [], color=c, lw=2, label=f"{display_name(a)} → {display_name(b)}") for (a, b), c in colors.items()
     ]
     handles.append(Patch(color="grey", alpha=0.3, label="5–95% of replicates"))
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.55 / height), ncols=min(4, len(handles)))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.55 / height), ncols=legend_cols)
     fig.supxlabel("round", y=0.15 / height)
     fig.supylabel("confidence (median, 5–95%)", x=0.15 / width)
     n = cells["replicates"].dropna()
@@ -192,7 +196,8 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
         data.append(mine[when].dropna().to_numpy())
         names.append(f"{_cell_label(row, swept) if swept else row['cell']}  (n={len(mine)})")
     filled = [k for k, d in enumerate(data) if len(d)]
-    ax.boxplot([data[k] for k in filled], positions=filled, orientation="horizontal", widths=0.6)
+    if filled:
+        ax.boxplot([data[k] for k in filled], positions=filled, widths=0.6, **HORIZONTAL)
     for k, d in enumerate(data):
         if not len(d):
             ax.text(0.01, k, "none settled", transform=ax.get_yaxis_transform(), va="center", color="grey")
