@@ -126,8 +126,8 @@ def test_the_confidence_figure_keys_its_markers_says_when_it_zooms_and_shows_dat
     legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
     assert any("cooperative" in t for t in legend) and any("conflictual" in t for t in legend)
     assert "zoomed to" in fig.axes[1].get_ylabel()
-    assert "zoomed" not in plot_confidence(run, full_scale=True).axes[1].get_ylabel()
-    assert plot_confidence(run, full_scale=True).axes[1].get_ylim() == (0.0, 1.0)
+    full = plot_confidence(run, full_scale=True).axes[1]
+    assert "zoomed" not in full.get_ylabel() and full.get_ylim() == (0.0, 1.0)
     assert "Jan 2014" in [t.get_text() for t in fig.axes[2].get_xticklabels()]
     ticks = fig.axes[0].get_yticklabels()  # meeting names in their ticks' colours: the key to the strip
     assert len({t.get_color() for t in ticks}) == len(ticks)
@@ -181,6 +181,7 @@ def test_unstable_sobol_indices_are_flagged_in_the_figure_and_the_log(caplog):
     assert "unstable" not in plot_sobol(sobol_indices(noisy=False)).axes[0].get_title()
 
 
+@pytest.mark.slow  # writes every plot at 150 dpi
 def test_the_sweep_plots_include_each_study_s_own_question(sweep):
     names = {p.name for p in draw_sweep_plots(sweep[0])}
     assert {"settlement_probability.png", "terms_peace_treaty.png", "recovery.png", "confidence_bands.png"} <= names

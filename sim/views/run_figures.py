@@ -50,15 +50,19 @@ def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False
     entries = len(result.plan.scenario.calendar)
     heights = [0.3 + 0.26 * entries, 4] + ([3] if show_ministries else [])
     heights += [0.2 + 0.19 * len(notes)] if notes else []
-    size = (9.6, 7.4) if live else (12, 1.6 + sum(heights))
+    size = _live_size(result, show_ministries) if live else (12, 1.6 + sum(heights))
     fig = Figure(figsize=size, layout=None if live else "constrained")
     axes = fig.subplots(len(heights), 1, sharex=True, height_ratios=heights)
-    if live:
-        fig.subplots_adjust(left=0.2, right=0.72, top=0.96, bottom=0.08, hspace=0.2)
     _meeting_strip(axes[0], result)
     labels = _country_panel(axes[1], result, replicate, many=many, live=live, full=full_scale)
     if show_ministries:
         _ministry_panel(axes[2], result, replicate, live=live, full=full_scale)
+    if live:
+        longest = max(len(display_name(e.name)) for e in result.plan.scenario.calendar)
+        left = (0.35 + 0.085 * longest) / size[0]  # the meeting names beside the strip
+        widest = max(len(text) for ax in axes[1:] for text in ax.get_legend_handles_labels()[1])
+        right = 1 - (0.75 + 0.075 * widest) / size[0]  # the legends beside the panels
+        fig.subplots_adjust(left=left, right=right, top=0.96, bottom=0.9 / size[1], hspace=0.2)
     plots = axes[1 : len(axes) - (1 if notes else 0)]
     for ax in plots:
         mark_settlements(ax, result, replicate)
@@ -78,6 +82,14 @@ def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False
         fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})")
     separate(labels)
     return fig
+
+
+def _live_size(result: RunResult, show_ministries: bool) -> tuple[float, float]:
+    """The dashboard's figure: tall enough for the ministries' legend beside their panel (one line per ministry and
+    other country, about 0.24 in each at 10 pt)."""
+    entries = len(result.ministries) * (len(result.countries) - 1) if show_ministries else 0
+    panel = 7.4 * 3 / (1.3 + 4 + 3) * 0.88  # the ministry panel's height in a 7.4 in figure
+    return 9.6, 7.4 * max(1.0, 0.24 * entries / panel)
 
 
 def _replicate_events(result: RunResult, replicate: int) -> pd.DataFrame:
