@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_EXTRAS := dev,parallel,slurm,ray,notebooks,viz,discover
 
-.PHONY: run test lint bench dashboard clean
+.PHONY: run test test-fast lint bench dashboard clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "negsim needs Python 3.12 or newer (found " + sys.version.split()[0] + "); with pyenv, the .python-version file here selects 3.12")'
@@ -23,8 +23,11 @@ $(VENV)/.test: $(BIN)/python pyproject.toml
 run: $(VENV)/.run  ## the default scenario end to end: tables, summary, config and plot under outputs/
 	$(BIN)/negsim run
 
-test: $(VENV)/.test  ## the test suite
+test: $(VENV)/.test  ## the whole test suite
 	$(BIN)/pytest -q
+
+test-fast: $(VENV)/.test  ## the tests that run in-process (under 2 minutes): no subprocesses, notebooks or browser
+	$(BIN)/pytest -q -m "not slow"
 
 dashboard: $(VENV)/.test  ## the interactive dashboard on http://localhost:8765/
 	$(BIN)/negsim dashboard

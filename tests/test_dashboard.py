@@ -6,8 +6,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,21 +168,31 @@ def dashboard_url():
             server.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium for a real browser: apt-get install chromium")
 def test_the_page_steps_the_model_and_redraws_in_a_real_browser(dashboard_url, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: pip install playwright")
     expect = sync_api.expect
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1900})
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(dashboard_url)
         status = page.locator(".negsim-status")
         expect(status).to_contain_text("Round 0", timeout=SERVER_START * 1000)
         expect(status).to_contain_text("Japan → Russia 0.342 (start 0.342)")
 
-        seed = page.get_by_role("slider", name="seed")
-        seed.press("ArrowRight")
-        expect(seed).to_have_attribute("aria-valuenow", "2014")
+        sidebar = page.locator(".v-navigation-drawer")
+        for internal in ("Play Interval", "Render Interval", "Use Threads"):  # Mesa's internals are not shown
+            expect(page.get_by_text(internal)).to_have_count(0)
+        expect(page.get_by_role("button", name="Play")).to_be_visible()  # as the README says
+        expect(page.get_by_role("slider", name="seed")).to_have_count(0)
+        seed = sidebar.get_by_label("seed")  # a number field
+        seed.fill("2014")
+        seed.press("Enter")
+        ministry = sidebar.get_by_text("Japan · leader")
+        expect(ministry).to_have_count(0)  # folded in its country's panel
+        sidebar.get_by_text("Japan", exact=True).click()
+        expect(ministry).to_be_visible()
         confidence = page.get_by_role("slider", name="Japan leader: confidence in Russia")
         for _ in range(10):
             confidence.press("ArrowRight")
@@ -199,8 +211,35 @@ def test_the_page_steps_the_model_and_redraws_in_a_real_browser(dashboard_url, t
             assert time.monotonic() < deadline, "the confidence chart did not change after a step"
             time.sleep(0.5)
 
+        page.screenshot(path=SCREENSHOT.with_name("negsim-dashboard-top.png"))
         page.locator(".negsim-inject").click()
         expect(page.locator(".negsim-events")).to_contain_text("Impose embargo, boycott, or sanctions (injected)")
-        page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+        page.get_by_role("button", name="Play").click()
+        expect(status).to_contain_text("Round 3", timeout=UPDATE)
+        page.get_by_role("button", name="Pause").click()
+        expect(page.get_by_role("button", name="Play")).to_be_visible()
+        assert readability(page) == {"clipped cells": [], "small figures": [], "small text": []}
+        page.screenshot(path=SCREENSHOT, full_page=True)
         browser.close()
-    assert (tmp_path / "dashboard.png").stat().st_size > 50_000
+
+
+SCREENSHOT = Path(tempfile.gettempdir()) / "negsim-dashboard.png"  # kept after the test, to look at
+
+
+def readability(page) -> dict[str, list]:
+    """What a lecturer could not read at 1400 px: table cells whose text is cut off, figures shown so much smaller than
+    drawn that their 9 pt text falls under 10 px, and page text under 12 px."""
+    return page.evaluate(
+        """() => ({
+        "clipped cells": [...document.querySelectorAll(".negsim-agenda td, .negsim-events td")]
+            .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent)
+            .concat([...document.querySelectorAll(".v-data-table__wrapper")]
+                .filter(t => t.scrollWidth > t.clientWidth + 1).map(t => "a table wider than its card")),
+        "small figures": [...document.querySelectorAll(".negsim-figure img")]
+            .filter(img => img.naturalWidth && 9 / 72 * 100 * img.clientWidth / img.naturalWidth < 10)
+            .map(img => [img.clientWidth, img.naturalWidth]),
+        "small text": [...document.querySelectorAll(".v-navigation-drawer label, .negsim-status, td")]
+            .filter(e => e.offsetParent && parseFloat(getComputedStyle(e).fontSize) < 12)
+            .map(e => e.textContent.slice(0, 30)),
+    })"""
+    )

@@ -1,4 +1,5 @@
-"""The teaching notebooks: stored without outputs, complete, and each runs from top to bottom without an error.
+"""The teaching notebooks: stored without outputs, complete, and each runs from top to bottom without an error,
+showing every figure it draws, once.
 
 Each notebook is executed with nbclient in a fresh kernel, in a temporary working directory. The kernel is this
 interpreter (``sys.executable``) with ipykernel, described by a kernelspec written into a temporary directory: nothing
@@ -7,6 +8,7 @@ is registered with Jupyter, and a kernelspec elsewhere on the machine cannot be 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
@@ -22,6 +24,14 @@ EXPECTED = [
     "04_territorial_talks_sweep",
     "05_shocks_and_event_data",
 ]
+FIGURES = {  # figures each notebook shows when run: a figure lost (or shown twice) changes the count
+    "01_meet_the_actors": 3,
+    "02_confidence_building": 10,
+    "03_two_level_game": 2,
+    "04_territorial_talks_sweep": 4,
+    "05_shocks_and_event_data": 7,
+}
+DRAWS = re.compile(r"^(plot_\w*|subplots|figure)$")  # calls that make a figure
 CELL_TIMEOUT = 180  # seconds; a whole notebook takes well under a minute on a 2-core machine
 KERNEL = "negsim-notebook-test"
 
@@ -32,6 +42,20 @@ def cells(path: Path) -> list[dict]:
 
 def source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def draws_a_figure(code: str) -> bool:
+    """Whether a cell's own statements (not the functions it defines) call something that makes a figure."""
+    tree = ast.parse("\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if DRAWS.match(name):
+                    return True
+    return False
 
 
 def test_the_teaching_notebooks_are_there():
@@ -84,6 +108,7 @@ def kernel_manager_factory(tmp_path_factory):
     return make
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path, tmp_path, kernel_manager_factory):
     import nbformat
@@ -98,5 +123,11 @@ def test_notebook_runs(path, tmp_path, kernel_manager_factory):
         resources={"metadata": {"path": str(tmp_path)}},  # the kernel's working directory
     )
     client.execute()  # raises CellExecutionError, naming the cell, on the first error
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    images = [[o["data"]["image/png"] for o in c.outputs if "image/png" in o.get("data", {})] for c in code]
+    for cell, shown in zip(code, images, strict=True):
+        if draws_a_figure(cell.source):
+            assert shown, f"{path.name}: no figure shows for the cell\n{cell.source}"
+        assert len(set(shown)) == len(shown), f"{path.name}: a figure shows twice in the cell\n{cell.source}"
+    assert sum(map(len, images)) == FIGURES[path.stem]

@@ -153,6 +153,7 @@ def test_a_rerun_skips_complete_cells_and_gives_the_same_indices(morris_study):
     pd.testing.assert_frame_equal(pd.read_parquet(again / "indices.parquet"), indices)
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_samples_and_indices(tmp_path):
     serial, parallel = (
         run_study(load_study(write_study(tmp_path, "sobol", 2), [f"workers={w}", f"output_dir={tmp_path}/{w}"]))

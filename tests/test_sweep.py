@@ -128,6 +128,7 @@ def basic_sweep(tmp_path_factory):
     return cwd, sweep_table(cwd)
 
 
+@pytest.mark.slow
 def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
     cwd, table = basic_sweep
     out = cwd / "multirun" / "shock_recovery" / "aggregate"
@@ -146,6 +147,7 @@ def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
     assert (out / "confidence_bands.png").exists()
 
 
+@pytest.mark.slow
 def test_failed_cell_makes_the_sweep_exit_non_zero(tmp_path):
     done = negsim(
         "sweep",
@@ -165,6 +167,7 @@ def test_failed_cell_makes_the_sweep_exit_non_zero(tmp_path):
 @pytest.mark.parametrize(
     "launcher", ["sweep.workers=2 sweep.chunk=5", "hydra/launcher=joblib", "hydra/launcher=submitit_local"]
 )
+@pytest.mark.slow
 def test_workers_and_other_launchers_give_the_same_tables(tmp_path, basic_sweep, launcher):
     """Worker processes (cells started ahead of the one being written), joblib's parallel jobs, submitit's."""
     if "launcher" in launcher:
@@ -176,6 +179,7 @@ def test_workers_and_other_launchers_give_the_same_tables(tmp_path, basic_sweep,
     assert sweep_bands(tmp_path).equals(sweep_bands(basic_sweep[0]))
 
 
+@pytest.mark.slow
 def test_a_missing_config_group_option_stops_the_sweep_before_any_cell(tmp_path):
     done = negsim("sweep", "scenario=tokyo_2013,tokyo_2031", "sweep.replicates=2", "rounds=2", cwd=tmp_path)
     assert done.returncode == 1
@@ -194,6 +198,7 @@ def test_the_sweeper_checks_one_job_per_choice_of_config_groups():
     assert jobs_to_check(batch[:2], {"experiment"}) == [batch[0]]
 
 
+@pytest.mark.slow
 def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
     """Replicates as tasks on a Ray cluster (started here, connected to by address) give the same tables."""
     pytest.importorskip("ray")
@@ -223,12 +228,14 @@ def test_seeds_have_one_type_whether_or_not_a_batch_holds_seeds_above_2_63():
     assert both["seed"].dtype == "uint64" and both["seed"].iloc[-1] == 2**64 - 1
 
 
+@pytest.mark.slow
 def test_a_bad_sweep_setting_is_one_line_and_exit_2(tmp_path):
     done = negsim("sweep", "sweep.backend=dask", "sweep.replicates=2", "rounds=2", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip() == "negsim: error: backend: got 'dask'; allowed: one of processes, ray"
 
 
+@pytest.mark.slow
 def test_a_sweep_whose_cells_all_fail_still_aggregates_and_exits_1(tmp_path):
     done = negsim("sweep", "sweep.chunk=0", "sweep.replicates=2", "rounds=2", "seed=1,2", cwd=tmp_path)
     assert done.returncode == 1
@@ -237,6 +244,7 @@ def test_a_sweep_whose_cells_all_fail_still_aggregates_and_exits_1(tmp_path):
     assert len(pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")) == 2
 
 
+@pytest.mark.slow
 def test_a_sweep_over_config_group_options_names_them_in_the_aggregate(tmp_path):
     done = negsim("sweep", "scenario=tokyo_2013,tokyo_1956_formula", "sweep.replicates=4", "rounds=6", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

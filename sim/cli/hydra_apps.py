@@ -18,6 +18,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.errors import fail
+from sim.cli.summary import run_summary
 from sim.io.library import config_dir, load_scenario
 from sim.io.run_output import write_run
 from sim.model.errors import ScenarioError
@@ -34,19 +35,6 @@ LAST_SWEEP: list[SweepReport] = []  # the report of the multirun that ended last
 _executors: dict[tuple, Executor] = {}
 
 
-def _describe(summary: dict) -> list[str]:
-    lines = []
-    for t in summary["talks"]:
-        if t["settled"]:
-            terms = ", ".join(f"{k}={v}" for k, v in t["terms"].items())
-            lines.append(f"  {t['talks']}: settled in round {t['settled_round']} ({terms})")
-        else:
-            lines.append(f"  {t['talks']}: no settlement after {t['sessions']} sessions")
-    for c in summary["confidence"]:
-        lines.append(f"  confidence {c['country']} → {c['counterpart']}: {c['initial']:.2f} → {c['final']:.2f}")
-    return lines
-
-
 @hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
 def run_app(cfg: DictConfig) -> None:
     """Run one scenario and write its run directory."""
@@ -59,9 +47,7 @@ def run_app(cfg: DictConfig) -> None:
     except ScenarioError as error:
         fail(error)
     out = write_run(result, config["output_dir"], config=config, plot=bool(config["plot"]))
-    print(f"negsim: ran {scenario.name} for {result.rounds} rounds (seed {result.seed})")
-    print("\n".join(_describe(result.summary)))
-    print(f"negsim: outputs in {out}")
+    print("\n".join(run_summary(result.summary, out, list(HydraConfig.get().overrides.task))))
 
 
 def _executor(sweep: dict) -> Executor:

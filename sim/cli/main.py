@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable
 
@@ -23,8 +24,30 @@ COMMANDS: dict[str, str] = {
 }
 
 
+HELP = ("-h", "--help")
+USAGES: dict[str, str] = {
+    "plot": "usage: negsim plot multirun/NAME\n\nRedraw a sweep's plots (and its aggregate, if missing) from the files "
+    "under multirun/NAME.\nexample: negsim plot multirun/confidence_concession",
+    "scenarios": "usage: negsim scenarios\n\nList the shipped scenarios (conf/scenario/), each with its first sentence."
+    "\nexample: negsim scenarios; then negsim run scenario=NAME",
+    "experiments": "usage: negsim experiments\n\nList the shipped studies (conf/experiment/), each with its question."
+    "\nexample: negsim experiments; then negsim sweep experiment=NAME",
+}
+
+
 def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
-    """Run a Hydra app as if it were the program, with ``argv`` as its overrides."""
+    """Run a Hydra app as if it were the program, with ``argv`` as its overrides; its ``--help`` is the command's own
+    (``conf/hydra/help/negsim_<name>.yaml``) rather than Hydra's dump of the config."""
+    if any(a in HELP for a in argv):
+        from omegaconf import OmegaConf
+
+        from sim.io.library import config_dir
+
+        def options(group: str) -> str:
+            return ", ".join(sorted(p.stem for p in (config_dir() / group).glob("*.yaml")))
+
+        OmegaConf.register_new_resolver("negsim_options", options, replace=True)
+        argv = ["--help", f"hydra/help=negsim_{name}", *(a for a in argv if a not in HELP)]
     sys.argv = [f"negsim {name}", *argv]
     app()
 
@@ -60,8 +83,14 @@ def _experiments(argv: list[str]) -> None:
     if argv:
         fail(ScenarioError("negsim experiments", " ".join(argv), "no arguments"))
     for path in sorted((config_dir() / "experiment").glob("*.yaml")):
-        question = next((line[2:].strip() for line in path.read_text().splitlines() if line.startswith("# ")), "")
-        print(f"{path.stem:24} {question}")
+        print(f"{path.stem:24} {_question(path.read_text())}")
+
+
+def _question(text: str) -> str:
+    """A study's question: the first comment line that is not a Hydra directive, without its ``(a)`` label."""
+    comments = (line.removeprefix("#").strip() for line in text.splitlines() if line.startswith("#"))
+    first = next((c for c in comments if c and not c.startswith("@")), "")
+    return re.sub(r"^\([a-z]\)\s*", "", first)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,6 +108,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.print_help()
         raise SystemExit(0 if argv else 2)
     command, rest = parser.parse_args(argv[:1]).command, argv[1:]
+    if command in USAGES and any(a in HELP for a in rest):
+        print(USAGES[command])
+        raise SystemExit(0)
     if command == "run":
         from sim.cli.hydra_apps import run_app
 

@@ -1,12 +1,19 @@
-"""The dashboard's page: SolaraViz's controls and parameters in the sidebar; confidence, the talks, the agenda log, the
-events and a form that injects a CAMEO event by hand in the main area."""
+"""The dashboard's page: Step, Play and Reset, the scenario, the seed and each ministry's settings (grouped by
+country and ministry in panels that fold) in the sidebar; confidence, the talks, the agenda log, the events and a form
+that injects a CAMEO event by hand in the main area.
+
+The sidebar is negsim's own rather than SolaraViz's, which shows Mesa's internals (play and render intervals,
+threads), a slider for the seed and every setting in one column; the model is still a Mesa model, stepped as Mesa's
+controller does."""
 
 from __future__ import annotations
 
+import time
+from itertools import groupby
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
+import solara.lab
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.dashboard.live import DashboardModel, inject_event
@@ -18,9 +25,13 @@ from sim.views.run_figures import plot_confidence, plot_talks
 from sim.views.style import display_name
 
 PLOT_DPI = 100
+PLAY_INTERVAL = 0.3  # seconds between two rounds while playing
 CSS = """
-.negsim-figure img { width: 100%; height: auto; }
+.negsim-figure img { width: 100%; height: auto; max-width: 1000px; }
 .negsim-status { font-size: 1.1rem; margin: 8px 12px 0; }
+.negsim-agenda td, .negsim-agenda th, .negsim-events td, .negsim-events th { white-space: nowrap; }
+.negsim-agenda .v-data-table__wrapper, .negsim-events .v-data-table__wrapper { overflow-x: auto; }
+.negsim-controls .v-btn { min-width: 80px; }
 .v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-navigation-drawer .v-input__slider .v-label {
     flex: 1 0 100%; max-width: 100%; white-space: normal; font-size: 0.85rem; margin-bottom: 18px;
@@ -43,7 +54,7 @@ def model_params(model: DashboardModel) -> dict[str, dict[str, Any]]:
             "value": model.scenario_name,
             "values": dashboard_scenarios(),
         },
-        "seed": {"type": "SliderInt", "label": "seed", "value": model.seed_value, "min": 0, "max": 9999, "step": 1},
+        "seed": {"type": "InputInt", "label": "seed", "value": model.seed_value},
     }
     for key, c in parameters(model.spec, main_issues(model.spec)).items():
         slider = {"type": "SliderFloat", "label": c.label, "value": c.shown, "min": c.low, "max": c.high}
@@ -99,33 +110,105 @@ def Views(model: DashboardModel) -> None:
     if model.error:
         solara.Error(f"Not applied: {model.error}", classes=["negsim-error"])
     solara.HTML("p", status_line(model, result), classes=["negsim-status"])
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            with solara.Card("Confidence", classes=["negsim-confidence", "negsim-figure"]):
-                solara.FigureMatplotlib(plot_confidence(result, live=True), format="png", dpi=PLOT_DPI)
-            with solara.Card("Agenda log"):
-                solara.HTML("p", action_counts(result.agenda))
-                solara.DataFrame(agenda_log(result.agenda), items_per_page=10)
-        with solara.Column():
-            with solara.Card("Territorial talks", classes=["negsim-talks", "negsim-figure"]):
-                for paragraph in talks_status(result):
-                    solara.HTML("p", paragraph)
-                solara.FigureMatplotlib(plot_talks(result), format="png", dpi=PLOT_DPI)
-            with solara.Card("Shock: inject an event"):
-                ShockForm(model).key(model.scenario_name)  # fresh choices for another scenario's countries
-            with solara.Card("Events", classes=["negsim-events"]):
-                solara.DataFrame(result.events.drop(columns="replicate"), items_per_page=8)
+    with solara.Card("Confidence", classes=["negsim-confidence", "negsim-figure"]):
+        solara.FigureMatplotlib(plot_confidence(result, live=True), format="png", dpi=PLOT_DPI)
+    with solara.Card("Territorial talks", classes=["negsim-talks", "negsim-figure"]):
+        for paragraph in talks_status(result):
+            solara.HTML("p", paragraph)
+        solara.FigureMatplotlib(plot_talks(result), format="png", dpi=PLOT_DPI)
+    with solara.Card("Agenda log", classes=["negsim-agenda"]):
+        solara.HTML("p", action_counts(result.agenda))
+        solara.DataFrame(agenda_log(result.agenda), items_per_page=10)
+    with solara.Card("Shock: inject an event"):
+        ShockForm(model).key(model.scenario_name)  # fresh choices for another scenario's countries
+    with solara.Card("Events", classes=["negsim-events"]):
+        solara.DataFrame(result.events.drop(columns="replicate"), items_per_page=8)
+
+
+@solara.component
+def Controls(model: solara.Reactive[DashboardModel], values: dict[str, Any]) -> None:
+    """Step one round, Play rounds one after another (Pause), Reset to a new model with the sidebar's values."""
+    playing = solara.use_reactive(False)
+
+    def play() -> None:
+        while playing.value:
+            time.sleep(PLAY_INTERVAL)
+            if not playing.value:
+                break
+            model.value.step()
+            force_update()
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def step() -> None:
+        model.value.step()
+        force_update()
+
+    def reset() -> None:
+        playing.set(False)
+        fresh = DashboardModel(**values)
+        values.clear()
+        values.update(_values(fresh))
+        model.set(fresh)
+
+    with solara.Row(justify="space-between", classes=["negsim-controls"]):
+        solara.Button("Step", color="primary", on_click=step, disabled=playing.value)
+        solara.Button(
+            "Pause" if playing.value else "Play", color="primary", on_click=lambda: playing.set(not playing.value)
+        )
+        solara.Button("Reset", color="primary", on_click=reset)
+
+
+def _values(model: DashboardModel) -> dict[str, Any]:
+    return {key: spec["value"] for key, spec in model_params(model).items()}
+
+
+@solara.component
+def Settings(model: DashboardModel, values: dict[str, Any]) -> None:
+    """The scenario and the seed, then each ministry's settings in a panel per country and ministry. A change is
+    kept in ``values`` (not a reactive: the inputs keep their own state while the user types or slides) and applied
+    on Reset."""
+    params = model_params(model)
+
+    def setter(key: str):
+        return lambda value: values.__setitem__(key, value)
+
+    solara.Select(
+        "scenario",
+        values=params["scenario_name"]["values"],
+        value=values["scenario_name"],
+        on_value=setter("scenario_name"),
+    )
+    solara.InputInt("seed", value=values["seed"], on_value=setter("seed"), classes=["negsim-seed"])
+    sliders = [(key, spec) for key, spec in params.items() if key.count(":") == 1]
+    by_country = groupby(sliders, key=lambda item: item[0].split(":")[1].split(".")[0])
+    for country, items in by_country:
+        with solara.Details(summary=display_name(country), expand=False):
+            for ministry, group in groupby(items, key=lambda item: item[0].split(":")[1].split(".")[1]):
+                solara.HTML("h4", f"{display_name(country)} · {ministry}", classes=["negsim-ministry"])
+                for key, spec in group:
+                    solara.SliderFloat(
+                        spec["label"],
+                        value=values.get(key, spec["value"]),
+                        min=spec["min"],
+                        max=spec["max"],
+                        step=spec["step"],
+                        on_value=setter(key),
+                    )
 
 
 @solara.component
 def Page() -> None:
-    """The dashboard: SolaraViz's controls and parameters in the sidebar, the views in the main area."""
+    """The dashboard: the controls and settings in the sidebar, the views in the main area."""
     model = solara.use_reactive(solara.use_memo(DashboardModel, []))
     current = model.value
-    # The inputs show the values the model runs with; they are rebuilt when Reset brings another scenario.
-    params = solara.use_memo(lambda: model_params(current), [current.scenario_name])
+    values = solara.use_memo(lambda: _values(current), [])  # the sidebar's values, applied on Reset
     solara.Style(CSS)
-    SolaraViz(model, components=[], model_params=params, name=f"negsim · {current.scenario_name}").key(
-        current.scenario_name
-    )
+    with solara.AppBar():
+        solara.AppBarTitle(f"negsim · {current.scenario_name}")
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            Controls(model, values)
+        with solara.Card("Settings (applied on Reset)"):
+            Settings(current, values).key(current.scenario_name)
     Views(current)

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.views.sweep_figures import plot_bands, plot_settlement_map, plot_time_to_settlement
+from sim.views.sweep_figures import plot_bands, plot_recovery, plot_settlement_map, plot_terms, plot_time_to_settlement
 
 
 def draw_sweep_plots(sweep: Path) -> list[Path]:
     """(Re)draw a sweep's standard plots from its ``aggregate/`` files; return the files written (none of the
-    settlement plots if no cell ran or the scenario holds no talks; no bands if no cell ran)."""
+    settlement plots if no cell ran or the scenario holds no talks; no bands if no cell ran). Beside them: the terms
+    settled on (``terms_<talks>.png``, if any cell settled) and the time to recover from the largest fall in
+    confidence of the pair that fell most (``recovery.png``)."""
     out = Path(sweep) / "aggregate"
     cells = pd.read_parquet(out / "cells.parquet")
+    bands = pd.read_parquet(out / "bands.parquet") if (out / "bands.parquet").exists() else None
+    rounds = int(bands["round"].max()) if bands is not None and len(bands) else None
     figures = {}
     if "settlement_probability" in cells.columns:  # some cell ran, with talks
-        figures["settlement_probability.png"] = plot_settlement_map(cells)
-        figures["time_to_settlement.png"] = plot_time_to_settlement(pd.read_parquet(out / "replicates.parquet"), cells)
-    if (out / "bands.parquet").exists():
-        figures["confidence_bands.png"] = plot_bands(pd.read_parquet(out / "bands.parquet"), cells)
-    written = []
+        replicates = pd.read_parquet(out / "replicates.parquet")
+        figures["settlement_probability.png"] = plot_settlement_map(cells, rounds)
+        figures["time_to_settlement.png"] = plot_time_to_settlement(replicates, cells)
+        for talks in sorted({c.split(".")[1] for c in cells.columns if c.startswith("modal.")}):
+            if cells.filter(like=f"modal.{talks}.").notna().any().any():
+                figures[f"terms_{talks}.png"] = plot_terms(cells, talks)
+        falls = replicates.filter(like="fall_size.").mean()
+        if len(falls) and falls.notna().any():
+            pair = tuple(falls.idxmax().split(".")[1:])
+            figures["recovery.png"] = plot_recovery(replicates, cells, pair)
+    if bands is not None:
+        figures["confidence_bands.png"] = plot_bands(bands, cells)
     for name, fig in figures.items():
         fig.savefig(out / name, dpi=150)
-        plt.close(fig)
-        written.append(out / name)
-    return written
+    return [out / name for name in figures]

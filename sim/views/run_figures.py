@@ -2,57 +2,94 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from sim.model.result import RunResult
-from sim.views.style import country_color, display_name, zoom
+from sim.views.style import (
+    MONTHS,
+    country_color,
+    date_axis,
+    display_name,
+    month_of_round,
+    readable,
+    separate,
+    zoom,
+)
 
 MANY_COUNTRIES = 5  # beyond this, pairs are drawn as a band rather than one labelled line each
 MAX_EVENT_NOTES = 10  # events listed in a caption under the plot
 STYLES = ["-", "--", ":", "-."]  # line styles: a pair's counterpart (countries), a ministry's place (ministries)
 LATEST = ["o", "s", "^", "D"]  # live: marker on a ministry line's latest value, by counterpart
 MIN_LIVE_ROUNDS = 40  # live: the round axis spans at least the default run, so that the lines grow into it
+EVENT_KEY = [  # the legend's entries for the event markers
+    Line2D([], [], marker="^", ls="none", color="white", mec="black", ms=9, label="cooperative event"),
+    Line2D([], [], marker="v", ls="none", color="white", mec="black", ms=9, label="conflictual event"),
+]
 
 
-def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False) -> Figure:
+@readable
+def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False, full_scale: bool = False) -> Figure:
     """Confidence over the rounds of one replicate: meetings held (top), country pairs (middle), ministries (bottom).
 
     One line per directed pair ("Japan → Russia": Japan's confidence in Russia), in the observer's colour with a style
     per counterpart; events are marked on the line of the country that observed them (▲ cooperative,
-    ▼ conflictual) and listed under the plot; a ratified settlement is a dashed line.
+    ▼ conflictual) with their CAMEO code and listed under the plot; a ratified settlement is a dashed line. The
+    confidence axes show the range the values use (the label says so) or, with ``full_scale``, all of [0, 1]. With
+    a ``calendar_start`` in the scenario, the round axis shows dates.
 
     ``live`` is the dashboard's rendition: a fixed size with the legends beside the panels, each line's latest value
-    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long, drawn outside pyplot (safe in a server's threads).
+    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long. The figure is not registered with pyplot: in a
+    notebook it shows once, as the cell's value; elsewhere ``fig.savefig(…)``.
     """
     many = len(result.countries) > MANY_COUNTRIES
     show_ministries = not many and len(result.ministry_rounds) > 0
     notes = [] if many or live else _event_notes(result, replicate)
-    heights = [1.2, 4] + ([3] if show_ministries else []) + ([0.2 * len(notes)] if notes else [])
-    size = (8.6, 6.8) if live else (11, 2 + sum(heights))
-    fig = Figure(figsize=size) if live else plt.figure(figsize=size, layout="constrained")
+    entries = len(result.plan.scenario.calendar)
+    heights = [0.3 + 0.26 * entries, 4] + ([3] if show_ministries else [])
+    heights += [0.2 + 0.19 * len(notes)] if notes else []
+    size = _live_size(result, show_ministries) if live else (12, 1.6 + sum(heights))
+    fig = Figure(figsize=size, layout=None if live else "constrained")
     axes = fig.subplots(len(heights), 1, sharex=True, height_ratios=heights)
-    if live:
-        fig.subplots_adjust(left=0.18, right=0.76, top=0.96, bottom=0.08, hspace=0.18)
     _meeting_strip(axes[0], result)
-    _country_panel(axes[1], result, replicate, many=many, live=live)
+    labels = _country_panel(axes[1], result, replicate, many=many, live=live, full=full_scale)
     if show_ministries:
-        _ministry_panel(axes[2], result, replicate, live=live)
+        _ministry_panel(axes[2], result, replicate, live=live, full=full_scale)
+    if live:
+        longest = max(len(display_name(e.name)) for e in result.plan.scenario.calendar)
+        left = (0.35 + 0.085 * longest) / size[0]  # the meeting names beside the strip
+        widest = max(len(text) for ax in axes[1:] for text in ax.get_legend_handles_labels()[1])
+        right = 1 - (0.75 + 0.075 * widest) / size[0]  # the legends beside the panels
+        fig.subplots_adjust(left=left, right=right, top=0.96, bottom=0.9 / size[1], hspace=0.2)
     plots = axes[1 : len(axes) - (1 if notes else 0)]
     for ax in plots:
         mark_settlements(ax, result, replicate)
         ax.grid(alpha=0.3)
-    plots[-1].set_xlabel("round")
-    plots[-1].xaxis.set_tick_params(labelbottom=True)
-    plots[-1].set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds)
+    last = plots[-1]
+    last.xaxis.set_tick_params(labelbottom=True)
+    last.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds)
+    spec = result.plan.scenario
+    if spec.calendar_start and not live:
+        date_axis(last, spec.calendar_start, spec.round_months, result.rounds)
+    else:
+        last.set_xlabel("round")
     if notes:
         axes[-1].axis("off")
-        axes[-1].text(0, 1, "\n".join(notes), transform=axes[-1].transAxes, fontsize=8, va="top", family="monospace")
+        axes[-1].text(0, 1, "\n".join(notes), transform=axes[-1].transAxes, va="top", size=10, family="monospace")
     if not live:
-        fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})", fontsize=13)
+        fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})")
+    separate(labels)
     return fig
+
+
+def _live_size(result: RunResult, show_ministries: bool) -> tuple[float, float]:
+    """The dashboard's figure: tall enough for the ministries' legend beside their panel (one line per ministry and
+    other country, about 0.24 in each at 10 pt)."""
+    entries = len(result.ministries) * (len(result.countries) - 1) if show_ministries else 0
+    panel = 7.4 * 3 / (1.3 + 4 + 3) * 0.88  # the ministry panel's height in a 7.4 in figure
+    return 9.6, 7.4 * max(1.0, 0.24 * entries / panel)
 
 
 def _replicate_events(result: RunResult, replicate: int) -> pd.DataFrame:
@@ -64,19 +101,26 @@ def _event_notes(result: RunResult, replicate: int) -> list[str]:
     events = _replicate_events(result, replicate)
     if len(events) > MAX_EVENT_NOTES:
         return []
+    spec = result.plan.scenario
+
+    def when(r: int) -> str:
+        if not spec.calendar_start:
+            return f"round {r:>3}"
+        year, month = month_of_round(spec.calendar_start, spec.round_months, r)
+        return f"round {r:>3} ({MONTHS[month - 1]} {year})"
+
     return [
-        f"round {e.round:>3}  {e.cameo or f'{e.goldstein:+g}':>5}  {e.source} → {e.target}"
+        f"{when(e.round)}  {e.cameo or f'{e.goldstein:+g}':>5}  {e.source} → {e.target}"
         + (f": {e.note}" if e.note else "")
         for e in events.itertuples()
     ]
 
 
-def _legend(ax, live: bool, size: float, columns: int) -> None:
-    """Inside the panel for a file; beside it, in one column, for the dashboard."""
-    if live:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.02), fontsize=size, frameon=False, handlelength=2.6)
-    else:
-        ax.legend(loc="upper left", fontsize=size, ncols=columns)
+def _legend(ax, live: bool, size: float, handles: list | None = None) -> None:
+    """Beside the panel, in one column: the lines never hide behind it."""
+    handles = (handles or []) + ax.get_legend_handles_labels()[0]
+    where = {"bbox_to_anchor": (1.01, 1.02), "frameon": False} if live else {"bbox_to_anchor": (1.01, 1.0)}
+    ax.legend(handles=handles, loc="upper left", fontsize=size, handlelength=2.6, **where)
 
 
 def _meeting_strip(ax, result: RunResult) -> None:
@@ -84,16 +128,20 @@ def _meeting_strip(ax, result: RunResult) -> None:
     entries = [e.name for e in result.plan.scenario.calendar]
     held = result.meetings[result.meetings["held"]]
     first = min(len(result.countries), 4)  # after the countries' colours
+    colors = [f"C{first + k % (10 - first)}" for k in range(len(entries))]
     for k, name in enumerate(entries):
         rounds = held.loc[held["meeting"] == name, "round"]
-        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=f"C{first + k % (10 - first)}")
-    ax.set_yticks(range(len(entries)), [display_name(e) for e in entries], fontsize=8)
+        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=colors[k])
+    ax.set_yticks(range(len(entries)), [display_name(e) for e in entries], fontsize=10)
+    for label, color in zip(ax.get_yticklabels(), colors, strict=True):  # each name in its ticks' colour: the key
+        label.set_color(color)
     ax.set_ylim(len(entries) - 0.4, -0.6)
-    ax.set_title("meetings held", fontsize=9, loc="left")
+    ax.set_title("meetings held (a tick per meeting)", fontsize=11, loc="left")
     ax.grid(axis="x", alpha=0.3)
 
 
-def _country_panel(ax, result: RunResult, replicate: int, *, many: bool, live: bool) -> None:
+def _country_panel(ax, result: RunResult, replicate: int, *, many: bool, live: bool, full: bool) -> list:
+    """The directed pairs' confidence; returns the events' labels (to be kept apart once the figure is laid out)."""
     df = result.country_confidence
     df = df[df["replicate"] == replicate]
     if many:
@@ -111,27 +159,34 @@ def _country_panel(ax, result: RunResult, replicate: int, *, many: bool, live: b
                 g["round"], g["confidence"], lw=2.4, ls=style, color=country_color(result, a), label=label, **latest
             )
             lines[a, b] = g.set_index("round")["confidence"]
-        _events(ax, result, lines, replicate)
-    ax.set_ylabel("country confidence")
-    zoom(ax, df["confidence"])
-    _legend(ax, live, 9, 2)
+        labels = _events(ax, result, lines, replicate)
+    note = zoom(ax, df["confidence"], full=full)
+    ax.set_ylabel("country confidence" + (f"\n({note})" if note else ""))
+    _legend(ax, live, 10 if live else 11, [] if many else EVENT_KEY)
+    return [] if many else labels
 
 
-def _events(ax, result: RunResult, lines: dict, replicate: int) -> None:
-    """Mark each event on the line of the pair it moved (the target's confidence in the source) with its CAMEO code."""
+def _events(ax, result: RunResult, lines: dict, replicate: int) -> list:
+    """Mark each event on the line of the pair it moved (the target's confidence in the source) with its CAMEO code;
+    events at the same place share one label ("057 ×2"). Returns the labels."""
+    marks: dict[tuple, list[str]] = {}
     for e in _replicate_events(result, replicate).itertuples():
         observer, actor = e.target.split(".")[0], e.source.split(".")[0]
-        if (observer, actor) not in lines:
-            continue
-        y = lines[observer, actor].get(e.round, np.nan)
-        up = e.goldstein >= 0
+        if (observer, actor) in lines:
+            marks.setdefault((observer, actor, e.round, e.goldstein >= 0), []).append(e.cameo or f"{e.goldstein:+g}")
+    labels = []
+    for (observer, actor, round_, up), codes in marks.items():
+        y = lines[observer, actor].get(round_, np.nan)
         color = country_color(result, observer)
-        ax.scatter([e.round], [y], marker="^" if up else "v", s=80, color=color, ec="black", zorder=5)
-        label = e.cameo or f"{e.goldstein:+g}"
-        ax.annotate(label, (e.round, y), textcoords="offset points", xytext=(0, 9 if up else -15), ha="center", size=8)
+        ax.scatter([round_], [y], marker="^" if up else "v", s=90, color=color, ec="black", zorder=5)
+        text = " ".join(f"{c} ×{codes.count(c)}" if codes.count(c) > 1 else c for c in dict.fromkeys(codes))
+        where = {"textcoords": "offset points", "xytext": (0, 8 if up else -8), "va": "bottom" if up else "top"}
+        box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}
+        labels.append(ax.annotate(text, (round_, y), ha="center", size=10, bbox=box, zorder=6, **where))
+    return labels
 
 
-def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool) -> None:
+def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool, full: bool) -> None:
     """Each ministry's confidence in each other country: its country's colour, a style per ministry."""
     trust = result.ministry_trust(replicate)  # (recorded rounds, ministries, countries)
     first: dict[str, int] = {}
@@ -146,9 +201,9 @@ def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool) -> Non
                 result.ministry_rounds, values, color=country_color(result, country), ls=style, label=label, **latest
             )
             shown.append(values)
-    ax.set_ylabel("ministry confidence")
-    zoom(ax, np.concatenate(shown))
-    _legend(ax, live, 7.5, 3)
+    note = zoom(ax, np.concatenate(shown), full=full)
+    ax.set_ylabel("ministry confidence" + (f"\n({note})" if note else ""))
+    _legend(ax, live, 10)
 
 
 def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
@@ -156,7 +211,7 @@ def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
     for name, rounds in result.settled_round.items():
         if rounds[replicate] >= 0:
             ax.axvline(rounds[replicate], color="black", ls="--", lw=1)
-            text = {"rotation": 90, "ha": "right", "va": "top", "size": 8}
+            text = {"rotation": 90, "ha": "right", "va": "top", "size": 10}
             where = {"xycoords": ("data", "axes fraction"), "textcoords": "offset points", "xytext": (-3, 0)}
             ax.annotate(f"{display_name(name)} settled", (rounds[replicate], 0.98), **where, **text)
 
@@ -165,9 +220,9 @@ def plot_talks(result: RunResult) -> Figure:
     """Each side's proposals as its own utility (dots), the least it would accept then (line) and its reservation
     value (dashed); a cross marks a proposal accepted at the table, a dashed vertical line a settlement."""
     talks = list(result.plan.talks.values())
-    fig = Figure(figsize=(6.4, 4.4 * len(talks)))
+    fig = Figure(figsize=(8.4, 4.6 * len(talks)))
     axes = fig.subplots(len(talks), 1, squeeze=False)[:, 0]
-    fig.subplots_adjust(left=0.11, right=0.98, top=0.94, bottom=0.27, hspace=0.6)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.28, hspace=0.6)
     offers = result.offers
     for ax, plan in zip(axes, talks, strict=True):
         rows = offers[offers["talks"] == plan.name]
@@ -183,10 +238,10 @@ def plot_talks(result: RunResult) -> Figure:
         accepted = rows[rows["accepted"].astype(bool)]
         ax.scatter(accepted["round"], accepted["u_proposer"], marker="x", s=70, color="k", zorder=5)
         by_kind = [h for kind in zip(*handles, strict=True) for h in kind]  # filled by column: one row per party
-        ax.legend(handles=by_kind, ncols=3, fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.17), frameon=False)
+        ax.legend(handles=by_kind, ncols=3, fontsize=10, loc="upper left", bbox_to_anchor=(0, -0.17), frameon=False)
         mark_settlements(ax, result)
         title = f"{plan.name.replace('_', ' ')}: each side's own utility (× accepted at the table)"
-        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_title(title, fontsize=11, loc="left")
         ax.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS))
         ax.set_ylim(-0.03, 1.08)
         ax.set_xlabel("round")

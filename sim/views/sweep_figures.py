@@ -1,15 +1,20 @@
 """Figures of a sweep's aggregate: settlement probability over the swept values, confidence bands per cell, time
-to settlement. Each takes the aggregate's tables (``cells``, ``bands``, ``replicates``) and returns a figure."""
+to settlement, the terms settled on, the time confidence takes to recover from its largest fall. Each takes the
+aggregate's tables (``cells``, ``bands``, ``replicates``) and returns a figure, not registered with pyplot."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import textwrap
+
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sim.model.result import settlement_columns
-from sim.views.style import display_name
+from sim.views.style import axis_label, display_name, readable, value_text
 
 CELL_STATS = {"cell", "status", "error", "replicates", "seconds", "settlement_probability", "ci_low", "ci_high"}
 CELL_STATS |= {"median_settled_round"}
@@ -25,16 +30,46 @@ def swept_columns(cells: pd.DataFrame) -> list[str]:
 
 
 def _cell_label(row, swept: list[str]) -> str:
-    return ", ".join(
-        f"{c.split('.')[-1]}={row[c]:g}" if isinstance(row[c], float) else f"{c.split('.')[-1]}={row[c]}" for c in swept
-    )
+    return ", ".join(f"{c.split('.')[-1].replace('_', ' ')} {value_text(row[c])}" for c in swept)
 
 
-def plot_settlement_map(cells: pd.DataFrame) -> Figure:
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _size(cells: pd.DataFrame, rounds: int | None) -> str:
+    """'within 120 rounds, n = 10,000 replicates per cell' (what a probability or a median is out of)."""
+    n = cells["replicates"].dropna() if "replicates" in cells else pd.Series(dtype=float)
+    same = len(n) and n.nunique() == 1
+    per_cell = f"n\u00a0=\u00a0{int(n.iloc[0]):,} replicates per cell" if same else "n per cell varies"
+    horizon = rounds if rounds is not None else (int(cells["rounds"].iloc[0]) if "rounds" in cells else None)
+    return (f"within {horizon} rounds, " if horizon is not None else "") + per_cell
+
+
+def _title(fig: Figure, text: str, width_inches: float) -> None:
+    fig.suptitle(textwrap.fill(text, max(30, int(width_inches * 9))))
+
+
+def _heatmap(ax, grid: pd.DataFrame, x: str, y: str, **image) -> object:
+    """A heatmap of ``grid`` (index: the values of ``y``, columns: those of ``x``) with readable axis labels."""
+    shown = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", **image)
+    ax.set_xticks(range(grid.shape[1]), [value_text(v) for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [value_text(v) for v in grid.index])
+    ax.set_xlabel(textwrap.fill(axis_label(x), 50))
+    ax.set_ylabel(textwrap.fill(axis_label(y), 30))
+    return shown
+
+
+def _grid_size(grid: pd.DataFrame) -> tuple[float, float]:
+    return 3.8 + 1.5 * grid.shape[1], 2.6 + 0.95 * grid.shape[0]
+
+
+@readable
+def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None) -> Figure:
     """Probability of a ratified settlement over the swept values, with its Wilson 95% interval in each cell.
 
-    Two swept values: a heatmap; one: a line with error bars; more: one heatmap of the first two per value of the rest
-    is not attempted, the first two are used and the rest averaged.
+    Two swept values: a heatmap; one: points with error bars (joined by a line only for numbers); more: the first two,
+    averaged over the rest. The title says the horizon (``rounds`` if given, else the cells' ``rounds`` column) and n.
     """
     swept = swept_columns(cells)
     ok = cells[cells["status"] != "failed"]
@@ -44,38 +79,46 @@ def plot_settlement_map(cells: pd.DataFrame) -> Figure:
             index=y, columns=x, values=["settlement_probability", "ci_low", "ci_high"], aggfunc="mean"
         )
         p = grid["settlement_probability"]
-        fig, ax = plt.subplots(figsize=(1.6 + 1.3 * p.shape[1], 1.4 + 0.9 * p.shape[0]), layout="constrained")
-        image = ax.imshow(p.to_numpy(), cmap="viridis", vmin=0, vmax=1, origin="lower", aspect="auto")
+        fig = Figure(figsize=_grid_size(p), layout="constrained")
+        ax = fig.subplots()
+        image = _heatmap(ax, p, x, y, cmap="viridis", vmin=0, vmax=1)
         for i in range(p.shape[0]):
             for j in range(p.shape[1]):
                 value = p.iat[i, j]
                 if np.isfinite(value):
                     lo, hi = grid["ci_low"].iat[i, j], grid["ci_high"].iat[i, j]
                     color = "black" if value > 0.6 else "white"
-                    ax.text(
-                        j, i, f"{value:.2f}\n[{lo:.2f}–{hi:.2f}]", ha="center", va="center", fontsize=8, color=color
-                    )
-        ax.set_xticks(range(p.shape[1]), [f"{v:g}" if isinstance(v, float) else v for v in p.columns])
-        ax.set_yticks(range(p.shape[0]), [f"{v:g}" if isinstance(v, float) else v for v in p.index])
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
+                    ax.text(j, i, f"{value:.2f}\n[{lo:.2f}–{hi:.2f}]", ha="center", va="center", size=10, color=color)
         fig.colorbar(image, ax=ax, label="P(ratified settlement)")
     else:
-        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+        fig = Figure(figsize=(8, 4.8), layout="constrained")
+        ax = fig.subplots()
         x = swept[0] if swept else "cell"
         data = ok.sort_values(x)
         err = [data["settlement_probability"] - data["ci_low"], data["ci_high"] - data["settlement_probability"]]
-        ax.errorbar(data[x].astype(str), data["settlement_probability"], yerr=err, fmt="o-", capsize=4)
-        ax.set_xlabel(x)
+        line = "o-" if swept and _numeric(data[x]) else "o"
+        positions = data[x] if line == "o-" else range(len(data))
+        ax.errorbar(positions, data["settlement_probability"], yerr=err, fmt=line, capsize=4)
+        if line == "o":  # categories: one place each, in order, nothing joining them
+            ax.set_xticks(range(len(data)), [value_text(v) for v in data[x]])
+            ax.set_xlim(-0.5, len(data) - 0.5)
+        ax.set_xlabel(axis_label(x))
         ax.set_ylabel("P(ratified settlement)")
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
-    ax.set_title("Probability of a ratified settlement (95% Wilson intervals)", fontsize=10)
+    width = fig.get_figwidth()
+    _title(fig, f"Probability of a ratified settlement ({_size(ok, rounds)}; 95% Wilson intervals)", width)
     return fig
 
 
+HORIZONTAL = {"orientation": "horizontal"} if mpl.__version_info__ >= (3, 10) else {"vert": False}  # boxes
+PAIRS_SHOWN = 6  # directed pairs drawn in each panel of the bands
+
+
+@readable
 def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
-    """Confidence trajectories per cell: the median and the 5–95% band over replicates, one line per directed pair.
+    """Confidence trajectories per cell: the median and the 5–95% band over replicates, one line per directed pair,
+    in the same colour in every panel, with one legend above the panels.
 
     The panels share their axes, whose limits are set once from the data (a layout engine and autoscaling over
     dozens of shared panels would take most of the drawing time).
@@ -83,56 +126,64 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
     swept = swept_columns(cells)
     keys = cells.sort_values(swept)["cell"].tolist()[:MAX_PANELS] if swept else cells["cell"].tolist()[:MAX_PANELS]
     keys = [k for k in keys if k in set(bands["cell"])]
+    shown = bands[bands["cell"].isin(keys)]
+    pairs = list(dict.fromkeys(zip(shown["country"], shown["counterpart"], strict=True)))[:PAIRS_SHOWN]
+    colors = {pair: f"C{k}" for k, pair in enumerate(pairs)}
     cols = min(4, max(len(keys), 1))
     rows = max(1, -(-len(keys) // cols))
-    width, height = 3.6 * cols, 1.2 + 2.4 * rows
-    margins = {"left": 0.9 / width, "right": 1 - 0.15 / width, "bottom": 0.6 / height, "top": 1 - 0.6 / height}
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(width, height),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-        gridspec_kw=margins | {"wspace": 0.1, "hspace": 0.3},
+    width = max(4.2 * cols, 9.0)
+    legend_cols = min(len(pairs) + 1, int(width // 3.2))
+    legend_rows = -(-(len(pairs) + 1) // legend_cols)
+    height = 1.6 + 0.3 * legend_rows + 2.8 * rows
+    top = 1 - (1.3 + 0.3 * legend_rows) / height
+    margins = {"left": 1.0 / width, "right": 1 - 0.15 / width, "bottom": 0.8 / height, "top": top}
+    fig = Figure(figsize=(width, height))
+    axes = fig.subplots(
+        rows, cols, sharex=True, sharey=True, squeeze=False, gridspec_kw=margins | {"wspace": 0.1, "hspace": 0.35}
     )
     labels = cells.set_index("cell")
-    by_cell = dict(tuple(bands.groupby("cell", sort=False)))
+    by_cell = dict(tuple(shown.groupby("cell", sort=False)))
     for ax, key in zip(axes.flat, keys, strict=False):
         ax.set_autoscale_on(False)
-        for k, ((a, b), g) in enumerate(by_cell[key].groupby(["country", "counterpart"], sort=False)):
-            if k >= 6:
-                break
-            rounds = g["round"].to_numpy()
-            ax.fill_between(rounds, g["q05"].to_numpy(), g["q95"].to_numpy(), alpha=0.2, color=f"C{k}", lw=0)
-            ax.plot(
-                rounds, g["median"].to_numpy(), color=f"C{k}", lw=1.5, label=f"{display_name(a)} → {display_name(b)}"
-            )
-        ax.set_title(_cell_label(labels.loc[key], swept) if swept else key, fontsize=8)
+        for (a, b), g in by_cell[key].groupby(["country", "counterpart"], sort=False):
+            if (a, b) in colors:
+                rounds = g["round"].to_numpy()
+                color = colors[a, b]
+                ax.fill_between(rounds, g["q05"].to_numpy(), g["q95"].to_numpy(), alpha=0.2, color=color, lw=0)
+                ax.plot(rounds, g["median"].to_numpy(), color=color, lw=1.6)
+        ax.set_title(textwrap.fill(_cell_label(labels.loc[key], swept) if swept else key, 40), fontsize=10)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(keys) :]:
         ax.axis("off")
     for ax in axes.flat[max(0, len(keys) - cols) : len(keys)]:  # the lowest panel of each column
         ax.xaxis.set_tick_params(labelbottom=True)
-    shown = bands[bands["cell"].isin(keys)]
     if len(shown):
         pad = 0.02
         axes[0, 0].set_xlim(shown["round"].min(), shown["round"].max())
         axes[0, 0].set_ylim(max(0.0, shown["q05"].min() - pad), min(1.0, shown["q95"].max() + pad))
-    axes.flat[0].legend(fontsize=7, loc="upper left")
+    handles = [
+        Line2D([], [], color=c, lw=2, label=f"{display_name(a)} → {display_name(b)}") for (a, b), c in colors.items()
+    ]
+    handles.append(Patch(color="grey", alpha=0.3, label="5–95% of replicates"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.55 / height), ncols=legend_cols)
     fig.supxlabel("round", y=0.15 / height)
     fig.supylabel("confidence (median, 5–95%)", x=0.15 / width)
-    fig.suptitle("Confidence per cell: median and 5–95% over replicates", y=1 - 0.12 / height, va="top")
+    n = cells["replicates"].dropna()
+    size = f" (n = {int(n.iloc[0]):,})" if len(n) and n.nunique() == 1 else ""
+    fig.suptitle(f"Confidence per cell: median and 5–95% over replicates{size}", y=1 - 0.12 / height, va="top")
     return fig
 
 
+@readable
 def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Figure:
-    """Rounds to a ratified settlement in each cell (settled replicates only), with how many settled."""
+    """Rounds to a ratified settlement in each cell (settled replicates only), with how many settled; a cell where
+    none settled says so in place of its box."""
     swept = swept_columns(cells)
     settled, when = settlement_columns(replicates)
     ordered = cells.sort_values(swept) if swept else cells
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.35 * len(ordered)), layout="constrained")
-    ax.set_title("Time to a ratified settlement (settled replicates)", fontsize=10)
+    fig = Figure(figsize=(10, 1.8 + 0.45 * len(ordered)), layout="constrained")
+    ax = fig.subplots()
+    ax.set_title("Time to a ratified settlement (settled replicates only)")
     if settled is None or not replicates[settled].fillna(False).astype(bool).any():
         ax.text(
             0.5, 0.5, "no replicate reached a ratified settlement", ha="center", va="center", transform=ax.transAxes
@@ -144,8 +195,92 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
         mine = replicates[(replicates["cell"] == row["cell"]) & replicates[settled].fillna(False).astype(bool)]
         data.append(mine[when].dropna().to_numpy())
         names.append(f"{_cell_label(row, swept) if swept else row['cell']}  (n={len(mine)})")
-    ax.boxplot([d if len(d) else [np.nan] for d in data], tick_labels=names, vert=False)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.set_xlabel("round of the ratified settlement")
+    filled = [k for k, d in enumerate(data) if len(d)]
+    if filled:
+        ax.boxplot([data[k] for k in filled], positions=filled, widths=0.6, **HORIZONTAL)
+    for k, d in enumerate(data):
+        if not len(d):
+            ax.text(0.01, k, "none settled", transform=ax.get_yaxis_transform(), va="center", color="grey")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.set_xlabel("rounds from the start to the ratified settlement")
     ax.grid(alpha=0.3, axis="x")
+    return fig
+
+
+def _two_axes(cells: pd.DataFrame) -> tuple[str, str | None]:
+    swept = swept_columns(cells) or ["cell"]
+    return swept[0], (swept[1] if len(swept) > 1 else None)
+
+
+@readable
+def plot_recovery(replicates: pd.DataFrame, cells: pd.DataFrame, pair: tuple[str, str]) -> Figure:
+    """How long ``pair``'s confidence (the first's in the second) takes to come back to where it was before its
+    largest fall: the median over the replicates that recovered, and the share that did, per cell."""
+    column = f"recovery_rounds.{pair[0]}.{pair[1]}"
+    x, y = _two_axes(cells)
+    rows = replicates.groupby("cell")[column].agg(["median", lambda v: v.notna().mean()])
+    rows.columns = ["median", "recovered"]
+    table = cells.set_index("cell")[[c for c in (x, y) if c and c != "cell"]].join(rows).reset_index()
+    y_key = y or "_"
+    table["_"] = ""
+    median = table.pivot_table(index=y_key, columns=x, values="median", aggfunc="mean", dropna=False)
+    share = table.pivot_table(index=y_key, columns=x, values="recovered", aggfunc="mean", dropna=False)
+    fig = Figure(figsize=_grid_size(median), layout="constrained")
+    ax = fig.subplots()
+    image = _heatmap(ax, median, x, y_key, cmap="magma_r")
+    if y is None:
+        ax.set_ylabel("")
+    top = np.nanmax(median.to_numpy(dtype=float)) if np.isfinite(median.to_numpy(dtype=float)).any() else 1
+    for i in range(median.shape[0]):
+        for j in range(median.shape[1]):
+            m, r = median.iat[i, j], share.iat[i, j]
+            text = f"{m:.0f} rounds\n{r:.0%} recovered" if np.isfinite(m) else f"never\n{r:.0%} recovered"
+            color = "white" if np.isfinite(m) and m > 0.55 * top else "black"
+            ax.text(j, i, text, ha="center", va="center", size=10, color=color)
+    fig.colorbar(image, ax=ax, label="median rounds to recover")
+    who = f"{display_name(pair[0])}'s confidence in {display_name(pair[1])}"
+    _title(
+        fig,
+        f"Rounds until {who} is back where it was before its largest fall ({_size(cells, None)})",
+        fig.get_figwidth(),
+    )
+    return fig
+
+
+@readable
+def plot_terms(cells: pd.DataFrame, talks: str) -> Figure:
+    """The terms settled on in ``talks`` per cell: on each dimension, the most common option among the settled
+    replicates (colour) and its share (text); blank where nothing settled."""
+    dimensions = [c.removeprefix(f"modal.{talks}.") for c in cells.columns if c.startswith(f"modal.{talks}.")]
+    x, y = _two_axes(cells)
+    y_key = y or "_"
+    cells = cells.assign(_="")
+    cols = min(2, len(dimensions))
+    first = cells.pivot_table(index=y_key, columns=x, values="settlement_probability", aggfunc="first", dropna=False)
+    w, h = _grid_size(first)
+    fig = Figure(figsize=(w * cols, 0.9 + (h + 0.6) * -(-len(dimensions) // cols)), layout="constrained")
+    axes = fig.subplots(-(-len(dimensions) // cols), cols, squeeze=False).flat
+    for ax, dim in zip(axes, dimensions, strict=False):
+        option = cells.pivot_table(index=y_key, columns=x, values=f"modal.{talks}.{dim}", aggfunc="first", dropna=False)
+        share = cells.pivot_table(
+            index=y_key, columns=x, values=f"modal_share.{talks}.{dim}", aggfunc="first", dropna=False
+        )
+        names = sorted({v for v in option.to_numpy().ravel() if isinstance(v, str)})
+        codes = option.map({n: k for k, n in enumerate(names)}.get)
+        _heatmap(ax, codes, x, y_key, cmap="tab10", vmin=-0.5, vmax=9.5)
+        if y is None:
+            ax.set_ylabel("")
+        for i in range(share.shape[0]):
+            for j in range(share.shape[1]):
+                settled = np.isfinite(share.iat[i, j])
+                text = f"{share.iat[i, j]:.0%}" if settled else "none\nsettled"
+                ax.text(j, i, text, ha="center", va="center", size=10, color="black" if settled else "grey")
+        ax.set_title(dim.replace("_", " "))
+        handles = [Patch(color=f"C{k}", label=n.replace("_", " ")) for k, n in enumerate(names)]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=10)
+    for ax in list(axes)[len(dimensions) :]:
+        ax.axis("off")
+    text = f"{display_name(talks)}: the most common settled terms per cell (share of the settled replicates)"
+    _title(fig, text, fig.get_figwidth())
     return fig

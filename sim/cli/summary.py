@@ -1,0 +1,56 @@
+"""What ``negsim run`` prints: a summary that fits on one screen, whatever the scenario's size.
+
+The settlements, the largest moves in confidence and the counts, then where the whole summary and the tables are;
+it starts with the overrides that made this run, so that a scrolled-back terminal says what was run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+MAX_TALKS = 6  # talks listed one per line; the rest are counted
+MAX_MOVES = 8  # directed pairs whose confidence moved most
+
+
+def run_summary(summary: dict[str, Any], out: Path | str, overrides: list[str]) -> list[str]:
+    """The lines ``negsim run`` prints for a run's ``summary`` (see ``RunResult.summary``), written to ``out``."""
+    given = " ".join(overrides) if overrides else "none (the defaults)"
+    lines = [f"negsim: ran {summary['scenario']} for {summary['rounds']} rounds (seed {summary['seed']})"]
+    lines.append(f"  overrides: {given}")
+    lines += _talks(summary["talks"])
+    lines += _moves(summary["confidence"])
+    counts = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in summary["counts"].items())
+    lines.append(f"  counts: {counts}")
+    hidden = len(summary["talks"]) > MAX_TALKS or len(summary["confidence"]) > MAX_MOVES
+    if hidden:
+        lines.append(f"  (the rest: {Path(out) / 'summary.json'} and the tables beside it)")
+    lines.append(f"negsim: outputs in {out}")
+    return lines
+
+
+def _talks(talks: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for t in talks[:MAX_TALKS]:
+        if t["settled"]:
+            terms = ", ".join(f"{k}={v}" for k, v in t["terms"].items())
+            lines.append(f"  {t['talks']}: settled in round {t['settled_round']} ({terms})")
+        else:
+            lines.append(f"  {t['talks']}: no settlement after {t['sessions']} sessions")
+    if len(talks) > MAX_TALKS:
+        settled = sum(t["settled"] for t in talks)
+        lines.append(f"  … {len(talks) - MAX_TALKS} more talks ({settled} of {len(talks)} settled in all)")
+    return lines
+
+
+def _moves(confidence: list[dict[str, Any]]) -> list[str]:
+    """Each directed pair's confidence from start to end, or only the pairs that moved most when there are many."""
+    lines, shown = [], confidence
+    if len(confidence) > MAX_MOVES:
+        lines.append(f"  largest moves in confidence ({MAX_MOVES} of {len(confidence):,} directed pairs):")
+        shown = sorted(confidence, key=lambda c: abs(c["final"] - c["initial"]), reverse=True)[:MAX_MOVES]
+    for c in shown:
+        change = c["final"] - c["initial"]
+        pair = f"{c['country']} → {c['counterpart']}"
+        lines.append(f"  confidence {pair}: {c['initial']:.2f} → {c['final']:.2f} ({change:+.2f})")
+    return lines
