@@ -75,7 +75,7 @@ def reported(command: str) -> Iterator[None]:
     except KeyboardInterrupt:
         if debugging():
             traceback.print_exc()
-        print(f"negsim: {command} interrupted; finished outputs are kept, unfinished ones removed", file=sys.stderr)
+        print(f"{command}: interrupted; finished outputs are kept, unfinished ones removed", file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception as error:
         details = traceback.format_exc()

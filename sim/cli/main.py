@@ -22,18 +22,24 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
-    """Run a Hydra app as if it were the program, with ``argv`` as its overrides: checked first (overrides, settings,
-    output places), so that a mistake is refused in one line before anything is written; whatever Hydra raises
-    later reaches negsim's error report too (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing)."""
+def _check_hydra_command(argv: list[str]) -> None:
+    """Check a Hydra command line before its app is imported or run: overrides, settings and output places, so that
+    a mistake is refused in one line, in a second or two, before anything is written."""
     from sim.cli.errors import log_beside
-    from sim.cli.overrides import checked_configs, hydra_arguments, hydra_errors
+    from sim.cli.overrides import checked_configs, hydra_arguments
     from sim.cli.settings import check_run, check_sweep
 
     check = check_sweep if hydra_arguments(argv).multirun else check_run
     places = {check(config) for config in checked_configs(argv, multirun=check is check_sweep)}
     if check is check_sweep and len(places) == 1:
         log_beside(*places)
+
+
+def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
+    """Run a Hydra app as if it were the program, with ``argv`` as its overrides (checked already). Whatever Hydra
+    raises reaches negsim's error report (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing)."""
+    from sim.cli.overrides import hydra_errors
+
     sys.argv = [f"negsim {name}", *argv]
     os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
@@ -113,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _dispatch(command: str, rest: list[str]) -> None:
+    if command in ("run", "sweep"):
+        _check_hydra_command(["--multirun", *rest] if command == "sweep" else rest)
     if command == "run":
         from sim.cli.hydra_apps import run_app
 

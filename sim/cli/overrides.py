@@ -11,9 +11,11 @@ use the same messages.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
+from typing import TextIO
 
 from hydra import compose, initialize_config_dir
 from hydra._internal.utils import get_args_parser  # Hydra's own command-line parser: the same flags, read the same way
@@ -203,11 +205,28 @@ def explained(error: Exception, override: str) -> ScenarioError:
     return ScenarioError(override, None, "see negsim run --help and `--cfg job` for the keys", problem=first[:200])
 
 
+class _Without:
+    """Standard error without Hydra's "Error executing job with overrides: […]" line (written before it re-raises a
+    failed job's exception, which negsim then reports in its own line)."""
+
+    HYDRA_LINE = "Error executing job with overrides:"
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return len(text) if text.startswith(self.HYDRA_LINE) else self.stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 @contextmanager
 def hydra_errors(argv: Sequence[str]) -> Iterator[None]:
     """Around a Hydra app: whatever Hydra raises that the check did not foresee, as negsim's one line."""
     try:
-        yield
+        with redirect_stderr(_Without(sys.stderr)):
+            yield
     except (HydraException, OmegaConfBaseException) as e:
         raise explained(e, " ".join(argv)) from None
 

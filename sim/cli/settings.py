@@ -46,9 +46,6 @@ def bounded(value: object, path: str, lo: int, hi: int) -> int:
 def check_run(config: DictConfig) -> Path:
     """The settings of ``negsim run``; returns the output folder."""
     _common(config)
-    plot = resolved(config, "plot")
-    if not isinstance(plot, bool):
-        raise ScenarioError("plot", plot, "true or false")
     schema.integer(resolved(config, "record.ministry_every"), "record.ministry_every", 0)
     return writable_place(resolved(config, "output_dir"), "output_dir")
 
@@ -68,6 +65,9 @@ def check_sweep(config: DictConfig) -> Path:
 
 
 def _common(config: DictConfig) -> None:
+    plot = resolved(config, "plot")
+    if not isinstance(plot, bool):
+        raise ScenarioError("plot", plot, "true or false")
     seed = resolved(config, "seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError("seed", seed, "a whole number ≥ 0")

@@ -65,7 +65,7 @@ def read_events(path: str | Path, actors: Mapping[str, str]) -> list[dict]:
         columns = _columns(reader.fieldnames or [], path)
         return [_entry(row, columns, names, path, reader.line_num) for row in reader]
     except csv.Error as e:  # a field over csv.field_size_limit() (128 KiB), a stray quote…
-        raise ScenarioError(f"{path} line {reader.line_num}", None, CSV_ALLOWED, problem=str(e)) from None
+        raise ScenarioError(f"{path} line {reader.line_num + 1}", None, CSV_ALLOWED, problem=str(e)) from None
 
 
 def _actor_key(name: object, path: str) -> str:
