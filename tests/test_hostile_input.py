@@ -58,6 +58,7 @@ def refused(done: Done, fragment: str, tmp_path: Path, *, code: int = 2, inputs:
     assert done.stderr.startswith("negsim: error: ") and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert fragment in done.stderr, done.stderr
+    assert len(done.stderr) < 2000, "a message quotes at most a short part of the input"
     assert {p.name for p in tmp_path.iterdir()} <= set(inputs), "something was written"
     assert done.seconds < SECONDS
 
@@ -99,12 +100,13 @@ SWEEP_OVERRIDES = [
     ("scenario=tokyo_2013,tokio", "no scenario 'tokio'"),
     ("seed=interval(0,1)", "an interval cannot be swept"),
     ("scenario.countries.japan.ministries.foriegn.hawkishness=0.3,0.4", "did you mean 'foreign'?"),
+    ("--cfg job", "--multirun and --cfg together"),
 ]
 
 
 @pytest.mark.parametrize(("override", "fragment"), SWEEP_OVERRIDES, ids=[o for o, _ in SWEEP_OVERRIDES])
 def test_a_bad_sweep_override_is_refused_before_hydra_writes_anything(tmp_path, override, fragment):
-    refused(negsim("sweep", override, cwd=tmp_path), fragment, tmp_path)
+    refused(negsim("sweep", *override.split(), cwd=tmp_path), fragment, tmp_path)
 
 
 # --- Run settings and output places -------------------------------------------------------------------------------
@@ -189,6 +191,8 @@ SCENARIO_FILES = {
     "nested_5000": ("name: " + "[" * 5000 + "]" * 5000 + "\n", "line 1"),
     "alias_bomb": (alias_bomb(), "aliases expand to more than 2,000,000 values"),
     "not_a_scenario": ("name: x\nfoo: 1\n", "scenario.foo: got 1; allowed: a known key"),
+    "a_huge_key": ("name: x\n" + "k" * MIB + ": 1\n", "kkk…kkk: got 1; allowed: a known key"),
+    "a_huge_value": ("name: x\ncountries: '" + "v" * MIB + "'\n", "scenario.countries: got 'vvvvvvvvvvvv"),
 }
 
 

@@ -21,7 +21,7 @@ from hydra import compose, initialize_config_dir
 from hydra._internal.utils import get_args_parser  # Hydra's own command-line parser: the same flags, read the same way
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.core.override_parser.types import Override
+from hydra.core.override_parser.types import Override, ValueType
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
@@ -31,6 +31,7 @@ from sim.io.yaml_files import read_yaml
 from sim.model.errors import ScenarioError, one_of, quote
 
 SYNTAX = "key=value (https://hydra.cc/docs/advanced/override_grammar/basic/)"
+EXCLUSIVE = ("run", "multirun", "cfg", "info", "shell_completion")  # Hydra takes one of these at a time
 NOT_CHECKED = ("info", "shell_completion", "experimental_rerun")  # flags that run no job: left to Hydra
 
 
@@ -44,7 +45,11 @@ def hydra_arguments(argv: Sequence[str]) -> argparse.Namespace:
         )
 
     parser.error = refuse  # argparse's own error prints usage and exits; negsim says it in one line
-    return parser.parse_args(list(argv))
+    args = parser.parse_args(list(argv))
+    modes = [f"--{mode}" for mode in EXCLUSIVE if getattr(args, mode)]
+    if len(modes) > 1:  # `negsim sweep` is Hydra's --multirun
+        refuse(f"{' and '.join(modes)} together (`negsim run --cfg job …` shows a sweep's config)")
+    return args
 
 
 def checked_configs(argv: Sequence[str], *, multirun: bool) -> list[DictConfig]:
@@ -62,7 +67,7 @@ def checked_configs(argv: Sequence[str], *, multirun: bool) -> list[DictConfig]:
     with initialize_config_dir(config_dir=str(search[0]), version_base="1.3"):
         configs = [_compose(args.config_name or "config", [*extra, *v]) for v in variants]
         if any(p.is_add() for p in parsed):
-            without_adds = [o for o, p in zip(variants[0], parsed, strict=True) if not p.is_add()]
+            without_adds = [o for o in variants[0] if not o.startswith("+") or o.startswith("++")]
             _check_adds(parsed, _compose(args.config_name or "config", [*extra, *without_adds]))
     return configs
 
@@ -77,7 +82,7 @@ def _parse(override: str) -> Override:
 def _variants(parsed: list[Override], multirun: bool) -> list[list[str]]:
     """Override lists that together give every swept value once: the first value of every sweep, then each other
     value of one sweep with the first of the others."""
-    base = [p.input_line for p in parsed]
+    base: list[str | None] = [p.input_line for p in parsed]
     others = []
     for i, p in enumerate(parsed):
         if not p.is_sweep_override():
@@ -96,13 +101,17 @@ def _variants(parsed: list[Override], multirun: bool) -> list[list[str]]:
                 "a list of values a,b,c or range(start,stop[,step])",
                 problem="an interval cannot be swept on a grid",
             )
+        if p.value_type is ValueType.GLOB_CHOICE_SWEEP:  # glob(…) needs Hydra's config loader: checked by Hydra
+            base[i] = None
+            continue
         key = p.get_key_element()
         values = [f"{key}={v}" for v in p.sweep_string_iterator()]
         if not values:
             raise ScenarioError(p.input_line, None, "at least one value", problem="the sweep is empty")
         base[i] = values[0]
         others += [(i, v) for v in values[1:]]
-    return [base] + [[*base[:i], v, *base[i + 1 :]] for i, v in others]
+    variants = [base] + [[*base[:i], v, *base[i + 1 :]] for i, v in others]
+    return [[o for o in v if o is not None] for v in variants]
 
 
 def _search_path(args: argparse.Namespace) -> list[Path]:
@@ -115,7 +124,7 @@ def _screen_files(parsed: list[Override], search: list[Path]) -> None:
     """Read every config file an override names (``scenario=NAME``) with negsim's safe YAML reader first, so that a
     file built to exhaust memory (nested aliases, huge, nested thousands deep) is refused before Hydra expands it."""
     for p in parsed:
-        if p.is_delete() or p.value() is None:
+        if p.is_delete() or p.value() is None or p.value_type is ValueType.GLOB_CHOICE_SWEEP:
             continue
         options = list(p.sweep_string_iterator()) if p.is_sweep_override() else [p.get_value_element_as_str()]
         for directory in search:

@@ -8,6 +8,7 @@ import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 
 QUOTE_CHARS = 80  # a value quoted in a message is cut to this many characters
+PART_CHARS = 400  # so is each other part of a message (key path, problem, what is allowed)
 LISTED_NAMES = 30  # `one_of` lists at most this many allowed names
 SHORT_REPRS = ("builtins", "datetime", "numpy")  # modules whose objects' reprs are short whatever they hold
 SUGGESTED_AMONG = 10_000  # beyond this many names, no "did you mean" (difflib compares the value with each)
@@ -60,7 +61,13 @@ class ScenarioError(ValueError):
 
     def __init__(self, path: str, value: object, allowed: str, *, problem: str | None = None):
         self.path, self.value, self.allowed = path, value, allowed
-        super().__init__(f"{path}: {problem or 'got ' + quote(value)}; allowed: {allowed}")
+        why = clip(problem, PART_CHARS) if problem else f"got {quote(value)}"
+        super().__init__(f"{clip(str(path), PART_CHARS)}: {why}; allowed: {clip(allowed, PART_CHARS)}")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, or its start and end around "…" when longer than ``limit`` (a key path built from a huge name)."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-(limit // 2) + 1 :]}"
 
 
 def one_of(names: Iterable[str], value: object) -> str:
