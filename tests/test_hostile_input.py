@@ -6,13 +6,19 @@ of ``sim.io.yaml_files`` before anything expands them.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import select
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -302,20 +308,32 @@ def test_ctrl_c_in_a_run_exits_130_and_writes_nothing(tmp_path, monkeypatch, cap
 LONG_RUN = ["scenario=synthetic", "scenario.synthetic.countries=40", "rounds=10000", "record.ministry_every=0"]
 
 
-def test_sigint_stops_a_long_run_cleanly(tmp_path):
-    """A real Ctrl-C (SIGINT) in the middle of a long run: one line, exit 130, no run folder."""
+def test_a_long_run_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_path):
+    """On a terminal a long run shows a progress bar; Ctrl-C (SIGINT) then ends it with one line, exit 130 and no
+    run folder."""
+    terminal, child_end = pty.openpty()
+    fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns for the bar
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", *LONG_RUN],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-m", "sim", "run", *LONG_RUN], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=child_end
     )
-    time.sleep(12)  # past start-up and the checks: the run itself takes minutes
+    os.close(child_end)
+    shown, deadline = b"", time.monotonic() + 90
+    while b"negsim: rounds" not in shown and time.monotonic() < deadline and process.poll() is None:
+        if select.select([terminal], [], [], 1)[0]:
+            shown += os.read(terminal, 4096)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert stderr.count("\n") == 1 and "interrupted" in stderr and "Traceback" not in stderr
+    assert process.wait(timeout=60) == 130
+    with suppress(OSError):  # the terminal reports EIO once the child has closed it
+        while chunk := os.read(terminal, 4096):
+            shown += chunk
+    os.close(terminal)
+    text = shown.decode()
+    assert "negsim: rounds" in text and "Traceback" not in text
+    assert (
+        text.rstrip()
+        .splitlines()[-1]
+        .endswith("negsim run: interrupted; finished outputs are kept, unfinished ones removed")
+    )
     assert not list(tmp_path.glob("outputs/runs/*/*"))
 
 
