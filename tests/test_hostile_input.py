@@ -10,6 +10,7 @@ import fcntl
 import os
 import pty
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -362,3 +363,69 @@ def test_an_event_file_with_a_huge_field_or_a_column_twice_is_refused(tmp_path, 
     with pytest.raises(ScenarioError, match=fragment) as error:
         read_events(path, {"JAPAN": "japan", "RUSSIA": "russia"})
     assert len(str(error.value)) < 400
+
+
+# --- Result folders (`negsim plot`): reading them is issue 16's (sim/study/aggregate.py, sim/study/cells.py) ------
+
+RESULT_FOLDERS_ELSEWHERE = pytest.mark.xfail(
+    reason="damaged result folders are read by sim/study/aggregate.py and sim/study/cells.py (issue 16)", strict=False
+)
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("sweep")
+    done = negsim("sweep", "seed=1,2", "sweep.replicates=2", "rounds=2", cwd=root)
+    assert done.returncode == 0, done.stderr
+    return root / "multirun" / "adhoc"
+
+
+def damaged(sweep_folder: Path, tmp_path: Path, damage) -> Path:
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep_folder, copy)
+    shutil.rmtree(copy / "aggregate")
+    damage(copy)
+    return copy
+
+
+def _truncate_a_parquet(sweep: Path) -> None:
+    path = next((sweep / "cells").glob("*/replicates.parquet"))
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def _cell_json(text: str):
+    def damage(sweep: Path) -> None:
+        next((sweep / "cells").glob("*/cell.json")).write_text(text)
+
+    return damage
+
+
+def _empty_cells(sweep: Path) -> None:
+    for cell in (sweep / "cells").iterdir():
+        shutil.rmtree(cell)
+
+
+DAMAGES = pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (_truncate_a_parquet, "replicates.parquet"),
+        (_cell_json("[1, 2, 3]"), "cell.json"),
+        (_cell_json("{not json"), "cell.json"),
+        (_empty_cells, "no cells"),
+    ],
+    ids=["truncated parquet", "cell.json of the wrong shape", "corrupt cell.json", "empty cells/"],
+)
+
+
+@DAMAGES
+def test_plot_on_a_damaged_result_folder_never_shows_a_traceback(sweep_folder, tmp_path, damage, named):
+    done = negsim("plot", str(damaged(sweep_folder, tmp_path, damage)), cwd=tmp_path)
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 1, done.stderr
+    assert done.returncode == 0 or done.stderr.startswith("negsim: error: ")
+
+
+@RESULT_FOLDERS_ELSEWHERE
+@DAMAGES
+def test_plot_names_a_damaged_file_and_fails(sweep_folder, tmp_path, damage, named):
+    done = negsim("plot", str(damaged(sweep_folder, tmp_path, damage)), cwd=tmp_path)
+    assert done.returncode in (1, 2) and named in done.stderr, done.stderr
