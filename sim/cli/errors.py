@@ -7,7 +7,7 @@ happened, never a traceback unless asked for.
 exit    meaning
 ======  ==============================================================================
 2       bad input: a setting, an override, a file, a flag (``ScenarioError``); nothing was written
-1       a run or a sweep cell failed, or negsim itself failed (``RunFailed``, any other exception)
+1       a run or a sweep cell failed, or negsim itself failed (any other exception)
 130     interrupted (Ctrl-C): finished outputs are kept, unfinished ones removed
 ======  ==============================================================================
 
@@ -32,10 +32,6 @@ LOG_FILE = "negsim-error.log"
 MESSAGE_CHARS = 300  # an unexpected error's own text is cut to this many characters
 
 _log_dir: list[Path] = []  # where the command writes its outputs, once known
-
-
-class RunFailed(Exception):
-    """A run, a sweep cell or a study sample failed; the message is one line saying which."""
 
 
 def debugging() -> bool:
@@ -67,11 +63,6 @@ def reported(command: str) -> Iterator[None]:
         yield
     except ScenarioError as error:
         fail(error)
-    except RunFailed as error:
-        if debugging():
-            traceback.print_exc()
-        say(str(error))
-        raise SystemExit(EXIT_FAILED) from None
     except KeyboardInterrupt:
         if debugging():
             traceback.print_exc()
