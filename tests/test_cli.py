@@ -10,6 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.cli.errors import LOG_FILE
+from sim.cli.main import main
+from sim.cli.overrides import checked_configs, hydra_arguments
 from sim.io.library import load_scenario
 from sim.io.run_output import write_run
 from sim.model.run import simulate
@@ -70,11 +73,53 @@ def test_a_synthetic_scenario_of_any_size_runs_from_the_command_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_unknown_keys_and_scenarios_are_refused_by_hydra(tmp_path):
-    for override in ("scenario=tokio", "scenario.countries.japn.quota=1"):
+def test_unknown_keys_and_scenarios_are_refused_with_the_nearest_name(tmp_path):
+    for override, nearest in (
+        ("scenario=tokio", "no scenario 'tokio'"),
+        ("scenario.countries.japn.quota=1", "'japan'"),
+    ):
         done = negsim("run", override, cwd=tmp_path)
-        assert done.returncode != 0 and "Traceback" not in done.stderr
+        assert done.returncode == 2 and nearest in done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert not (tmp_path / "outputs").exists()
+
+
+def test_the_pre_check_gives_every_value_of_a_sweep_one_composition():
+    """The checked configs: the first value of each swept key, then each other value once (3 + 2 - 1 = 4, not 6)."""
+    configs = checked_configs(["--multirun", "seed=1,2,3", "scenario=tokyo_2013,shared_threat"], multirun=True)
+    assert [(c.seed, c.scenario.name) for c in configs] == [
+        (1, "tokyo_2013"),
+        (2, "tokyo_2013"),
+        (3, "tokyo_2013"),
+        (1, "shared_threat"),
+    ]
+
+
+def test_hydras_command_line_parser_reads_negsims_flags():
+    """negsim reads its command lines with Hydra's own (private) parser: the flags it relies on are still there."""
+    args = hydra_arguments(["--multirun", "--config-dir", "x", "seed=1"])
+    assert (args.multirun, args.config_dir, args.overrides) == (True, "x", ["seed=1"])
+    assert hydra_arguments(["--cfg", "job"]).cfg == "job"
+    assert {"help", "hydra_help", "info", "shell_completion", "experimental_rerun", "config_path"} <= set(vars(args))
+
+
+def test_an_unexpected_failure_in_a_sweep_leaves_its_traceback_beside_the_outputs(tmp_path, monkeypatch, capsys):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the pipeline broke")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.cli.hydra_apps.start_cell", broken)
+    monkeypatch.delenv("NEGSIM_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        main(["sweep", "sweep.replicates=2", "rounds=2"])
+    err = capsys.readouterr().err
+    log = tmp_path / "multirun" / "adhoc" / LOG_FILE
+    assert exit_.value.code == 1
+    assert (
+        err
+        == f"negsim: error: negsim sweep failed: RuntimeError: the pipeline broke; the traceback is in {log.relative_to(tmp_path)}\n"
+    )
+    assert "Traceback" in log.read_text() and "the pipeline broke" in log.read_text()
 
 
 @pytest.mark.slow

@@ -233,3 +233,78 @@ def test_every_key_dropped_or_given_a_wrong_type():
             with time_limit(SECONDS), suppress(ScenarioError):
                 result = simulate(Scenario.from_dict(data), rounds=2, ministry_every=0)
                 assert np.isfinite(result.country_states).all()
+
+
+# --- hostile YAML: aliases, nesting, sizes; messages built from any value stay short -------------------------------
+
+
+@st.composite
+def aliased_yaml(draw) -> str:
+    """A YAML mapping whose values are nested lists of scalars and of aliases to the values defined before them."""
+
+    def value(defined: int, depth: int) -> str:
+        kind = draw(st.sampled_from(["scalar", "alias", "list"] if depth < 4 else ["scalar", "alias"]))
+        if kind == "alias" and defined:
+            return f"*v{draw(st.integers(0, defined - 1))}"
+        if kind == "list":
+            return "[" + ", ".join(value(defined, depth + 1) for _ in range(draw(st.integers(0, 6)))) + "]"
+        return draw(st.sampled_from(["1", "x", "0.5", "null", "'q'"]))
+
+    lines = [f"k{k}: &v{k} [{value(k, 1)}]" for k in range(draw(st.integers(1, 6)))]
+    return "\n".join(lines) + "\n"
+
+
+def expanded_values(value) -> int:
+    """Values in a structure with every shared (aliased) part counted each time it appears, as the limit counts."""
+    if isinstance(value, dict):
+        return 1 + sum(expanded_values(v) + 1 for v in value.values())  # a key is a value too
+    if isinstance(value, list):
+        return 1 + sum(expanded_values(v) for v in value)
+    return 1
+
+
+@SETTINGS
+@given(text=aliased_yaml())
+def test_the_alias_limit_counts_exactly_the_expanded_values(text, tmp_path, monkeypatch):
+    """Just at the count, a document loads; one value fewer allowed and it is refused, naming the limit."""
+    import sim.io.yaml_files as yaml_files
+
+    count = expanded_values(yaml.safe_load(text))
+    monkeypatch.setattr(yaml_files, "MAX_VALUES", count)
+    assert yaml_files.parse_yaml(text, "doc") == yaml.safe_load(text)
+    monkeypatch.setattr(yaml_files, "MAX_VALUES", count - 1)
+    with pytest.raises(ScenarioError, match=f"aliases expand to more than {count - 1:,} values"):
+        yaml_files.parse_yaml(text, "doc")
+
+
+@SETTINGS
+@given(depth=st.integers(1, 3000), kind=st.sampled_from(["[", "{a: ", "- "]))
+def test_any_nesting_loads_or_is_refused_naming_the_limit(depth, kind, tmp_path):
+    closing = {"[": "]", "{a: ": "}", "- ": ""}[kind]
+    if kind == "- ":
+        text = "".join(f"{'  ' * i}- \n" for i in range(depth)) + f"{'  ' * depth}x\n"
+        text = "a:\n" + "".join("  " + line + "\n" for line in text.splitlines())
+    else:
+        text = "a: " + kind * depth + "1" + closing * depth + "\n"
+    path = tmp_path / "deep.yaml"
+    path.write_text(text)
+    with time_limit(SECONDS):
+        try:
+            data = read_yaml(path)
+        except ScenarioError as error:
+            assert depth >= 99 and str(error).startswith(str(path))
+            assert len(str(error)) < 400
+            return
+    assert isinstance(data, dict)
+
+
+@settings(SETTINGS, max_examples=60)
+@given(value=junk, depth=st.integers(0, 200), width=st.integers(0, 10**6))
+def test_an_error_quotes_any_value_in_a_few_characters(value, depth, width):
+    """However large or deep the value, its quote (and so the message) stays short and is built at once."""
+    for _ in range(depth):
+        value = [value, value]  # shared, as an alias bomb is: 2^depth values once expanded
+    value = {"wide": "x" * width, "deep": value, "big": 10**width if width < 5000 else width}
+    with time_limit(1):
+        message = str(ScenarioError("scenario.x", value, "anything"))
+    assert len(message) < 200

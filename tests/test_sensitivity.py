@@ -194,7 +194,7 @@ def test_key_paths_find_keys_with_dots_and_refuse_missing_ones(tokyo_dict):
     [
         (["samples=100"], "samples: got 100; allowed: a power of 2"),
         (["method=fast"], "method: got 'fast'; allowed: one of morris, sobol"),
-        (["samplez=64"], "samplez"),
+        (["samplez=64"], "did you mean 'samples'"),
         (["parameters.scenario.shock_scale=[0.5, 0.2]"], "low < high"),
         (["parameters.scenario.shock_scale=[0.2, 1.5]"], "scenario.shock_scale: got 1.5; allowed: a number in [0, 1]"),
         (["+parameters.scenario.name=[0, 1]"], "scenario.name: got 'tokyo_2013'; allowed: a number to vary"),
@@ -202,7 +202,7 @@ def test_key_paths_find_keys_with_dots_and_refuse_missing_ones(tokyo_dict):
         (["parameters.scenario.ministry_defaults.drift=[0, 0.1]"], "drift"),
         (["scenario.countries.japan.quota=2"], "scenario.countries.japan.quota: got 2"),
         (["outputs=[settlement]"], "outputs[0]: got 'settlement'"),
-        (["samples"], "override: got 'samples'"),
+        (["samples"], "samples: not an override"),
     ],
 )
 def test_mistakes_in_a_study_name_the_key(overrides, message):

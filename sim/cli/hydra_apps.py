@@ -18,6 +18,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.errors import fail
+from sim.cli.settings import before_run, rounds_bar
 from sim.cli.summary import run_summary
 from sim.io.library import config_dir, load_scenario
 from sim.io.run_output import write_run
@@ -41,8 +42,13 @@ def run_app(cfg: DictConfig) -> None:
     config = OmegaConf.to_container(cfg, resolve=True)
     try:
         scenario = load_scenario(config["scenario"])
+        before_run(scenario, config["rounds"], config["record"]["ministry_every"])
         result = simulate(
-            scenario, seed=config["seed"], rounds=config["rounds"], ministry_every=config["record"]["ministry_every"]
+            scenario,
+            seed=config["seed"],
+            rounds=config["rounds"],
+            ministry_every=config["record"]["ministry_every"],
+            progress=rounds_bar,
         )
     except ScenarioError as error:
         fail(error)

@@ -9,8 +9,8 @@ import re
 import sys
 from collections.abc import Callable
 
-from sim.cli.errors import fail
-from sim.model.errors import ScenarioError
+from sim.cli.errors import DEBUG, fail, reported
+from sim.model.errors import ScenarioError, one_of
 
 COMMANDS: dict[str, str] = {
     "run": "run a scenario end to end and write its tables, summary and plot (Hydra overrides: seed=3 rounds=80 …)",
@@ -35,9 +35,25 @@ USAGES: dict[str, str] = {
 }
 
 
+def _check_hydra_command(argv: list[str]) -> None:
+    """Check a Hydra command line before its app is imported or run: overrides, settings and output places, so that
+    a mistake is refused in one line, in a second or two, before anything is written."""
+    from sim.cli.errors import log_beside
+    from sim.cli.overrides import checked_configs, hydra_arguments
+    from sim.cli.settings import check_run, check_sweep
+
+    check = check_sweep if hydra_arguments(argv).multirun else check_run
+    places = {check(config) for config in checked_configs(argv, multirun=check is check_sweep)}
+    if check is check_sweep and len(places) == 1:
+        log_beside(*places)
+
+
 def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
-    """Run a Hydra app as if it were the program, with ``argv`` as its overrides; its ``--help`` is the command's own
-    (``conf/hydra/help/negsim_<name>.yaml``) rather than Hydra's dump of the config."""
+    """Run a Hydra app as if it were the program, with ``argv`` as its overrides (checked already). Whatever Hydra
+    raises reaches negsim's error report (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing). Its ``--help`` is
+    the command's own (``conf/hydra/help/negsim_<name>.yaml``) rather than Hydra's dump of the config."""
+    from sim.cli.overrides import hydra_errors
+
     if any(a in HELP for a in argv):
         from omegaconf import OmegaConf
 
@@ -49,7 +65,23 @@ def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
         OmegaConf.register_new_resolver("negsim_options", options, replace=True)
         argv = ["--help", f"hydra/help=negsim_{name}", *(a for a in argv if a not in HELP)]
     sys.argv = [f"negsim {name}", *argv]
-    app()
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        with hydra_errors(argv):
+            app()
+    finally:
+        os.environ.pop("HYDRA_FULL_ERROR", None)  # not inherited by workers started later
+
+
+def _command(word: str) -> str:
+    if word not in COMMANDS:
+        raise ScenarioError(
+            "negsim",
+            word,
+            f"a command: {one_of(COMMANDS, word)}; negsim --help lists them",
+            problem=f"no command {word!r}",
+        )
+    return word
 
 
 def _scenarios(argv: list[str]) -> None:
@@ -94,23 +126,34 @@ def _question(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--debug" in argv:  # anywhere on the line: the full traceback of any failure
+        argv = [a for a in argv if a != "--debug"]
+        os.environ[DEBUG] = "1"
     os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files, never windows (a library leaves it be)
     parser = argparse.ArgumentParser(
         prog="negsim",
         description="Agent-based simulation of diplomatic negotiation.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="commands:\n" + "\n".join(f"  {k:10} {v}" for k, v in COMMANDS.items()) + "\n\n"
-        "`negsim COMMAND --help` describes a command.",
+        "`negsim COMMAND --help` describes a command. `--debug` (or NEGSIM_DEBUG=1) shows the traceback of a failure.",
     )
     parser.add_argument("command", choices=COMMANDS, metavar="COMMAND", help="one of: " + ", ".join(COMMANDS))
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
         raise SystemExit(0 if argv else 2)
-    command, rest = parser.parse_args(argv[:1]).command, argv[1:]
+    with reported("negsim"):
+        command, rest = _command(argv[0]), argv[1:]
+    with reported(f"negsim {command}"):
+        _dispatch(command, rest)
+
+
+def _dispatch(command: str, rest: list[str]) -> None:
     if command in USAGES and any(a in HELP for a in rest):
         print(USAGES[command])
         raise SystemExit(0)
+    if command in ("run", "sweep"):
+        _check_hydra_command(["--multirun", *rest] if command == "sweep" else rest)
     if command == "run":
         from sim.cli.hydra_apps import run_app
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.cli.errors import fail
+from sim.cli.overrides import culprit, explained
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError, one_of
 from sim.study.sensitivity.evaluate import IncompleteStudy
@@ -68,15 +69,11 @@ def load_study(config: str, overrides: Sequence[str] = ()) -> Study:
         with initialize_config_dir(config_dir=str(directory), version_base="1.3", job_name="sensitivity"):
             composed = compose(primary, overrides=[*selection, *overrides])
         raw = OmegaConf.to_container(composed, resolve=True, throw_on_missing=True)
-    except (HydraException, OmegaConfBaseException) as error:
-        raise ScenarioError("override", " ".join(overrides), hydra_reason(error)) from None
+    except HydraException as error:
+        raise explained(error, culprit(error, list(overrides))) from None
+    except OmegaConfBaseException as error:  # a value left missing (???) or an interpolation that cannot resolve
+        raise explained(error, " ".join(overrides)) from None
     return parse_study(raw, Path(config).stem)
-
-
-def hydra_reason(error: Exception) -> str:
-    """Hydra's (or OmegaConf's) explanation of a failed composition, in one line."""
-    cause = error.__cause__ or error
-    return " ".join(str(cause).split("\n")[0].split())
 
 
 def main(argv: list[str]) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sim.model import schema
 from sim.model.cameo import lookup, weighted
-from sim.model.errors import ScenarioError, one_of
+from sim.model.errors import ScenarioError, one_of, quote
 from sim.model.scenario.parse_events import check_countries_differ
 
 # Accepted header spellings of each field, compared without case, spaces or punctuation ("Actor1Name", "CAMEO Code").
@@ -33,6 +33,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("note", "notes", "description"),  # optional
 }
 REQUIRED = ("date", "source", "target", "cameo")
+CSV_ALLOWED = f"a CSV file of event records, each field at most {csv.field_size_limit() // 1024} KiB"
 
 # The example: the 2014–2016 Japan–Russia events that tokyo_2013 replays, with the actor names of an event record.
 EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "data" / "japan_russia_2014_2016.csv"
@@ -61,8 +62,11 @@ def read_events(path: str | Path, actors: Mapping[str, str]) -> list[dict]:
     except UnicodeDecodeError:
         raise ScenarioError(str(path), None, "a CSV file in UTF-8") from None
     reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
-    columns = _columns(reader.fieldnames or [], path)
-    return [_entry(row, columns, names, path, reader.line_num) for row in reader]
+    try:
+        columns = _columns(reader.fieldnames or [], path)
+        return [_entry(row, columns, names, path, reader.line_num) for row in reader]
+    except csv.Error as e:  # a field over csv.field_size_limit() (128 KiB), a stray quote…
+        raise ScenarioError(f"{path} line {reader.line_num + 1}", None, CSV_ALLOWED, problem=str(e)) from None
 
 
 def _actor_key(name: object, path: str) -> str:
@@ -81,7 +85,11 @@ def _columns(header: list[str], path: Path) -> dict[str, str]:
     """The file's column for each field: the first header with an accepted spelling."""
     by_key: dict[str, str] = {}
     for h in header:
-        by_key.setdefault("".join(ch for ch in h.casefold() if ch.isalnum()), h)
+        key = "".join(ch for ch in h.casefold() if ch.isalnum())
+        if key in by_key:  # csv.DictReader would silently keep the later column
+            problem = f"columns {quote(by_key[key])} and {quote(h)} have the same name"
+            raise ScenarioError(f"{path} line 1", None, "each column named once", problem=problem)
+        by_key[key] = h
     found = {
         f: next(by_key[s] for s in spellings if s in by_key)
         for f, spellings in COLUMNS.items()

@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-
 from sim.io.synthetic import synthetic_scenario
+from sim.io.yaml_files import read_yaml
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
 from sim.model.scenario.specs import Scenario
 
 SYNTHETIC = "synthetic:"  # synthetic:N, N countries from sim.io.synthetic
 MAX_SYNTHETIC = 500  # countries; each ministry lists confidence in every foreign one, so checking grows as N²
-MERGE_TAG = "tag:yaml.org,2002:merge"  # YAML's `<<: *anchor`
 SYNTHETIC_SPEC = ("countries", "seed", "partners", "forum_every", "talks_share")  # sim.io.synthetic's arguments
 
 
@@ -31,39 +29,6 @@ def config_dir() -> Path:
 def available_scenarios() -> list[str]:
     """Names of the shipped scenarios (``synthetic`` among them: ``synthetic:N`` also names one of N countries)."""
     return sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice in one mapping, instead of keeping the last silently."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            if key_node.tag == MERGE_TAG:  # `<<: *anchor` merges a mapping; its keys may be overridden beside it
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, Hashable):  # a list or mapping as a key: PyYAML's own error follows
-                continue
-            if key in seen:
-                raise ScenarioError(f"line {key_node.start_mark.line + 1}", key, "each key once per mapping")
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml(path: str | Path) -> dict:
-    """Read a YAML mapping, with a clear error for a missing file, bad syntax or a repeated key."""
-    path = Path(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except OSError as e:
-        raise ScenarioError(str(path), None, f"a readable file ({e.strerror})") from None
-    except yaml.YAMLError as e:
-        raise ScenarioError(str(path), "invalid YAML", f"valid YAML ({e})") from None
-    except ScenarioError as e:
-        raise ScenarioError(f"{path}: {e.path}", e.value, e.allowed) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(str(path), data, "a YAML mapping")
-    return data
 
 
 def scenario_data(source: object) -> Mapping:

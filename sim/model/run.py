@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -33,13 +33,18 @@ def _settings(rounds: int, ministry_every: int) -> tuple[int, int]:
 
 
 def simulate(
-    scenario: ScenarioLike, *, seed: int = DEFAULT_SEED, rounds: int = DEFAULT_ROUNDS, ministry_every: int = 1
+    scenario: ScenarioLike,
+    *,
+    seed: int = DEFAULT_SEED,
+    rounds: int = DEFAULT_ROUNDS,
+    ministry_every: int = 1,
+    progress: Callable[[range], Iterable[int]] = iter,
 ) -> RunResult:
     """Run ``scenario`` once for ``rounds`` rounds; the same scenario and seed give identical results.
 
     ``scenario`` is a :class:`Scenario` (``sim.load_scenario("tokyo_2013")``) or a mapping as written in YAML.
     ``ministry_every`` records ministry-pair confidence every that many rounds (0: never); country-level confidence is
-    recorded every round.
+    recorded every round. ``progress`` wraps the rounds, e.g. in a progress bar (``tqdm``).
     """
     from sim.model.mesa_model import NegotiationModel  # Mesa (and SciPy, which it imports) only for single runs
 
@@ -47,7 +52,7 @@ def simulate(
     seed = schema.integer(seed, "seed", 0)
     rounds, ministry_every = _settings(rounds, ministry_every)
     model = NegotiationModel(scenario, rng=seed, ministry_every=ministry_every)
-    for _ in range(rounds):
+    for _ in progress(range(rounds)):
         model.step()
     return model.result()
 
