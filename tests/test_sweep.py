@@ -47,7 +47,7 @@ def test_cell_is_the_same_serial_parallel_and_in_any_chunking(tmp_path, cell_con
     assert serial.status == parallel.status == "complete"
     for x, y in zip(tables(serial), tables(parallel), strict=True):
         assert x.equals(y)
-    assert len(tables(serial)[0]) == 60 and tables(serial)[0]["seed"].nunique() == 60
+    assert len(tables(serial)[0]) == 60 and tables(serial)[0]["replicate_seed"].nunique() == 60
 
 
 def test_cells_started_ahead_finish_in_order_with_the_same_tables(tmp_path, cell_config):
@@ -108,6 +108,12 @@ def test_wilson_interval_known_values():
 
 def negsim(*args, cwd):
     return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def adhoc(cwd):
+    """The folder of the one ad-hoc sweep run in ``cwd``."""
+    (folder,) = (cwd / "multirun").glob("adhoc-*")
+    return folder
 
 
 def sweep_table(cwd) -> pd.DataFrame:
@@ -180,7 +186,7 @@ def test_a_missing_config_group_option_stops_the_sweep_before_any_cell(tmp_path)
     done = negsim("sweep", "scenario=tokyo_2013,tokyo_2031", "sweep.replicates=2", "rounds=2", cwd=tmp_path)
     assert done.returncode == 1
     assert "Could not find 'scenario/tokyo_2031'" in done.stderr + done.stdout
-    assert not (tmp_path / "multirun" / "adhoc" / "cells").exists()
+    assert not list(tmp_path.glob("multirun/*/cells"))
 
 
 def test_the_sweeper_checks_one_job_per_choice_of_config_groups():
@@ -234,13 +240,13 @@ def test_a_sweep_whose_cells_all_fail_still_aggregates_and_exits_1(tmp_path):
     assert done.returncode == 1
     assert "2 cell(s) did not complete" in done.stderr and "Warning" not in done.stderr
     assert "sweep.chunk: got 0" in done.stdout
-    assert len(pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")) == 2
+    assert len(pd.read_parquet(adhoc(tmp_path) / "aggregate" / "cells.parquet")) == 2
 
 
 def test_a_sweep_over_config_group_options_names_them_in_the_aggregate(tmp_path):
     done = negsim("sweep", "scenario=tokyo_2013,tokyo_1956_formula", "sweep.replicates=4", "rounds=6", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    cells = pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")
+    cells = pd.read_parquet(adhoc(tmp_path) / "aggregate" / "cells.parquet")
     assert sorted(cells["scenario"]) == ["tokyo_1956_formula", "tokyo_2013"]
 
 

@@ -38,21 +38,6 @@ def _scenarios(argv: list[str]) -> None:
         print(f"{name:24} {first}")
 
 
-def _plot(argv: list[str]) -> None:
-    from pathlib import Path
-
-    from sim.study.aggregate import aggregate
-    from sim.study.sweep_plots import draw_sweep_plots
-
-    if len(argv) != 1 or not (Path(argv[0]) / "cells").is_dir():
-        fail(ScenarioError("negsim plot", " ".join(argv), "one sweep directory holding cells/ (e.g. multirun/NAME)"))
-    sweep = Path(argv[0])
-    if not (sweep / "aggregate" / "cells.parquet").exists():
-        aggregate(sweep)
-    for path in draw_sweep_plots(sweep):
-        print(f"negsim: plot {path}")
-
-
 def _experiments(argv: list[str]) -> None:
     from sim.io.library import config_dir
 
@@ -83,15 +68,13 @@ def main(argv: list[str] | None = None) -> None:
 
         _hydra_command(run_app, command, rest)
     elif command == "sweep":
-        from sim.cli.hydra_apps import LAST_SWEEP, sweep_app
+        from sim.cli.sweep_app import sweep_command
 
-        _hydra_command(sweep_app, command, ["--multirun", *rest])
-        if LAST_SWEEP and not LAST_SWEEP[0].ok:
-            failed = ", ".join(f["cell"] for f in LAST_SWEEP[0].failed)
-            print(f"negsim: error: {len(LAST_SWEEP[0].failed)} cell(s) did not complete: {failed}", file=sys.stderr)
-            raise SystemExit(1)
+        sweep_command(rest)
     elif command == "plot":
-        _plot(rest)
+        from sim.cli.sweep_app import plot_command
+
+        plot_command(rest)
     elif command == "sensitivity":
         from sim.cli.sensitivity import main as sensitivity
 

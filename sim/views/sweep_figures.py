@@ -24,6 +24,12 @@ def swept_columns(cells: pd.DataFrame) -> list[str]:
     return [c for c in settings if cells[c].astype(str).nunique() > 1]
 
 
+def _order(values: pd.Series) -> pd.Series:
+    """Sort keys for swept values: numbers by value, anything else (scenario names, mixed kinds) as text."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    return numeric if numeric.notna().all() else values.astype(str)
+
+
 def _cell_label(row, swept: list[str]) -> str:
     return ", ".join(
         f"{c.split('.')[-1]}={row[c]:g}" if isinstance(row[c], float) else f"{c.split('.')[-1]}={row[c]}" for c in swept
@@ -63,8 +69,9 @@ def plot_settlement_map(cells: pd.DataFrame) -> Figure:
     else:
         fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
         x = swept[0] if swept else "cell"
-        data = ok.sort_values(x)
-        err = [data["settlement_probability"] - data["ci_low"], data["ci_high"] - data["settlement_probability"]]
+        data = ok.sort_values(x, key=_order)
+        p = data["settlement_probability"]
+        err = np.clip([p - data["ci_low"], data["ci_high"] - p], 0, None)  # Wilson bounds may pass p by rounding
         ax.errorbar(data[x].astype(str), data["settlement_probability"], yerr=err, fmt="o-", capsize=4)
         ax.set_xlabel(x)
         ax.set_ylabel("P(ratified settlement)")
@@ -81,7 +88,11 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
     dozens of shared panels would take most of the drawing time).
     """
     swept = swept_columns(cells)
-    keys = cells.sort_values(swept)["cell"].tolist()[:MAX_PANELS] if swept else cells["cell"].tolist()[:MAX_PANELS]
+    keys = (
+        cells.sort_values(swept, key=_order)["cell"].tolist()[:MAX_PANELS]
+        if swept
+        else cells["cell"].tolist()[:MAX_PANELS]
+    )
     keys = [k for k in keys if k in set(bands["cell"])]
     cols = min(4, max(len(keys), 1))
     rows = max(1, -(-len(keys) // cols))
@@ -130,7 +141,7 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
     """Rounds to a ratified settlement in each cell (settled replicates only), with how many settled."""
     swept = swept_columns(cells)
     settled, when = settlement_columns(replicates)
-    ordered = cells.sort_values(swept) if swept else cells
+    ordered = cells.sort_values(swept, key=_order) if swept else cells
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.35 * len(ordered)), layout="constrained")
     ax.set_title("Time to a ratified settlement (settled replicates)", fontsize=10)
     if settled is None or not replicates[settled].fillna(False).astype(bool).any():
