@@ -36,8 +36,9 @@ MAX_SEED = 2**64 - 1  # a cell's seed is stored as an unsigned 64-bit integer (`
 
 
 def config_hash(config: Mapping) -> str:
-    """A short stable hash of a resolved config and of the model's version: the identity of a cell."""
-    text = json.dumps({**config, "model_version": model_version()}, sort_keys=True, default=str, separators=(",", ":"))
+    """A short stable hash of a resolved config (in its order: the order of countries, meetings… is the order of the
+    random draws) and of the model's version: the identity of a cell."""
+    text = json.dumps({**config, "model_version": model_version()}, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -180,7 +180,7 @@ def start_cell(
     started, wall_start = time.perf_counter(), time.time()
     try:
         data = schema.mapping(config.get("scenario"), "scenario")
-        text = json.dumps(data, sort_keys=True, default=str)
+        text = json.dumps(data, default=str)  # in its order (see config_hash)
         countries = len(scenario_of(text).countries)  # the scenario is checked before any work
         rounds = schema.integer(config.get("rounds"), "rounds", 1)
         spec = CellSpec(
