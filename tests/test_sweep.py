@@ -255,3 +255,20 @@ def test_batches_shrink_for_scenarios_with_many_pairs():
     assert batch_size(1000, pairs=702, rounds=120) * 702 * 121 <= MAX_BATCH_ROWS
     assert batch_size(1000, pairs=702, rounds=10**6) == 1
     assert batch_size(7, pairs=2, rounds=120) == 7
+
+
+def test_the_private_hydra_names_the_sweeper_relies_on():
+    """negsim's sweeper subclasses Hydra's basic sweeper and reads its list of batches before the first launch."""
+    import inspect
+
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    source = inspect.getsource(BasicSweeper.sweep)
+    assert source.index("self.overrides = ") < source.index("self.validate_batch_is_legal(batch)")
+    assert source.index("self.validate_batch_is_legal(batch)") < source.index("self.launcher.launch(batch")
+    assert list(inspect.signature(BasicSweeper.setup).parameters) == [
+        "self",
+        "hydra_context",
+        "task_function",
+        "config",
+    ]
