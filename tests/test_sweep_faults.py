@@ -295,3 +295,12 @@ def test_a_worker_killed_mid_sweep_fails_its_cells_and_the_rest_aggregate(tmp_pa
     assert len(cells) == 4 and "complete" in set(cells["status"]) and set(cells["status"]) - {"complete"}
     assert "BrokenProcessPool" in " ".join(cells["status"].map(str)) or "did not complete" in err
     assert not leftovers(tmp_path)
+
+
+def test_two_runs_into_one_output_dir_at_once_get_a_folder_each(tmp_path):
+    run = ["run", "rounds=20", "plot=false", "output_dir=out"]
+    processes = [start(*run, cwd=tmp_path) for _ in range(3)]
+    ended = [(p.wait(timeout=300), *p.communicate()) for p in processes]
+    assert [code for code, *_ in ended] == [0, 0, 0], [err for *_, err in ended]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out-1", "out-2"]
+    assert all((tmp_path / name / "summary.json").exists() for name in ("out", "out-1", "out-2"))

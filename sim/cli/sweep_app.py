@@ -12,8 +12,8 @@ One :class:`Sweep` object holds everything a ``negsim sweep`` command keeps from
    a file that the command reads back.
 4. When Hydra returns, :meth:`Sweep.finish` finishes the cells still running, writes ``grid.json`` (exactly this
    command's cells), the aggregate of those cells and the plots. Any error there is one line and exit 1.
-5. Ctrl-C anywhere: :meth:`Sweep.abort` stops the workers, removes the cells in flight, keeps the complete ones, and
-   the command ends with one line and exit 130.
+5. Ctrl-C anywhere (or Hydra's own error): :meth:`Sweep.abort` stops the workers, removes the cells in flight, keeps
+   the complete ones, and the command ends with one line and exit 130 (or Hydra's message and exit 1).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import shutil
 import signal
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -105,10 +106,12 @@ class Sweep:
         sys.argv = ["negsim sweep", "--multirun", *overrides]
         try:
             app()
-        except BaseException:
-            self.close(kill=True)
+            return self.finish()
+        except (
+            BaseException
+        ):  # Hydra's error (exit 1), a mistake (exit 2), Ctrl-C: leave no worker, nothing half-written
+            self.abort()
             raise
-        return self.finish()
 
     # 2. called by negsim's sweeper before the first job
     def begin(self, config: DictConfig, jobs: list[list[str]]) -> None:
@@ -163,15 +166,15 @@ class Sweep:
         values = _swept_values(cfg, hydra_config)
         try:
             config = OmegaConf.to_container(cfg, resolve=True)
-        except Exception as error:  # a grid value that does not resolve: a failed cell named by its overrides
-            config = {"overrides": list(hydra_config.overrides.task)}
-            pending = failed_cell(directory / "cells" / config_hash(config), config, values, str(error), entered)
-        else:
             sweep = config["sweep"]
             cell = {k: config[k] for k in ("scenario", "seed", "rounds")} | {"replicates": sweep["replicates"]}
             pending = start_cell(
                 cell, directory / "cells", executor=self._executor(sweep), chunk=sweep["chunk"], values=values
             )
+        except Exception:  # a grid value that does not resolve…: a failed cell named by its overrides, never a crash
+            config = {"overrides": list(hydra_config.overrides.task)}
+            error = traceback.format_exc().strip()
+            pending = failed_cell(directory / "cells" / config_hash(config), config, values, error, entered)
         self._record(directory, number, GridCell(pending.directory.name, values))
         for outcome in self.pipeline.add(pending) if self.local else [pending.finish()]:
             _report(outcome)
@@ -229,7 +232,7 @@ class Sweep:
         self._release()
         return conclude(report, plotted)
 
-    # 5. Ctrl-C
+    # 5. Ctrl-C, or Hydra's own error
     def abort(self) -> None:
         """Stop the workers and remove what this process left half-written; complete cells stay."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the clean-up
@@ -305,11 +308,9 @@ def sweep_command(overrides: list[str]) -> None:
     a mistake in the command, 130 if interrupted."""
     if not any(o.startswith(("experiment=", "sweep.name=", "hydra.sweep.dir=")) for o in overrides):
         overrides = [*overrides, f"sweep.name={default_name(overrides)}"]
-    sweep = Sweep()
     try:
-        status = sweep.run(overrides)
-    except KeyboardInterrupt:
-        sweep.abort()
+        status = Sweep().run(overrides)
+    except KeyboardInterrupt:  # Sweep.run has stopped the workers and removed what was half-written
         _error("interrupted; the complete cells are kept (rerun the same command to run the rest)")
         raise SystemExit(INTERRUPTED) from None
     raise SystemExit(status)
