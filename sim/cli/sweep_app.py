@@ -54,6 +54,7 @@ NOT_SWEPT = (
     "seed",
 )  # not a cell's values (the seed is its column cell_seed)
 SETTINGS = ("sweep.workers", "sweep.chunk", "sweep.backend", "sweep.address", "sweep.name")  # never change results
+INSPECTING = ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "-sc", "--shell-completion")  # Hydra's
 INTERRUPTED = 130  # the exit status of a command ended by Ctrl-C (128 + SIGINT)
 
 
@@ -103,10 +104,11 @@ class Sweep:
         app: Callable[[], None] = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(
             self.job
         )
-        sys.argv = ["negsim sweep", "--multirun", *overrides]
+        inspecting = any(a.split("=", 1)[0] in INSPECTING for a in overrides)  # no multirun: Hydra prints and stops
+        sys.argv = ["negsim sweep", *([] if inspecting else ["--multirun"]), *overrides]
         try:
             app()
-            return self.finish()
+            return 0 if inspecting else self.finish()
         except (
             BaseException
         ):  # Hydra's error (exit 1), a mistake (exit 2), Ctrl-C: leave no worker, nothing half-written
@@ -307,7 +309,7 @@ def sweep_command(overrides: list[str]) -> None:
     """``negsim sweep``: exit 0 if every cell completed and the aggregate and plots were written, 1 otherwise, 2 for
     a mistake in the command, 130 if interrupted."""
     if not any(o.startswith(("experiment=", "sweep.name=", "hydra.sweep.dir=")) for o in overrides):
-        overrides = [*overrides, f"sweep.name={default_name(overrides)}"]
+        overrides = [f"sweep.name={default_name(overrides)}", *overrides]
     try:
         status = Sweep().run(overrides)
     except KeyboardInterrupt:  # Sweep.run has stopped the workers and removed what was half-written
