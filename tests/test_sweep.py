@@ -131,6 +131,7 @@ def basic_sweep(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("basic")
     done = negsim("sweep", "experiment=shock_recovery", *SMALL, cwd=cwd)
     assert done.returncode == 0, done.stderr
+    assert "[HYDRA]" not in done.stdout and "Warning" not in done.stderr
     return cwd, sweep_table(cwd)
 
 
@@ -272,3 +273,9 @@ def test_the_private_hydra_names_the_sweeper_relies_on():
         "task_function",
         "config",
     ]
+
+
+def test_inspecting_a_sweep_config_runs_no_multirun(tmp_path):
+    done = negsim("sweep", "experiment=shock_recovery", "--cfg", "job", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "shock_round: 12" in done.stdout and not (tmp_path / "multirun").exists()

@@ -109,9 +109,7 @@ class Sweep:
         try:
             app()
             return 0 if inspecting else self.finish()
-        except (
-            BaseException
-        ):  # Hydra's error (exit 1), a mistake (exit 2), Ctrl-C: leave no worker, nothing half-written
+        except BaseException:  # Hydra's error (1), a mistake (2), Ctrl-C: no worker left, nothing half-written
             self.abort()
             raise
 
