@@ -273,7 +273,7 @@ def test_ctrl_c_ends_with_one_line_exit_130_and_only_complete_cells(tmp_path, wo
     process.send_signal(signal.SIGINT)
     code = process.wait(timeout=60)
     _out, err = process.communicate()
-    assert code == 130
+    assert code == 130, err
     assert err.strip().splitlines()[-1].startswith("negsim: error: interrupted") and "Traceback" not in err
     assert not leftovers(tmp_path)
     statuses = [json.loads(p.read_text()) for p in tmp_path.glob("multirun/*/cells/*/cell.json")]

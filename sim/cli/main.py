@@ -68,8 +68,11 @@ def main(argv: list[str] | None = None) -> None:
 
         _hydra_command(run_app, command, rest)
     elif command == "sweep":
-        from sim.cli.sweep_app import sweep_command
-
+        try:
+            from sim.cli.sweep_app import sweep_command
+        except KeyboardInterrupt:  # Ctrl-C while negsim starts: nothing is written yet
+            print("negsim: error: interrupted", file=sys.stderr)
+            raise SystemExit(130) from None
         sweep_command(rest)
     elif command == "plot":
         from sim.cli.sweep_app import plot_command

@@ -240,7 +240,7 @@ class Sweep:
         for cell in self.pipeline.pending:
             cell.abort()
         if self.directory is not None:
-            for partial in self.directory.rglob(f".*{PARTIAL}{os.getpid()}"):
+            for partial in list(self.directory.rglob(f".*{PARTIAL}{os.getpid()}")):
                 shutil.rmtree(partial, ignore_errors=True)
             shutil.rmtree(self.directory / f".jobs-{self.token}", ignore_errors=True)
         self._release()
@@ -308,9 +308,21 @@ def sweep_command(overrides: list[str]) -> None:
     a mistake in the command, 130 if interrupted."""
     if not any(o.startswith(("experiment=", "sweep.name=", "hydra.sweep.dir=")) for o in overrides):
         overrides = [f"sweep.name={default_name(overrides)}", *overrides]
+    interrupted: list[int] = []
+
+    def interrupt(signum: int, frame: Any) -> None:  # Python's own handler, remembering that it was called
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    sweep = Sweep()
     try:
-        status = Sweep().run(overrides)
-    except KeyboardInterrupt:  # Sweep.run has stopped the workers and removed what was half-written
+        status = sweep.run(overrides)
+    except BaseException:  # after Ctrl-C, whatever a library made of the KeyboardInterrupt (Hydra: exit 1)
+        if not interrupted:
+            raise
+    if interrupted:
+        sweep.abort()  # again if Sweep.run did: the workers are stopped, nothing half-written is left
         _error("interrupted; the complete cells are kept (rerun the same command to run the rest)")
         raise SystemExit(INTERRUPTED) from None
     raise SystemExit(status)
