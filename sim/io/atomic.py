@@ -37,16 +37,18 @@ def _running(pid: str) -> bool:
 class AtomicDir:
     """A folder written at ``path`` (a fresh temporary folder) and put in place at ``target`` by :meth:`commit`.
 
-    ``replace`` lets :meth:`commit` replace an existing ``target``; ``free`` puts the folder beside a target that
-    appeared meanwhile (``target-1``… as :func:`free_path`); otherwise an existing target is an error. Used as a
-    context manager, it commits when the block ends normally and removes the temporary folder on any exception::
+    ``replace`` lets :meth:`commit` replace an existing ``target``; ``free`` puts the folder at the first free name of
+    ``target``, ``target-1``… (:func:`free_path`), when it is written and again when it is committed; otherwise an
+    existing target is an error. Used as a context manager, it commits when the block ends normally and removes the
+    temporary folder on any exception::
 
         with AtomicDir(out / "analysis", replace=True) as tmp:
             table.to_parquet(tmp / "indices.parquet")
     """
 
     def __init__(self, target: str | Path, *, replace: bool = False, free: bool = False):
-        self.target = Path(target)
+        self.wanted = Path(target)
+        self.target = free_path(self.wanted) if free else self.wanted
         self.replace, self.free = replace, free
         self.target.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.target.parent.glob(f".{self.target.name}{PARTIAL}*"):  # left by a run that was killed
@@ -66,7 +68,7 @@ class AtomicDir:
             except OSError:
                 if not (self.free and self.target.exists()):
                     raise
-                self.target = free_path(self.target)  # another process took the name first
+                self.target = free_path(self.wanted)  # another process took the name first
 
     def abort(self) -> None:
         """Remove the temporary folder and everything in it."""
