@@ -104,15 +104,16 @@ def parallel_ceiling() -> float:
 DIRECT = """
 import resource, sys
 from pathlib import Path
-from sim.study.aggregate import aggregate
+from sim.study.aggregate import GridCell, aggregate
 from sim.io.library import config_dir, read_yaml
-from sim.study.cells import run_cell
+from sim.study.pipeline import run_cell
 root, n = Path(sys.argv[1]), int(sys.argv[2])
 scenario = read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")
-for seed in range(n):
+grid = []
+for seed in range(n):  # the swept seed is the column cell_seed
     config = {"scenario": scenario, "seed": seed, "replicates": 2, "rounds": 4}
-    run_cell(config, root / "cells", values={"seed": seed}, progress=False)
-aggregate(root)
+    grid.append(GridCell(run_cell(config, root / "cells", progress=False).directory.name))
+aggregate(root, grid)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

@@ -47,7 +47,7 @@ def test_cell_is_the_same_serial_parallel_and_in_any_chunking(tmp_path, cell_con
     assert serial.status == parallel.status == "complete"
     for x, y in zip(tables(serial), tables(parallel), strict=True):
         assert x.equals(y)
-    assert len(tables(serial)[0]) == 60 and tables(serial)[0]["seed"].nunique() == 60
+    assert len(tables(serial)[0]) == 60 and tables(serial)[0]["replicate_seed"].nunique() == 60
 
 
 def test_cells_started_ahead_finish_in_order_with_the_same_tables(tmp_path, cell_config):
@@ -110,6 +110,12 @@ def negsim(*args, cwd):
     return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
+def adhoc(cwd):
+    """The folder of the one ad-hoc sweep run in ``cwd``."""
+    (folder,) = (cwd / "multirun").glob("adhoc-*")
+    return folder
+
+
 def sweep_table(cwd) -> pd.DataFrame:
     table = pd.read_parquet(cwd / "multirun" / "shock_recovery" / "aggregate" / "replicates.parquet")
     return table.sort_values(["cell", "replicate"]).reset_index(drop=True)
@@ -125,6 +131,7 @@ def basic_sweep(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("basic")
     done = negsim("sweep", "experiment=shock_recovery", *SMALL, cwd=cwd)
     assert done.returncode == 0, done.stderr
+    assert "[HYDRA]" not in done.stdout and "Warning" not in done.stderr
     return cwd, sweep_table(cwd)
 
 
@@ -242,14 +249,14 @@ def test_a_sweep_whose_cells_all_fail_still_aggregates_and_exits_1(tmp_path):
     assert done.returncode == 1
     assert "2 cell(s) did not complete" in done.stderr and "Warning" not in done.stderr
     assert "scenario.countries.japan.quota: got 2" in done.stdout
-    assert len(pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")) == 2
+    assert len(pd.read_parquet(adhoc(tmp_path) / "aggregate" / "cells.parquet")) == 2
 
 
 @pytest.mark.slow
 def test_a_sweep_over_config_group_options_names_them_in_the_aggregate(tmp_path):
     done = negsim("sweep", "scenario=tokyo_2013,tokyo_1956_formula", "sweep.replicates=4", "rounds=6", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    cells = pd.read_parquet(tmp_path / "multirun" / "adhoc" / "aggregate" / "cells.parquet")
+    cells = pd.read_parquet(adhoc(tmp_path) / "aggregate" / "cells.parquet")
     assert sorted(cells["scenario"]) == ["tokyo_1956_formula", "tokyo_2013"]
 
 
@@ -258,3 +265,26 @@ def test_batches_shrink_for_scenarios_with_many_pairs():
     assert batch_size(1000, pairs=702, rounds=120) * 702 * 121 <= MAX_BATCH_ROWS
     assert batch_size(1000, pairs=702, rounds=10**6) == 1
     assert batch_size(7, pairs=2, rounds=120) == 7
+
+
+def test_the_private_hydra_names_the_sweeper_relies_on():
+    """negsim's sweeper subclasses Hydra's basic sweeper and reads its list of batches before the first launch."""
+    import inspect
+
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    source = inspect.getsource(BasicSweeper.sweep)
+    assert source.index("self.overrides = ") < source.index("self.validate_batch_is_legal(batch)")
+    assert source.index("self.validate_batch_is_legal(batch)") < source.index("self.launcher.launch(batch")
+    assert list(inspect.signature(BasicSweeper.setup).parameters) == [
+        "self",
+        "hydra_context",
+        "task_function",
+        "config",
+    ]
+
+
+def test_inspecting_a_sweep_config_runs_no_multirun(tmp_path):
+    done = negsim("sweep", "experiment=shock_recovery", "--cfg", "job", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "shock_round: 12" in done.stdout and not (tmp_path / "multirun").exists()

@@ -7,10 +7,15 @@ the jobs that can fail differently: the first one (every job of a grid sets the 
 distinct choice of config groups (``scenario=…``). That halves Hydra's time per job (about a quarter of a second).
 A later job whose values fail to compose stops the multirun with Hydra's error when its turn comes; the cells
 finished before it are kept, and a rerun skips them. Other launchers get Hydra's full check.
+
+Once the first batch is checked, the sweeper hands the whole list of jobs to the object whose method is the task
+function, if it has a ``begin(config, jobs)`` method (``negsim sweep``'s :class:`sim.cli.sweep_app.Sweep`): that is
+how the command learns, before any job runs, where the sweep is written and which jobs make its grid.
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
@@ -46,11 +51,19 @@ class CellSweeper(BasicSweeper):
     """Hydra's basic sweeper (``hydra.sweeper.params``, ``max_batch_size``), checking fewer jobs up front when
     they run in this process."""
 
+    def setup(self, *, hydra_context: Any, task_function: Any, config: Any) -> None:
+        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
+        self.begin = getattr(getattr(task_function, "__self__", None), "begin", None)
+
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
+        checked = batch
         if isinstance(self.launcher, BasicLauncher):
             loader = self.hydra_context.config_loader
-            batch = jobs_to_check(batch, set(config_groups(loader)))
-        super().validate_batch_is_legal(batch)
+            checked = jobs_to_check(batch, set(config_groups(loader)))
+        super().validate_batch_is_legal(checked)
+        if self.begin is not None:  # the first batch: every job is known (``self.overrides``: all the batches)
+            begin, self.begin = self.begin, None
+            begin(self.config, [list(job) for jobs in self.overrides for job in jobs])
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="negsim", node=CellSweeperConf, provider="negsim")

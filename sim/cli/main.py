@@ -7,7 +7,8 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sim.cli.errors import DEBUG, fail, reported
 from sim.model.errors import ScenarioError, one_of
@@ -48,29 +49,42 @@ def _check_hydra_command(argv: list[str]) -> None:
         log_beside(*places)
 
 
-def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
-    """Run a Hydra app as if it were the program, with ``argv`` as its overrides (checked already). Whatever Hydra
-    raises reaches negsim's error report (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing). Its ``--help`` is
-    the command's own (``conf/hydra/help/negsim_<name>.yaml``) rather than Hydra's dump of the config."""
+def _own_help(name: str, argv: list[str]) -> list[str]:
+    """``argv`` with ``--help`` asking for the command's own help (``conf/hydra/help/negsim_<name>.yaml``) rather
+    than Hydra's dump of the config."""
+    if not any(a in HELP for a in argv):
+        return argv
+    from omegaconf import OmegaConf
+
+    from sim.io.library import config_dir
+
+    def options(group: str) -> str:
+        return ", ".join(sorted(p.stem for p in (config_dir() / group).glob("*.yaml")))
+
+    OmegaConf.register_new_resolver("negsim_options", options, replace=True)
+    return ["--help", f"hydra/help=negsim_{name}", *(a for a in argv if a not in HELP)]
+
+
+@contextmanager
+def _hydra_reported(argv: list[str]) -> Iterator[None]:
+    """Around a Hydra app (its overrides checked already): whatever Hydra raises reaches negsim's error report
+    (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing)."""
     from sim.cli.overrides import hydra_errors
 
-    if any(a in HELP for a in argv):
-        from omegaconf import OmegaConf
-
-        from sim.io.library import config_dir
-
-        def options(group: str) -> str:
-            return ", ".join(sorted(p.stem for p in (config_dir() / group).glob("*.yaml")))
-
-        OmegaConf.register_new_resolver("negsim_options", options, replace=True)
-        argv = ["--help", f"hydra/help=negsim_{name}", *(a for a in argv if a not in HELP)]
-    sys.argv = [f"negsim {name}", *argv]
     os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
         with hydra_errors(argv):
-            app()
+            yield
     finally:
         os.environ.pop("HYDRA_FULL_ERROR", None)  # not inherited by workers started later
+
+
+def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
+    """Run a Hydra app as if it were the program, with ``argv`` as its overrides."""
+    argv = _own_help(name, argv)
+    sys.argv = [f"negsim {name}", *argv]
+    with _hydra_reported(argv):
+        app()
 
 
 def _command(word: str) -> str:
@@ -92,21 +106,6 @@ def _scenarios(argv: list[str]) -> None:
     for name in available_scenarios():
         first = load_scenario(name).description.split(". ")[0]
         print(f"{name:24} {first}")
-
-
-def _plot(argv: list[str]) -> None:
-    from pathlib import Path
-
-    from sim.study.aggregate import aggregate
-    from sim.study.sweep_plots import draw_sweep_plots
-
-    if len(argv) != 1 or not (Path(argv[0]) / "cells").is_dir():
-        fail(ScenarioError("negsim plot", " ".join(argv), "one sweep directory holding cells/ (e.g. multirun/NAME)"))
-    sweep = Path(argv[0])
-    if not (sweep / "aggregate" / "cells.parquet").exists():
-        aggregate(sweep)
-    for path in draw_sweep_plots(sweep):
-        print(f"negsim: plot {path}")
 
 
 def _experiments(argv: list[str]) -> None:
@@ -152,22 +151,26 @@ def _dispatch(command: str, rest: list[str]) -> None:
     if command in USAGES and any(a in HELP for a in rest):
         print(USAGES[command])
         raise SystemExit(0)
-    if command in ("run", "sweep"):
-        _check_hydra_command(["--multirun", *rest] if command == "sweep" else rest)
     if command == "run":
+        _check_hydra_command(rest)
         from sim.cli.hydra_apps import run_app
 
         _hydra_command(run_app, command, rest)
     elif command == "sweep":
-        from sim.cli.hydra_apps import LAST_SWEEP, sweep_app
-
-        _hydra_command(sweep_app, command, ["--multirun", *rest])
-        if LAST_SWEEP and not LAST_SWEEP[0].ok:
-            failed = ", ".join(f["cell"] for f in LAST_SWEEP[0].failed)
-            print(f"negsim: error: {len(LAST_SWEEP[0].failed)} cell(s) did not complete: {failed}", file=sys.stderr)
-            raise SystemExit(1)
+        try:
+            from sim.cli.sweep_app import named, sweep_command
+        except KeyboardInterrupt:  # Ctrl-C while negsim starts: nothing is written yet
+            print("negsim: error: interrupted", file=sys.stderr)
+            raise SystemExit(130) from None
+        rest = named(rest)
+        _check_hydra_command(["--multirun", *rest])
+        rest = _own_help(command, rest)
+        with _hydra_reported(rest):
+            sweep_command(rest)
     elif command == "plot":
-        _plot(rest)
+        from sim.cli.sweep_app import plot_command
+
+        plot_command(rest)
     elif command == "sensitivity":
         from sim.cli.sensitivity import main as sensitivity
 

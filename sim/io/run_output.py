@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import yaml
 
-from sim.io.atomic import AtomicDir, free_path
+from sim.io.atomic import AtomicDir
 from sim.model.result import RunResult
 from sim.views.run_figures import plot_confidence
 
@@ -20,7 +20,7 @@ def write_run(result: RunResult, directory: str | Path, config: Mapping | None =
     Holds one Parquet file per table, ``summary.json``, ``config.yaml`` (the resolved config, if given) and
     ``confidence.png``. An existing directory is never touched: a free name beside it is used instead.
     """
-    folder = AtomicDir(free_path(Path(directory)))
+    folder = AtomicDir(Path(directory), free=True)
     with folder as partial:
         if config is not None:
             (partial / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True))

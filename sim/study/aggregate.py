@@ -1,7 +1,9 @@
 """Gathering a sweep's cells into one table, per-cell statistics and confidence bands, streaming cell by cell.
 
-Reads ``<sweep>/cells/*/`` (each cell has already reduced its replicates: see :mod:`sim.study.cells`), writes
-``<sweep>/aggregate/``:
+A sweep's *grid* is the list of cells its command asked for (``<sweep>/grid.json``, written by :func:`write_grid`);
+the aggregate holds exactly those cells, never others lying in the folder (another command's, an older model's).
+Reads ``<sweep>/cells/<hash>/`` of each (each cell has already reduced its replicates: see
+:mod:`sim.study.cells`), writes ``<sweep>/aggregate/``:
 
 - ``replicates.parquet``: one row per cell × replicate, with the cell's swept values as columns, its summary and the
   largest fall in each directed pair's confidence and the rounds it took to recover (failed cells: one row with their
@@ -9,7 +11,11 @@ Reads ``<sweep>/cells/*/`` (each cell has already reduced its replicates: see :m
 - ``cells.parquet``: one row per cell: swept values, status, replicates, settlement probability with its Wilson 95%
   interval, median round of settlement, the most common settled terms;
 - ``bands.parquet``: per cell × round × directed country pair, the median and 5–95% of confidence;
-- ``sweep.json``: counts and the cells that failed.
+- ``sweep.json``: counts, the model versions of the cells and the cells that failed (a cell whose ``cell.json`` is
+  missing or unreadable is a failed cell).
+
+Columns ``cell_seed`` (the cell's ``seed``) and ``replicate_seed`` (the seed that reproduces a replicate alone with
+``negsim run seed=…``) are unsigned 64-bit integers.
 
 Memory stays flat: each cell is read, reduced and appended to the Parquet writers before the next.
 """
@@ -17,7 +23,9 @@ Memory stays flat: each cell is read, reduced and appended to the Parquet writer
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +36,8 @@ import pyarrow.parquet as pq
 from sim.io.atomic import AtomicDir
 from sim.model.result import settlement_columns
 from sim.study.cells import CELL_FILE, cell_status
+
+GRID_FILE = "grid.json"
 
 Z95 = 1.959963984540054
 ROW_GROUP = 100_000  # rows waiting before they are written as one row group…
@@ -52,10 +62,18 @@ class SweepReport:
     cells: int
     complete: int
     failed: list[dict]  # {"cell", "values", "status", "error"} of every cell that did not complete
+    model_versions: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @classmethod
+    def read(cls, sweep: Path) -> SweepReport:
+        """The report of the aggregate written under ``sweep/aggregate``."""
+        directory = Path(sweep) / "aggregate"
+        summary = json.loads((directory / "sweep.json").read_text())
+        return cls(directory, summary["cells"], summary["complete"], summary["failed"], summary["model_versions"])
 
 
 class _Appender:
@@ -98,6 +116,7 @@ class _Appender:
 
 def _cell_row(key: str, status: dict, table: pd.DataFrame | None) -> dict:
     row = {"cell": key, **status["values"], "status": status["status"], "error": status.get("error")}
+    row |= {"cell_seed": status.get("cell_seed"), "model_version": status.get("model_version")}
     row["replicates"] = status.get("replicates", 0)
     row["seconds"] = status.get("seconds", 0.0)
     if table is None:
@@ -130,43 +149,115 @@ def _modal_terms(ok: pd.DataFrame, settled: str) -> dict:
     return out
 
 
-def _float_values(statuses) -> set[str]:
-    """Swept values given as whole numbers in some cells and decimals in others (``0, 0.5, 1``): read all as floats."""
+@dataclass(frozen=True)
+class GridCell:
+    """One cell a sweep asked for: its folder under ``cells/`` and the swept values that identify it."""
+
+    cell: str
+    values: Mapping = field(default_factory=dict)
+
+
+def write_grid(sweep: Path, cells: Sequence[GridCell]) -> Path:
+    """Record the cells a sweep asked for in ``sweep/grid.json`` (replaced whole, never half-written)."""
+    path = Path(sweep) / GRID_FILE
+    partial = path.with_name(f".{GRID_FILE}.partial-{os.getpid()}")
+    partial.write_text(json.dumps({"cells": [{"cell": c.cell, "values": dict(c.values)} for c in cells]}, indent=2))
+    partial.replace(path)
+    return path
+
+
+def read_grid(sweep: Path) -> list[GridCell]:
+    """The cells recorded in ``sweep/grid.json`` (OSError or ValueError if there is none, or it is unreadable)."""
+    grid = json.loads((Path(sweep) / GRID_FILE).read_text())
+    return [GridCell(c["cell"], c["values"]) for c in grid["cells"]]
+
+
+def _every_cell(sweep: Path) -> list[GridCell]:
+    """Every cell folder under ``sweep/cells`` (for sweeps run from Python, which record no grid)."""
+    folders = sorted(p for p in (sweep / "cells").glob("*") if p.is_dir() and not p.name.startswith("."))
+    return [GridCell(p.name, (cell_status(p) or {}).get("values", {})) for p in folders]
+
+
+def _status(sweep: Path, cell: GridCell) -> dict:
+    """A cell's ``cell.json`` with the grid's values, or a failed status saying why it cannot be read."""
+    status = cell_status(sweep / "cells" / cell.cell)
+    if status is None:
+        return {
+            "values": cell.values,
+            "status": "failed",
+            "error": f"cells/{cell.cell}/{CELL_FILE} missing or unreadable",
+        }
+    return status | {"values": cell.values}
+
+
+def _value_kinds(statuses: Sequence[dict]) -> dict[str, type]:
+    """The type of each swept value's column: ``int``, ``float`` (whole numbers and decimals mixed: ``0, 0.5, 1``),
+    or ``str`` for anything else (scenario names, booleans, values of several kinds)."""
     kinds: dict[str, set[type]] = {}
     for status in statuses:
         for k, v in status["values"].items():
             kinds.setdefault(k, set()).add(type(v))
-    return {k for k, types in kinds.items() if float in types and types <= {int, float}}
+    out = {}
+    for k, types in kinds.items():
+        numbers = types - {type(None)}
+        out[k] = int if numbers == {int} else float if numbers <= {int, float} else str
+    return out
 
 
-def aggregate(sweep: Path) -> SweepReport:
-    """Aggregate every cell under ``sweep/cells`` into ``sweep/aggregate`` (replacing an older aggregate)."""
+def _cast(values: Mapping, kinds: Mapping[str, type]) -> dict:
+    return {k: None if values.get(k) is None else kind(values[k]) for k, kind in kinds.items()}
+
+
+def aggregate(sweep: Path, cells: Sequence[GridCell] | None = None) -> SweepReport:
+    """Aggregate exactly ``cells`` of ``sweep/cells`` into ``sweep/aggregate`` (replacing an older aggregate).
+
+    ``cells`` defaults to the grid recorded in ``sweep/grid.json``, or, for a folder of cells run from Python without
+    a grid, every cell in it. A cell listed twice is aggregated once.
+    """
     sweep = Path(sweep)
-    statuses = {p.parent: cell_status(p.parent) for p in sorted((sweep / "cells").glob(f"*/{CELL_FILE}"))}
-    statuses = {cell: status for cell, status in statuses.items() if status is not None}
-    floats = _float_values(statuses.values())
-    rows, failed = [], []
+    if cells is None:
+        cells = read_grid(sweep) if (sweep / GRID_FILE).exists() else _every_cell(sweep)
+    unique = list({c.cell: c for c in reversed(cells)}.values())[::-1]  # first occurrence of each, in order
+    statuses = {c.cell: _status(sweep, c) for c in unique}
+    kinds = _value_kinds(list(statuses.values()))
+    rows, failed, missing = [], [], []
     with AtomicDir(sweep / "aggregate", replace=True) as partial:
         replicates, bands = _Appender(partial / "replicates.parquet"), _Appender(partial / "bands.parquet")
-        for cell, status in statuses.items():
-            key = cell.name
-            values = {k: float(v) if k in floats else v for k, v in status["values"].items()}
+        for key, status in statuses.items():
+            folder = sweep / "cells" / key
+            values = _cast(status["values"], kinds)
             status = status | {"values": values}
             table = None
-            if (cell / "replicates.parquet").exists():
-                table = pd.read_parquet(cell / "replicates.parquet")
+            if status["status"] != "failed" and (folder / "replicates.parquet").exists():
+                table = pd.read_parquet(folder / "replicates.parquet")
                 replicates.append(table.assign(cell=key, **values))
-                if (cell / "bands.parquet").exists():
-                    bands.append(pd.read_parquet(cell / "bands.parquet").assign(cell=key, **values))
+                if (folder / "bands.parquet").exists():
+                    bands.append(pd.read_parquet(folder / "bands.parquet").assign(cell=key, **values))
             else:
-                replicates.append(pd.DataFrame([{"cell": key, **values, "error": status.get("error")}]))
+                missing.append(
+                    {"cell": key, **values, "cell_seed": status.get("cell_seed"), "error": status.get("error")}
+                )
             rows.append(_cell_row(key, status, table))
             if status["status"] != "complete":
                 failed.append({"cell": key, "values": values, "status": status["status"], "error": status.get("error")})
+        if missing:  # after the complete cells, whose columns the file takes
+            frame = pd.DataFrame(missing)
+            frame["cell_seed"] = pd.array([_uint64(s) for s in frame["cell_seed"]], dtype="UInt64")
+            replicates.append(frame)
         replicates.close()
         bands.close()
-        pd.DataFrame(rows).to_parquet(partial / "cells.parquet", index=False)
-        report = SweepReport(sweep / "aggregate", len(rows), sum(r["status"] == "complete" for r in rows), failed)
-        summary = {"cells": report.cells, "complete": report.complete, "failed": failed}
+        table = pd.DataFrame(rows)
+        table["cell_seed"] = pd.array([_uint64(s) for s in table["cell_seed"]], dtype="UInt64")
+        table.to_parquet(partial / "cells.parquet", index=False)
+        versions = sorted({str(r["model_version"]) for r in rows if r["model_version"]})
+        report = SweepReport(
+            sweep / "aggregate", len(rows), sum(r["status"] == "complete" for r in rows), failed, versions
+        )
+        summary = {"cells": report.cells, "complete": report.complete, "model_versions": versions, "failed": failed}
         (partial / "sweep.json").write_text(json.dumps(summary, indent=2, default=str))
     return report
+
+
+def _uint64(seed: object) -> int | None:
+    """A cell's seed as it fits the ``cell_seed`` column, or None (a failed cell's seed may be anything)."""
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**64 else None

@@ -1,9 +1,10 @@
 """A sweep cell: one scenario configuration run as an ensemble of replicates, in vectorised batches.
 
 A *cell* is one point of a sweep: a resolved config (scenario, seed, replicates, rounds), identified by the hash of
-that config. Its replicates' seeds are spawned from the cell's seed; they run in batches (:func:`run_chunk`), each
-reducing its own replicates (summaries, recovery) and writing its share of the cell's confidence rows.
-:mod:`sim.study.executor` says where batches run, :mod:`sim.study.pipeline` starts cells and writes them.
+that config and of the model's version (:mod:`sim.study.version`). Its replicates' seeds are spawned from the
+cell's seed; they run in batches (:func:`run_chunk`), each reducing its own replicates (summaries, recovery) and
+writing its share of the cell's confidence rows. :mod:`sim.study.executor` says where batches run,
+:mod:`sim.study.pipeline` starts cells and writes them.
 """
 
 from __future__ import annotations
@@ -20,20 +21,33 @@ import numpy as np
 import pandas as pd
 
 from sim.io.library import load_scenario
+from sim.model import schema
+from sim.model.errors import ScenarioError
 from sim.model.result import seed_column
 from sim.model.run import replicate_seeds, simulate_ensemble
 from sim.model.scenario.specs import Scenario
 from sim.study import ensemble
+from sim.study.version import model_version
 
 CELL_FILE = "cell.json"
 DEFAULT_CHUNK = 1000  # replicates per batch: larger batches amortise the per-round array calls
 MAX_BATCH_ROWS = 4_000_000  # confidence rows (replicates × rounds × directed pairs) a batch holds: ~250 MB at peak
+MAX_SEED = 2**64 - 1  # a cell's seed is stored as an unsigned 64-bit integer (``cell_seed``), like its replicates'
 
 
 def config_hash(config: Mapping) -> str:
-    """A short stable hash of a resolved config: the identity of a cell."""
-    text = json.dumps(config, sort_keys=True, default=str, separators=(",", ":"))
+    """A short stable hash of a resolved config (in its order: the order of countries, meetings… is the order of the
+    random draws) and of the model's version: the identity of a cell."""
+    text = json.dumps({**config, "model_version": model_version()}, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_seed(value: object, path: str = "seed") -> int:
+    """A cell's seed: a whole number in [0, 2⁶⁴ − 1]."""
+    seed = schema.integer(value, path, 0)
+    if seed > MAX_SEED:
+        raise ScenarioError(path, value, "a whole number in [0, 2^64 - 1] (18446744073709551615)")
+    return seed
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,7 @@ def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int, par
     result = simulate_ensemble(scenario_of(scenario_json), seeds, rounds=rounds, ministry_every=0)
     cube, pairs = result.confidence_cube, result.country_pairs
     summaries = pd.concat([result.replicate_summaries, ensemble.recovery(cube, pairs)], axis=1)
+    summaries = summaries.rename(columns={"seed": "replicate_seed"})
     summaries = summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
     rows = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)
     for name in ("country", "counterpart"):  # few names, many rows: cheaper to send and to store
@@ -111,8 +126,8 @@ def write_part(confidence: pd.DataFrame, cube: np.ndarray, parts: Path, start: i
 
 
 def failed_chunk(start: int, seeds: list[int], error: str) -> Chunk:
-    rows = pd.DataFrame({"replicate": np.arange(start, start + len(seeds)), "seed": seed_column(seeds), "error": error})
-    return Chunk(rows, [], None, None)
+    rows = {"replicate": np.arange(start, start + len(seeds)), "replicate_seed": seed_column(seeds), "error": error}
+    return Chunk(pd.DataFrame(rows), [], None, None)
 
 
 def cell_status(directory: Path) -> dict | None:

@@ -1,14 +1,21 @@
 """Where a cell's batches run: in this process, over local worker processes, or as Ray tasks on a cluster.
 
-Every batch is called through :func:`attempt`, which returns its error text instead of raising, so that one failed
-batch is recorded in its cell and the others go on.
+Every batch is called through :func:`attempt`, which returns its error (the whole traceback) instead of raising, so
+that one failed batch is recorded in its cell and the others go on. Local worker processes ignore Ctrl-C (their
+parent decides what an interruption means) and end when their parent is gone, even if it was killed with SIGKILL; a
+worker that dies fails the batches it held, and the next batches go to fresh workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
+import time
 import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from sim.model.errors import ScenarioError
 from sim.study.cells import Chunk, failed_chunk, run_chunk
@@ -21,11 +28,24 @@ def attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts
     try:
         return run_chunk(scenario_json, start, seeds, rounds, parts)
     except Exception:  # recorded in the cell's table; the sweep goes on
-        return traceback.format_exc(limit=3).strip().splitlines()[-1]
+        return traceback.format_exc().strip()
 
 
 def _ready() -> None:
     """A worker's first task: by the time it returns, the worker has imported this module."""
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this process as soon as ``parent`` is no longer its parent (it died, however it was killed)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
+def _start_worker(parent: int) -> None:
+    """A local worker's initializer: ignore Ctrl-C, and die with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 class _Later:
@@ -61,7 +81,10 @@ class Executor:
             self._ray()
         elif self.workers > 1 and self._pool is None:
             # spawned, not forked: the parent may hold threads (Hydra, Ray, BLAS)
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            spawn = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(),)
+            )
             for _ in range(self.workers):
                 self._pool.submit(_ready)
 
@@ -72,7 +95,12 @@ class Executor:
         self.start()
         if self.backend == "ray":
             return self._remote.remote(*call).future()
-        return self._pool.submit(attempt, *call)
+        try:
+            return self._pool.submit(attempt, *call)
+        except BrokenProcessPool:  # a worker died: its batches have failed; the next ones go to fresh workers
+            self.close(kill=True)
+            self.start()
+            return self._pool.submit(attempt, *call)
 
     def _ray(self) -> None:
         import ray
@@ -82,10 +110,20 @@ class Executor:
         if self._remote is None:
             self._remote = ray.remote(attempt)
 
-    def close(self) -> None:
-        if self._pool is not None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers: once their batches are done, or at once (``kill``), failing the batches they hold."""
+        if self._pool is None:
+            return
+        if kill:
+            processes = list((self._pool._processes or {}).values())  # no public way before Python 3.14
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.join()
+        else:
             self._pool.shutdown()
-            self._pool = None
+        self._pool = None
 
 
 def chunk_result(future: Future | _Later, start: int, seeds: list[int]) -> Chunk:
@@ -93,5 +131,5 @@ def chunk_result(future: Future | _Later, start: int, seeds: list[int]) -> Chunk
     try:
         outcome = future.result()
     except Exception as error:  # a worker process died, the Ray cluster went away…
-        outcome = f"{type(error).__name__}: {error}"
+        outcome = "".join(traceback.format_exception_only(error)).strip()
     return failed_chunk(start, seeds, outcome) if isinstance(outcome, str) else outcome

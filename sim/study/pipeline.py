@@ -33,11 +33,13 @@ from sim.study.cells import (
     CellSpec,
     batch_size,
     cell_status,
+    check_seed,
     config_hash,
     scenario_of,
     write_part,
 )
 from sim.study.executor import Executor, _Later, chunk_result
+from sim.study.version import model_version
 
 
 def _yaml(config: Mapping) -> str:
@@ -80,10 +82,16 @@ class PendingCell:
         """Whether its batches run outside this process (rather than when :meth:`finish` asks for them)."""
         return any(isinstance(future, Future) for *_, future in self.batches)
 
+    def abort(self) -> None:
+        """Drop the cell's temporary folder (its batches are the executor's to stop)."""
+        if self.folder is not None:
+            self.folder.abort()
+
     def finish(self, progress: bool = True) -> CellOutcome:
         """Wait for the cell's batches, then write its files under a temporary name and rename them into place:
-        ``replicates.parquet`` (per-replicate summaries and recovery), ``confidence.parquet/`` (per round),
-        ``bands.parquet`` (quantiles over replicates), ``config.yaml`` and ``cell.json`` (status and timing)."""
+        ``replicates.parquet`` (per-replicate summaries and recovery, with ``cell_seed`` and ``replicate_seed``),
+        ``confidence.parquet/`` (per round), ``bands.parquet`` (quantiles over replicates), ``config.yaml`` and
+        ``cell.json`` (status, model version, timing, and the whole error of any failed batch)."""
         if self.outcome is not None:
             return self.outcome
         parts = self.folder.path / "confidence.parquet"
@@ -107,11 +115,12 @@ class PendingCell:
         if not any(parts.iterdir()):  # every batch failed
             parts.rmdir()
         table = pd.concat(summaries, ignore_index=True)
+        table.insert(1, "cell_seed", np.uint64(self.config["seed"]))
         failed = int(table["error"].notna().sum())
         status = "complete" if failed == 0 else ("failed" if failed == self.replicates else "partial")
         errors = sorted(set(table["error"].dropna()))
-        record = {"hash": self.directory.name, "values": dict(self.values), "status": status}
-        record |= {"replicates": self.replicates, "failed": failed, "error": "; ".join(errors) if errors else None}
+        record = _record(self.directory.name, self.values, status, self.config["seed"])
+        record |= {"replicates": self.replicates, "failed": failed, "error": "\n\n".join(errors) if errors else None}
 
         def finished() -> str:  # written last, so that the cell's time includes writing its tables
             seconds = time.perf_counter() - self.started
@@ -130,6 +139,21 @@ class PendingCell:
             self.directory, status, self.replicates, failed, record["seconds"], record["error"], self.values
         )
         return self.outcome
+
+
+def _record(key: str, values: Mapping, status: str, seed: object) -> dict:
+    """The first fields of a ``cell.json``."""
+    return {"hash": key, "model_version": model_version(), "values": dict(values), "status": status, "cell_seed": seed}
+
+
+def failed_cell(directory: Path, config: Mapping, values: Mapping, error: str, started: float) -> PendingCell:
+    """Record a cell that cannot run (bad settings, a config that does not resolve) with its error, and return it."""
+    status = _record(directory.name, values, "failed", config.get("seed")) | {"replicates": 0, "failed": 0}
+    status |= {"seconds": 0.0, "error": error}
+    files = {CELL_FILE: json.dumps(status, indent=2, default=str), "config.yaml": _yaml(config)}
+    _write_files(AtomicDir(directory, replace=True), files)
+    outcome = CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, error, dict(values))
+    return PendingCell(directory, config, dict(values), outcome)
 
 
 def start_cell(
@@ -156,23 +180,18 @@ def start_cell(
     started, wall_start = time.perf_counter(), time.time()
     try:
         data = schema.mapping(config.get("scenario"), "scenario")
-        text = json.dumps(data, sort_keys=True, default=str)
+        text = json.dumps(data, default=str)  # in its order (see config_hash)
         countries = len(scenario_of(text).countries)  # the scenario is checked before any work
         rounds = schema.integer(config.get("rounds"), "rounds", 1)
         spec = CellSpec(
             scenario=data,
-            seed=schema.integer(config.get("seed"), "seed", 0),
+            seed=check_seed(config.get("seed")),
             replicates=schema.integer(config.get("replicates"), "replicates", 1),
             rounds=rounds,
             chunk=batch_size(schema.integer(chunk, "sweep.chunk", 1), countries * (countries - 1), rounds),
         )
     except ScenarioError as error:
-        status = {"hash": key, "values": values, "status": "failed", "replicates": 0, "failed": 0}
-        status |= {"seconds": 0.0, "error": str(error)}
-        files = {CELL_FILE: json.dumps(status, indent=2), "config.yaml": _yaml(config)}
-        _write_files(AtomicDir(directory, replace=True), files)
-        outcome = CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, str(error), values)
-        return PendingCell(directory, config, values, outcome)
+        return failed_cell(directory, config, values, str(error), started)
     executor = executor or Executor()
     folder = AtomicDir(directory, replace=True)
     parts = folder.path / "confidence.parquet"  # a Parquet dataset: one file per batch

@@ -29,6 +29,12 @@ def swept_columns(cells: pd.DataFrame) -> list[str]:
     return [c for c in settings if cells[c].astype(str).nunique() > 1]
 
 
+def _order(values: pd.Series) -> pd.Series:
+    """Sort keys for swept values: numbers by value, anything else (scenario names, mixed kinds) as text."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    return numeric if numeric.notna().all() else values.astype(str)
+
+
 def _cell_label(row, swept: list[str]) -> str:
     return ", ".join(f"{c.split('.')[-1].replace('_', ' ')} {value_text(row[c])}" for c in swept)
 
@@ -94,8 +100,9 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None) -> Figur
         fig = Figure(figsize=(8, 4.8), layout="constrained")
         ax = fig.subplots()
         x = swept[0] if swept else "cell"
-        data = ok.sort_values(x)
-        err = [data["settlement_probability"] - data["ci_low"], data["ci_high"] - data["settlement_probability"]]
+        data = ok.sort_values(x, key=_order)
+        p = data["settlement_probability"]
+        err = np.clip([p - data["ci_low"], data["ci_high"] - p], 0, None)  # Wilson bounds may pass p by rounding
         line = "o-" if swept and _numeric(data[x]) else "o"
         positions = data[x] if line == "o-" else range(len(data))
         ax.errorbar(positions, data["settlement_probability"], yerr=err, fmt=line, capsize=4)
@@ -124,7 +131,11 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
     dozens of shared panels would take most of the drawing time).
     """
     swept = swept_columns(cells)
-    keys = cells.sort_values(swept)["cell"].tolist()[:MAX_PANELS] if swept else cells["cell"].tolist()[:MAX_PANELS]
+    keys = (
+        cells.sort_values(swept, key=_order)["cell"].tolist()[:MAX_PANELS]
+        if swept
+        else cells["cell"].tolist()[:MAX_PANELS]
+    )
     keys = [k for k in keys if k in set(bands["cell"])]
     shown = bands[bands["cell"].isin(keys)]
     pairs = list(dict.fromkeys(zip(shown["country"], shown["counterpart"], strict=True)))[:PAIRS_SHOWN]
@@ -180,7 +191,7 @@ def plot_time_to_settlement(replicates: pd.DataFrame, cells: pd.DataFrame) -> Fi
     none settled says so in place of its box."""
     swept = swept_columns(cells)
     settled, when = settlement_columns(replicates)
-    ordered = cells.sort_values(swept) if swept else cells
+    ordered = cells.sort_values(swept, key=_order) if swept else cells
     fig = Figure(figsize=(10, 1.8 + 0.45 * len(ordered)), layout="constrained")
     ax = fig.subplots()
     ax.set_title("Time to a ratified settlement (settled replicates only)")
