@@ -108,17 +108,16 @@ def test_an_unexpected_failure_in_a_sweep_leaves_its_traceback_beside_the_output
         raise RuntimeError("the pipeline broke")
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sim.cli.hydra_apps.start_cell", broken)
+    monkeypatch.setattr("sim.cli.sweep_app.aggregate", broken)
     monkeypatch.delenv("NEGSIM_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_:
-        main(["sweep", "sweep.replicates=2", "rounds=2"])
+        main(["sweep", "sweep.replicates=2", "rounds=2", "sweep.name=broken"])
     err = capsys.readouterr().err
-    log = tmp_path / "multirun" / "adhoc" / LOG_FILE
+    log = tmp_path / "multirun" / "broken" / LOG_FILE
     assert exit_.value.code == 1
-    assert (
-        err
-        == f"negsim: error: negsim sweep failed: RuntimeError: the pipeline broke; the traceback is in {log.relative_to(tmp_path)}\n"
-    )
+    last = err.strip().splitlines()[-1]  # after the progress bars
+    message = "aggregating multirun/broken failed: RuntimeError: the pipeline broke; the traceback is in"
+    assert last == f"negsim: error: {message} {log.relative_to(tmp_path)}"
     assert "Traceback" in log.read_text() and "the pipeline broke" in log.read_text()
 
 

@@ -107,7 +107,6 @@ SWEEP_OVERRIDES = [
     ("scenario=tokyo_2013,tokio", "no scenario 'tokio'"),
     ("seed=interval(0,1)", "an interval cannot be swept"),
     ("scenario.countries.japan.ministries.foriegn.hawkishness=0.3,0.4", "did you mean 'foreign'?"),
-    ("--cfg job", "--multirun and --cfg together"),
 ]
 
 
@@ -375,9 +374,9 @@ RESULT_FOLDERS_ELSEWHERE = pytest.mark.xfail(
 @pytest.fixture(scope="module")
 def sweep_folder(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sweep")
-    done = negsim("sweep", "seed=1,2", "sweep.replicates=2", "rounds=2", cwd=root)
+    done = negsim("sweep", "seed=1,2", "sweep.replicates=2", "rounds=2", "sweep.name=damaged", cwd=root)
     assert done.returncode == 0, done.stderr
-    return root / "multirun" / "adhoc"
+    return root / "multirun" / "damaged"
 
 
 def damaged(sweep_folder: Path, tmp_path: Path, damage) -> Path:

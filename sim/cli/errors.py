@@ -74,13 +74,13 @@ def reported(command: str) -> Iterator[None]:
             print(details, file=sys.stderr, end="")
         text = " ".join(str(error).split())
         what = f"{type(error).__name__}: {text[:MESSAGE_CHARS]}" if text else type(error).__name__
-        say(f"{command} failed: {what}; {_keep_traceback(details)}")
+        say(f"{command} failed: {what}; {keep_traceback(details)}")
         raise SystemExit(EXIT_FAILED) from None
     finally:
         _log_dir.clear()
 
 
-def _keep_traceback(details: str) -> str:
+def keep_traceback(details: str) -> str:
     """Write the traceback beside the outputs, if the command has any; say where to find it."""
     for directory in _log_dir:
         try:

@@ -158,12 +158,13 @@ def _dispatch(command: str, rest: list[str]) -> None:
         _hydra_command(run_app, command, rest)
     elif command == "sweep":
         try:
-            from sim.cli.sweep_app import named, sweep_command
+            from sim.cli.sweep_app import INSPECTING, named, sweep_command
         except KeyboardInterrupt:  # Ctrl-C while negsim starts: nothing is written yet
             print("negsim: error: interrupted", file=sys.stderr)
             raise SystemExit(130) from None
         rest = named(rest)
-        _check_hydra_command(["--multirun", *rest])
+        inspecting = any(a.split("=", 1)[0] in INSPECTING for a in rest)  # --help, --cfg …: no multirun
+        _check_hydra_command(rest if inspecting else ["--multirun", *rest])
         rest = _own_help(command, rest)
         with _hydra_reported(rest):
             sweep_command(rest)

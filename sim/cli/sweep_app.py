@@ -36,7 +36,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.errors import fail
+from sim.cli.errors import fail, keep_traceback, log_beside
 from sim.io.atomic import PARTIAL
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError
@@ -71,8 +71,10 @@ def _error(message: str) -> None:
 
 
 def _one_line(error: BaseException) -> str:
+    """The error in one line, and where its traceback was kept (beside the sweep's outputs, or how to see it)."""
     first = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
+    what = f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
+    return f"{what}; {keep_traceback(traceback.format_exc())}"
 
 
 class Sweep:
@@ -117,6 +119,7 @@ class Sweep:
     def begin(self, config: DictConfig, jobs: list[list[str]]) -> None:
         """Claim the sweep folder, check the jobs' seeds, start the workers."""
         self.directory, self.jobs = Path(config.hydra.sweep.dir), len(jobs)
+        log_beside(self.directory)  # an unexpected failure's traceback goes beside the sweep's outputs
         self._claim(str(config.sweep.name))
         try:
             for job in jobs:
@@ -305,7 +308,7 @@ def conclude(report: SweepReport, plots: list[Path] | None) -> int:
 
 def named(overrides: list[str]) -> list[str]:
     """The overrides, with ``sweep.name=adhoc-<digest>`` first when nothing else names the sweep."""
-    if any(o.startswith(("experiment=", "sweep.name=", "hydra.sweep.dir=")) for o in overrides):
+    if any(o.startswith(("experiment=", "sweep.name=")) for o in overrides):
         return overrides
     return [f"sweep.name={default_name(overrides)}", *overrides]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.io.library import config_dir, load_scenario
+from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.study.executor import BACKENDS
@@ -138,16 +138,17 @@ def _design(raw: Mapping) -> Design:
 
 def parse_study(raw: Mapping, name: str) -> Study:
     """A checked study from a plain mapping (a composed study config, see ``negsim sensitivity``), named ``name``
-    unless it names itself: the base ``scenario`` as a mapping, ``parameters`` as the scenario's keys to vary with
-    their ``[low, high]`` bounds at their place in the scenario, the design and the ensemble settings (every key of
-    ``conf/study.yaml``)."""
+    unless it names itself: the base ``scenario`` as a mapping (or a shipped name or a YAML file), ``parameters`` as
+    the scenario's keys to vary with their ``[low, high]`` bounds at their place in the scenario, the design and the
+    ensemble settings (every key of ``conf/study.yaml``)."""
     for key in raw:
         schema.name(key, key, STUDY_KEYS)
+    scenario = _given(raw, "scenario")  # first: a file it names is read (safely) before anything else is checked
+    scenario = dict(scenario_data(scenario)) if isinstance(scenario, str) else schema.mapping(scenario, "scenario")
     address = _given(raw, "address")
     if address is not None and not isinstance(address, str):
         raise ScenarioError("address", address, "a Ray cluster address or null")
     name = raw.get("name") or name
-    scenario = schema.mapping(_given(raw, "scenario"), "scenario")
     study = Study(
         name=schema.identifier(name, "name"),
         scenario=scenario,
