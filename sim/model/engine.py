@@ -298,23 +298,19 @@ class Engine:
         ``u`` (R, 2, 1 + m, D): for side s, ``u[:, s, 0]`` decides whether it carries the item out and ``u[:, s, 1:]``
         whether each of the other side's ministries forgives a breach (docs/model.md §2.1–§2.2).
         """
-        sides, log = meeting.sides, self.recorder.log_actions
+        sides = meeting.sides
         dyads = np.arange(meeting.dyads)
         worth = [
             (item.votes[s] * trust_game_value(trust[s], item.benefit[s][:, None], item.exposure[s][:, None])).sum(-1)
             for s in (0, 1)
         ]
         adopted = (worth[0] > 0) & (worth[1] > 0)
+
+        def log(side: int, codes: np.ndarray) -> None:
+            self.recorder.log_actions(round_, meeting, item.name, "cooperation", side, None, codes)
+
         for s in (0, 1):
-            log(
-                round_,
-                meeting,
-                item.name,
-                "cooperation",
-                s,
-                None,
-                np.where(worth[s] > 0, Action.ACCEPTED, Action.REFUSED),
-            )
+            log(s, np.where(worth[s] > 0, Action.ACCEPTED, Action.REFUSED))
         for s in (0, 1):
             side, o = sides[s], 1 - s
             observer, lead = sides[o], item.lead[s]
@@ -323,15 +319,7 @@ class Engine:
             )
             done = adopted & (u[:, s, 0] < p)
             broke = adopted & ~done
-            log(
-                round_,
-                meeting,
-                item.name,
-                "cooperation",
-                s,
-                None,
-                np.select([done, broke], [Action.CARRIED_OUT, Action.BROKE], NO_ACTION),
-            )
+            log(s, np.select([done, broke], [Action.CARRIED_OUT, Action.BROKE], NO_ACTION))
             observe(blocks[o], done, observer.observe, item.acting[s], observer.gain, meeting.weight, True)
             # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
             unforgiving = observer.observe * (u[:, s, 1:].transpose(0, 2, 1) >= observer.forgiveness)

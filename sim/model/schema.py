@@ -125,3 +125,13 @@ def month(value: object, path: str) -> int:
 def month_text(count: int) -> str:
     """'YYYY-MM' of a count of months from :func:`month`."""
     return f"{count // 12:04d}-{count % 12 + 1:02d}"
+
+
+def bounds(value: object, path: str) -> tuple[float, float]:
+    """A range ``[low, high]`` of two numbers with low < high (a parameter's bounds in a study or a design)."""
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+        raise ScenarioError(path, value, "bounds [low, high]")
+    low, high = (number(b, f"{path}[{i}]") for i, b in enumerate(value))
+    if not low < high:
+        raise ScenarioError(path, list(value), "bounds [low, high] with low < high")
+    return low, high

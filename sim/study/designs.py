@@ -7,7 +7,7 @@ range; a scrambled Sobol' sequence (Sobol' 1967; Owen 1998) fills the space even
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +15,7 @@ from scipy.stats import qmc
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
+from sim.study.keypaths import leaves
 
 METHODS = ("lhs", "sobol")
 DESIGN_KEYS = {"method", "samples", "seed", "ranges"}
@@ -44,16 +45,6 @@ class Design:
         ]
 
 
-def _leaves(node: Mapping, prefix: str = "") -> Iterator[tuple[str, object]]:
-    """(dotted key, value) of every value of a nested mapping that is not itself a mapping."""
-    for key, value in node.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            yield from _leaves(value, path)
-        else:
-            yield path, value
-
-
 def parse_design(raw: Mapping, path: str = "design") -> Design:
     """A checked design from its config: ``method`` (lhs or sobol), ``samples``, ``seed`` and ``ranges`` written at
     their place in the config (``{scenario: {shock_scale: [0.2, 0.8]}}``)."""
@@ -65,14 +56,9 @@ def parse_design(raw: Mapping, path: str = "design") -> Design:
             f"{path}.samples", samples, "a power of 2 for Sobol' points (the sequence is balanced there)"
         )
     ranges = {}
-    for key, bounds in _leaves(schema.mapping(schema.require(raw, "ranges", path), f"{path}.ranges")):
-        where = f"{path}.ranges.{key}"
-        if isinstance(bounds, str) or not isinstance(bounds, list | tuple) or len(bounds) != 2:
-            raise ScenarioError(where, bounds, "bounds [low, high]")
-        low, high = (schema.number(b, f"{where}[{i}]") for i, b in enumerate(bounds))
-        if not low < high:
-            raise ScenarioError(where, list(bounds), "bounds [low, high] with low < high")
-        ranges[key] = tuple(bounds)
+    for key, given in leaves(schema.mapping(schema.require(raw, "ranges", path), f"{path}.ranges")):
+        schema.bounds(given, f"{path}.ranges.{key}")
+        ranges[key] = tuple(given)
     if not ranges:
         raise ScenarioError(
             f"{path}.ranges", {}, "at least one config value with its bounds: +design.ranges.KEY=[low,high]"

@@ -6,7 +6,7 @@ the longest key that matches is taken.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 
 from sim.model.errors import ScenarioError, one_of
 
@@ -55,3 +55,13 @@ def with_values(data: Mapping, values: Mapping[str, object]) -> dict:
         node, key = _locate(out, path, copy=True)
         node[key] = value
     return out
+
+
+def leaves(node: Mapping, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(dotted key path, value) of every value of a nested mapping that is not itself a mapping."""
+    for key, value in node.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            yield from leaves(value, path)
+        else:
+            yield path, value

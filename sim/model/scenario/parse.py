@@ -20,6 +20,7 @@ from sim.model.scenario.parse_measures import parse_measure, parse_outside_actor
 from sim.model.scenario.specs import (
     BEHAVIOUR_RANGES,
     DEFAULT_CONFIDENCE,
+    DEFAULTS,
     RESERVED,
     Behaviour,
     Country,
@@ -133,8 +134,8 @@ def parse_scenario(data: Mapping, path: str) -> Scenario:
         random_events=random_events,
         calendar_start=None if time.start is None else schema.month_text(time.start),
         round_months=time.round_months,
-        spillover=schema.number(data.get("spillover", 0.3), f"{path}.spillover", 0.0, 1.0),
-        shock_scale=schema.number(data.get("shock_scale", 0.5), f"{path}.shock_scale", 0.0, 1.0),
+        spillover=schema.number(data.get("spillover", DEFAULTS["spillover"]), f"{path}.spillover", 0.0, 1.0),
+        shock_scale=schema.number(data.get("shock_scale", DEFAULTS["shock_scale"]), f"{path}.shock_scale", 0.0, 1.0),
         measures=measures,
         outside_actors=outside,
         stances=stances,
@@ -208,7 +209,7 @@ def _parse_country(name, raw, path, issues, ministry_names, defaults: Behaviour,
         Ministry(m.name, m.country, m.role, m.influence / total, m.veto, m.priorities, m.confidence, m.behaviour)
         for m in parsed
     )
-    return Country(name, ministries, schema.number(raw.get("quota", 0.5), f"{path}.quota", 0.0, 1.0))
+    return Country(name, ministries, schema.number(raw.get("quota", DEFAULTS["quota"]), f"{path}.quota", 0.0, 1.0))
 
 
 def _parse_ministry(country, name, raw, path, issues, ministry_names, defaults: Behaviour, confidence) -> Ministry:
@@ -216,14 +217,14 @@ def _parse_ministry(country, name, raw, path, issues, ministry_names, defaults: 
     schema.mapping(raw, path, _MINISTRY_KEYS)
     behaviour = _parse_behaviour(raw, path, defaults)
     role = schema.identifier(schema.require(raw, "role", path), f"{path}.role")
-    veto = raw.get("veto", False)
+    veto = raw.get("veto", DEFAULTS["veto"])
     if not isinstance(veto, bool):
         raise ScenarioError(f"{path}.veto", veto, "true or false")
     return Ministry(
         name=name,
         country=country,
         role=role,
-        influence=schema.number(raw.get("influence", 1.0), f"{path}.influence", 0.0),
+        influence=schema.number(raw.get("influence", DEFAULTS["influence"]), f"{path}.influence", 0.0),
         veto=veto,
         priorities=_normalised(schema.require(raw, "priorities", path), f"{path}.priorities", issues),
         confidence=_parse_confidence(

@@ -9,7 +9,7 @@ from itertools import combinations
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.scenario.parse_events import Timeline, at_round, when
-from sim.model.scenario.specs import CalendarEntry, Country, MeetingFormat, Pause
+from sim.model.scenario.specs import DEFAULTS, CalendarEntry, Country, MeetingFormat, Pause
 
 _ENTRY_KEYS = {"format", "countries", "pairs", "every", "start", "hosts", "once"}
 _ACTIONS = ("suspend", "resume", "end")
@@ -23,7 +23,7 @@ def parse_format(name, raw, path, roles, agenda_names) -> MeetingFormat:
         name=name,
         roles=schema.names(schema.require(raw, "roles", path), f"{path}.roles", roles),
         agenda=schema.names(schema.optional(raw, "agenda", []), f"{path}.agenda", agenda_names, min_len=0),
-        weight=schema.number(raw.get("weight", 1.0), f"{path}.weight", 0.0, 1.0),
+        weight=schema.number(raw.get("weight", DEFAULTS["weight"]), f"{path}.weight", 0.0, 1.0),
     )
 
 
@@ -66,8 +66,8 @@ def parse_entry(name, raw, path, formats, countries: tuple[Country, ...], cooper
         format=fmt_name,
         countries=members,
         pairs=pairs,
-        every=schema.integer(raw.get("every", 1), f"{path}.every", 1),
-        start=once[0] if once else schema.integer(raw.get("start", 1), f"{path}.start", 1),
+        every=schema.integer(raw.get("every", DEFAULTS["every"]), f"{path}.every", 1),
+        start=once[0] if once else schema.integer(raw.get("start", DEFAULTS["start"]), f"{path}.start", 1),
         hosts=hosts,
         once=once,
         **{k: schema.number(raw.get(k, 0.0), f"{path}.{k}", 0.0, 1.0) for k in sorted(_RULE_KEYS)},

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sim.model import schema
 from sim.model.cameo import GOLDSTEIN_MAX, GOLDSTEIN_MIN, lookup, weighted
 from sim.model.errors import ScenarioError
-from sim.model.scenario.specs import Event, RandomEvents
+from sim.model.scenario.specs import DEFAULTS, Event, RandomEvents
 
 
 class Timeline(NamedTuple):
@@ -27,7 +27,8 @@ def timeline(data: Mapping, path: str) -> Timeline:
             raise ScenarioError(f"{path}.round_months", data["round_months"], "only with calendar_start (YYYY-MM)")
         return Timeline(None, 1)
     start = schema.month(data["calendar_start"], f"{path}.calendar_start")
-    return Timeline(start, schema.integer(data.get("round_months", 1), f"{path}.round_months", 1))
+    months = data.get("round_months", DEFAULTS["round_months"])
+    return Timeline(start, schema.integer(months, f"{path}.round_months", 1))
 
 
 def when(value: object, path: str, time: Timeline) -> int:
@@ -73,7 +74,7 @@ def act_value(raw: Mapping, path: str) -> tuple[str | None, float]:
         code, goldstein = entry.code, entry.goldstein
     else:
         code, goldstein = None, schema.number(raw["goldstein"], f"{path}.goldstein", GOLDSTEIN_MIN, GOLDSTEIN_MAX)
-    weight = schema.number(schema.optional(raw, "weight", 1.0), f"{path}.weight", 0.0)
+    weight = schema.number(schema.optional(raw, "weight", DEFAULTS["weight"]), f"{path}.weight", 0.0)
     return code, weighted(goldstein, weight, f"{path}.weight")
 
 

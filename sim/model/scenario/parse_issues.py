@@ -8,7 +8,7 @@ from dataclasses import MISSING, fields
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.model.scenario.specs import MAX_OUTCOMES, PROTOCOLS, CooperativeItem, Dimension, Friction, Talks
+from sim.model.scenario.specs import DEFAULTS, MAX_OUTCOMES, PROTOCOLS, CooperativeItem, Dimension, Friction, Talks
 
 
 def _per_country(value: object, path: str, countries, lo: float, hi: float) -> dict[str, float]:
@@ -48,7 +48,8 @@ def parse_friction(name, raw, path, countries) -> Friction:
     schema.mapping(raw, path, {"raised_by", "against", "severity"})
     raised_by = schema.name(schema.require(raw, "raised_by", path), f"{path}.raised_by", countries)
     against = schema.name(schema.require(raw, "against", path), f"{path}.against", set(countries) - {raised_by})
-    return Friction(name, raised_by, against, schema.number(raw.get("severity", 0.5), f"{path}.severity", 0.0, 1.0))
+    severity = schema.number(raw.get("severity", DEFAULTS["severity"]), f"{path}.severity", 0.0, 1.0)
+    return Friction(name, raised_by, against, severity)
 
 
 _TALKS_KEYS = (
@@ -98,9 +99,11 @@ def parse_talks(name, raw, path, countries) -> Talks:
         parties=(parties[0], parties[1]),
         dimensions=dimensions,
         status_quo=status_quo,
-        horizon=schema.integer(raw.get("horizon", 12), f"{path}.horizon", 1),
-        confidence_effect=schema.number(raw.get("confidence_effect", 1.0), f"{path}.confidence_effect", 0.0, 10.0),
-        protocol=schema.name(raw.get("protocol", "concession"), f"{path}.protocol", PROTOCOLS),
+        horizon=schema.integer(raw.get("horizon", DEFAULTS["horizon"]), f"{path}.horizon", 1),
+        confidence_effect=schema.number(
+            raw.get("confidence_effect", DEFAULTS["confidence_effect"]), f"{path}.confidence_effect", 0.0, 10.0
+        ),
+        protocol=schema.name(raw.get("protocol", DEFAULTS["protocol"]), f"{path}.protocol", PROTOCOLS),
         margin=number("margin", 0.0, 1.0),
         discount=number("discount", 0.01, 0.999),
         deadline=None if deadline is None else schema.integer(deadline, f"{path}.deadline", 1),

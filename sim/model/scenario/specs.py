@@ -22,6 +22,24 @@ PROTOCOLS = ("concession", "alternating_offers")
 MAX_OUTCOMES = 100_000  # settlement outcomes (the product of the dimensions' option counts) a talks may have
 RESERVED = "default"  # the key that gives every country the same value in per-country values
 
+# What a scenario takes for a key it leaves out: the one place for each default (Behaviour's and Talks' optional
+# fields carry theirs as field defaults).
+DEFAULTS: dict[str, object] = {
+    "spillover": 0.3,  # share of an observation that reaches a country's other ministries
+    "shock_scale": 0.5,  # how far a Goldstein ±10 event moves confidence
+    "round_months": 1,  # months per round, once calendar_start gives dates
+    "quota": 0.5,  # share of influence that ratifies a deal
+    "influence": 1.0,  # a ministry's weight at home before normalising (equal weights)
+    "veto": False,
+    "severity": 0.5,  # of a friction
+    "horizon": 12,  # sessions until each side has conceded to its reservation value
+    "confidence_effect": 1.0,  # how strongly confidence speeds concession
+    "protocol": "concession",
+    "weight": 1.0,  # of a meeting format, or of an event's Goldstein value
+    "every": 1,  # rounds between meetings of a calendar entry
+    "start": 1,  # round of a calendar entry's first meeting
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Behaviour:

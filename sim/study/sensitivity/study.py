@@ -3,7 +3,7 @@ each sample runs as; read from ``conf/sensitivity/NAME.yaml`` (or a YAML file) w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.study.executor import BACKENDS
-from sim.study.keypaths import get_path, with_values
+from sim.study.keypaths import get_path, leaves, with_values
 from sim.study.sensitivity.design import METHODS, Design
 
 OUTPUTS = {
@@ -168,33 +168,18 @@ def parse_study(raw: Mapping, name: str) -> Study:
     return study
 
 
-def _leaves(node: Mapping, prefix: str) -> Iterator[tuple[str, object]]:
-    """(dotted key path, value) of every value of a nested mapping that is not itself a mapping."""
-    for key, value in node.items():
-        path = f"{prefix}.{key}"
-        if isinstance(value, Mapping):
-            yield from _leaves(value, path)
-        else:
-            yield path, value
-
-
 def _parameters(raw: object, scenario: Mapping) -> dict[str, tuple[float, float]]:
     """Key path → (low, high), each path an existing number of the base scenario.
 
     ``raw`` is shaped like the config: ``{scenario: {shock_scale: [0.2, 1.0], countries: {…}}}``.
     """
     schema.mapping(raw, "parameters", {"scenario"})
-    paths = dict(_leaves(raw.get("scenario") or {}, "scenario"))
+    paths = dict(leaves(raw.get("scenario") or {}, "scenario"))
     if not paths:
         raise ScenarioError("parameters", dict(raw), "at least one of the scenario's values with its bounds")
     out = {}
     for path, bounds in paths.items():
-        where = f"parameters.{path}"
-        if isinstance(bounds, str) or not isinstance(bounds, list | tuple) or len(bounds) != 2:
-            raise ScenarioError(where, bounds, "bounds [low, high]")
-        low, high = (schema.number(b, f"{where}[{i}]") for i, b in enumerate(bounds))
-        if not low < high:
-            raise ScenarioError(where, list(bounds), "bounds [low, high] with low < high")
+        low, high = schema.bounds(bounds, f"parameters.{path}")
         current = get_path({"scenario": scenario}, path)
         if isinstance(current, bool) or not isinstance(current, int | float):
             raise ScenarioError(path, current, "a number to vary (this key holds something else)")
