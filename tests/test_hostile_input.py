@@ -29,7 +29,7 @@ from sim.cli import main as cli
 from sim.io.event_records import read_events
 from sim.model.errors import ScenarioError
 
-SECONDS = 30  # per command, on a loaded 2-core machine (a refusal takes 3–5 s there, most of it importing)
+SECONDS = 30  # of CPU per command (a refusal takes 2–5 s, most of it importing; wall time varies with the load)
 MIB = 2**20
 PEAK_MEMORY = 400 * MIB  # a refusal peaks at about 200 MiB, the same for a hostile file as for a typo
 
@@ -43,12 +43,35 @@ class Done:
     peak_bytes: int
 
 
+# The command run with its own peak memory measured: the kernel's VmHWM of the new program (counted from its exec), as
+# ru_maxrss of a forked child also counts the memory of the test process it was forked from.
+MEASURED = """import atexit, os, runpy, sys
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["NEGSIM_TEST_PEAK"], "w") as out:
+        out.write(str(kb * 1024))
+atexit.register(peak)
+sys.argv = ["negsim", *sys.argv[1:]]
+runpy.run_module("sim", run_name="__main__", alter_sys=True)
+"""
+
+
 def negsim(*args: str, cwd: Path, env: dict | None = None) -> Done:
-    """Run ``negsim ARGS`` in ``cwd``; measure its time and its peak memory (the kernel's count for this child)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Run ``negsim ARGS`` in ``cwd``; measure its CPU time and its peak memory (the wall time of a shared machine says
+    more about the other work on it). A watchdog ends a hang after 120 s."""
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+    ):
+        peak_file = Path(scratch) / "peak"
         process = subprocess.Popen(
-            [sys.executable, "-m", "sim", *args], cwd=cwd, stdout=out, stderr=err, env={**os.environ, **(env or {})}
+            [sys.executable, "-c", MEASURED, *args],
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, **(env or {}), "NEGSIM_TEST_PEAK": str(peak_file)},
         )
         watchdog = threading.Timer(120, process.kill)
         watchdog.start()
@@ -56,7 +79,9 @@ def negsim(*args: str, cwd: Path, env: dict | None = None) -> Done:
         watchdog.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
-        return Done(process.returncode, out.read(), err.read(), time.perf_counter() - started, usage.ru_maxrss * 1024)
+        peak = int(peak_file.read_text()) if peak_file.exists() else usage.ru_maxrss * 1024
+        cpu = usage.ru_utime + usage.ru_stime
+        return Done(process.returncode, out.read(), err.read(), cpu, peak)
 
 
 def refused(done: Done, fragment: str, tmp_path: Path, *, code: int = 2, inputs: set[str] = frozenset()) -> None:

@@ -162,7 +162,9 @@ def test_a_failure_after_the_cells_is_one_line_and_exit_1(tmp_path, broken):
     patch = f"import sim.cli.sweep_app as s\ndef boom(*a, **k): raise RuntimeError('{broken} broke')\ns.{broken} = boom"
     done = negsim("sweep", *SHOCK, "shock_round=6", "shock_goldstein=-5.0", cwd=tmp_path, patch=patch)
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines()[-1].endswith(f"failed: RuntimeError: {broken} broke")
+    last = done.stderr.strip().splitlines()[-1]
+    assert f"failed: RuntimeError: {broken} broke; the traceback is in" in last  # beside the outputs
+    assert "Traceback (most recent call last)" in (folder(tmp_path) / "negsim-error.log").read_text()
     assert "Traceback" not in done.stderr and "Warning" not in done.stderr
     assert (folder(tmp_path) / "aggregate" / "cells.parquet").exists() == (broken == "draw_sweep_plots")
 

@@ -323,18 +323,21 @@ def sweep_command(overrides: list[str]) -> None:
         interrupted.append(signum)
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, interrupt)
-    sweep = Sweep()
+    previous = signal.signal(signal.SIGINT, interrupt)
     try:
-        status = sweep.run(overrides)
-    except BaseException:  # after Ctrl-C, whatever a library made of the KeyboardInterrupt (Hydra: exit 1)
-        if not interrupted:
-            raise
-    if interrupted:
-        sweep.abort()  # again if Sweep.run did: the workers are stopped, nothing half-written is left
-        _error("interrupted; the complete cells are kept (rerun the same command to run the rest)")
-        raise SystemExit(INTERRUPTED) from None
-    raise SystemExit(status)
+        sweep = Sweep()
+        try:
+            status = sweep.run(overrides)
+        except BaseException:  # after Ctrl-C, whatever a library made of the KeyboardInterrupt (Hydra: exit 1)
+            if not interrupted:
+                raise
+        if interrupted:
+            sweep.abort()  # again if Sweep.run did: the workers are stopped, nothing half-written is left
+            _error("interrupted; the complete cells are kept (rerun the same command to run the rest)")
+            raise SystemExit(INTERRUPTED) from None
+        raise SystemExit(status)
+    finally:  # the process's own Ctrl-C again (a command called from Python, a test, leaves no trace)
+        signal.signal(signal.SIGINT, previous)
 
 
 def plot_command(argv: list[str]) -> None:
