@@ -73,7 +73,6 @@ def test_a_small_run_lists_every_pair():
     assert "none (the defaults)" in lines[1]
 
 
-@pytest.mark.xfail(reason="issue 17: one line with the nearest valid name, exit 2", strict=False)
 def test_a_misspelt_key_gets_the_nearest_name(capsys):
     with pytest.raises(SystemExit) as done:
         main(["run", "scenario.countries.japan.ministries.foriegn.hawkishness=0.3"])

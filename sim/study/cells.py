@@ -131,11 +131,13 @@ def failed_chunk(start: int, seeds: list[int], error: str) -> Chunk:
 
 
 def cell_status(directory: Path) -> dict | None:
-    """The recorded status of a cell directory, or None if it holds no finished cell."""
+    """The recorded status of a cell directory, or None if it holds no finished cell (no ``cell.json``, or one that
+    is not a record of keys and values)."""
     try:
-        return json.loads((directory / CELL_FILE).read_text())
+        status = json.loads((directory / CELL_FILE).read_text())
     except (OSError, ValueError):
         return None
+    return status if isinstance(status, dict) else None
 
 
 def batch_size(chunk: int, pairs: int, rounds: int) -> int:
