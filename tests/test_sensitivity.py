@@ -17,7 +17,7 @@ from sim.io.library import config_dir, read_yaml
 from sim.model.errors import ScenarioError
 from sim.study import executor
 from sim.study.cells import run_chunk
-from sim.study.keypaths import get_path, set_path, with_values
+from sim.study.keypaths import get_path, nested, set_path, with_values
 from sim.study.sensitivity.design import Design
 from sim.study.sensitivity.report import run_study
 from sim.study.sensitivity.study import available_studies
@@ -71,18 +71,6 @@ def test_morris_recovers_the_ishigami_mu_star():
     assert_allclose(indices["mu_star"], expected, rtol=0.1)
     assert indices["mu_star"][1] == pytest.approx(7.875)  # a step of x2 changes sin² by 3/4 anywhere on the grid
     assert pairs.empty
-
-
-def nested(paths: dict) -> dict:
-    """``{"a.b": 1}`` → ``{"a": {"b": 1}}``: parameters are written at their place in the scenario."""
-    out: dict = {}
-    for path, value in paths.items():
-        *parents, last = path.split(".")
-        node = out
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return out
 
 
 def write_study(tmp_path, method: str, samples: int, **settings) -> str:

@@ -65,3 +65,16 @@ def leaves(node: Mapping, prefix: str = "") -> Iterator[tuple[str, object]]:
             yield from leaves(value, path)
         else:
             yield path, value
+
+
+def nested(paths: Mapping[str, object]) -> dict:
+    """Dotted key paths as nested mappings again (the inverse of :func:`leaves`):
+    ``{"scenario.a.b": 1}`` → ``{"scenario": {"a": {"b": 1}}}``."""
+    out: dict = {}
+    for path, value in paths.items():
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out

@@ -11,7 +11,7 @@ from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.study.executor import BACKENDS
-from sim.study.keypaths import get_path, leaves, with_values
+from sim.study.keypaths import get_path, leaves, nested, with_values
 from sim.study.sensitivity.design import METHODS, Design
 
 OUTPUTS = {
@@ -93,21 +93,9 @@ class Study:
             "chunk": self.chunk,
             "output_dir": str(self.output_dir),
             "outputs": list(self.outputs),
-            "parameters": _nested({path: list(bounds) for path, bounds in self.parameters.items()}),
+            "parameters": nested({path: list(bounds) for path, bounds in self.parameters.items()}),
             "scenario": dict(self.scenario),
         }
-
-
-def _nested(values: Mapping[str, object]) -> dict:
-    """Dotted key paths as nested mappings again: ``{"scenario.a.b": 1}`` → ``{"scenario": {"a": {"b": 1}}}``."""
-    out: dict = {}
-    for path, value in values.items():
-        *parents, last = path.split(".")
-        node = out
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return out
 
 
 def available_studies() -> list[str]:
