@@ -264,6 +264,13 @@ def test_a_study_naming_a_hostile_scenario_file_is_refused(tmp_path):
     assert done.peak_bytes < PEAK_MEMORY
 
 
+def test_a_hostile_study_file_is_refused_before_hydra_reads_it(tmp_path):
+    (tmp_path / "study.yaml").write_text(alias_bomb())
+    done = negsim("sensitivity", "config=study.yaml", cwd=tmp_path)
+    refused(done, "aliases expand to more than", tmp_path, inputs={"study.yaml"})
+    assert done.peak_bytes < PEAK_MEMORY
+
+
 # --- Other doors: commands, the dashboard's flags ------------------------------------------------------------------
 
 COMMANDS = [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sim.cli.errors import fail
 from sim.cli.overrides import culprit, explained
-from sim.io.library import config_dir
+from sim.io.library import config_dir, read_yaml
 from sim.model.errors import ScenarioError, one_of
 from sim.study.sensitivity.evaluate import IncompleteStudy
 from sim.study.sensitivity.report import run_study
@@ -48,6 +48,7 @@ def _composition(config: str) -> tuple[Path, str, list[str]]:
         path = Path(config).resolve()
         if not path.is_file():
             raise ScenarioError("config", config, "a readable YAML file or a shipped study")
+        read_yaml(path)  # read safely first (size, nesting, aliases, duplicate keys) before Hydra's own reader
         return path.parent, path.stem, [f"hydra.searchpath=[file://{config_dir()}]"]
     names = available_studies()
     if config not in names:
