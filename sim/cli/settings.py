@@ -36,13 +36,6 @@ def max_workers() -> int:
     return WORKERS_PER_CORE * (os.cpu_count() or 1)
 
 
-def bounded(value: object, path: str, lo: int, hi: int) -> int:
-    """A whole number in [lo, hi]."""
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ScenarioError(path, value, f"a whole number in [{lo:,}, {hi:,}]")
-    return value
-
-
 def check_run(config: DictConfig) -> Path:
     """The settings of ``negsim run``; returns the output folder."""
     _common(config)
@@ -53,9 +46,9 @@ def check_run(config: DictConfig) -> Path:
 def check_sweep(config: DictConfig) -> Path:
     """The settings of ``negsim sweep`` (one composed job of it); returns the sweep's folder."""
     _common(config)
-    bounded(resolved(config, "sweep.replicates"), "sweep.replicates", 1, MAX_REPLICATES)
-    bounded(resolved(config, "sweep.chunk"), "sweep.chunk", 1, MAX_REPLICATES)
-    bounded(resolved(config, "sweep.workers"), "sweep.workers", 1, max_workers())
+    schema.integer(resolved(config, "sweep.replicates"), "sweep.replicates", 1, MAX_REPLICATES)
+    schema.integer(resolved(config, "sweep.chunk"), "sweep.chunk", 1, MAX_REPLICATES)
+    schema.integer(resolved(config, "sweep.workers"), "sweep.workers", 1, max_workers())
     schema.name(resolved(config, "sweep.backend"), "sweep.backend", BACKENDS)
     address = resolved(config, "sweep.address")
     if address is not None and not isinstance(address, str):
@@ -68,10 +61,8 @@ def _common(config: DictConfig) -> None:
     plot = resolved(config, "plot")
     if not isinstance(plot, bool):
         raise ScenarioError("plot", plot, "true or false")
-    seed = resolved(config, "seed")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError("seed", seed, "a whole number ≥ 0")
-    bounded(resolved(config, "rounds"), "rounds", 1, MAX_ROUNDS)
+    schema.integer(resolved(config, "seed"), "seed", 0)
+    schema.integer(resolved(config, "rounds"), "rounds", 1, MAX_ROUNDS)
 
 
 def writable_place(value: object, path: str) -> Path:

@@ -71,9 +71,7 @@ def generated(data: Mapping) -> Mapping:
     schema.mapping(data, "scenario", {"name", "synthetic"})
     spec = schema.mapping(data["synthetic"], "scenario.synthetic", set(SYNTHETIC_SPEC))
     path = "scenario.synthetic"
-    countries = schema.integer(schema.require(spec, "countries", path), f"{path}.countries", 2)
-    if countries > MAX_SYNTHETIC:
-        raise ScenarioError(f"{path}.countries", countries, f"a whole number in [2, {MAX_SYNTHETIC}]")
+    countries = schema.integer(schema.require(spec, "countries", path), f"{path}.countries", 2, MAX_SYNTHETIC)
     options = {
         "seed": schema.integer(spec.get("seed", 0), f"{path}.seed", 0),
         "partners": schema.integer(spec.get("partners", 2), f"{path}.partners", 1),

@@ -63,9 +63,17 @@ def number(value: object, path: str, lo: float = -math.inf, hi: float = math.inf
     return float(value)
 
 
-def integer(value: object, path: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo:
-        raise ScenarioError(path, value, f"a whole number ≥ {lo}")
+def integer(value: object, path: str, lo: int, hi: int | None = None) -> int:
+    """A whole number ≥ ``lo`` (and ≤ ``hi`` if given)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or value < lo
+        or (hi is not None and value > hi)
+    ):
+        raise ScenarioError(
+            path, value, f"a whole number ≥ {lo}" if hi is None else f"a whole number in [{lo:,}, {hi:,}]"
+        )
     return int(value)
 
 
