@@ -19,7 +19,7 @@ import time
 
 from sim.io.synthetic import synthetic_scenario
 from sim.model.run import simulate
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
     previous = None
     for n in args.countries:
         start = time.perf_counter()
-        scenario = Scenario.from_dict(synthetic_scenario(n))
+        scenario = ScenarioSpec.from_dict(synthetic_scenario(n))
         built = time.perf_counter() - start
         start = time.perf_counter()
         result = simulate(scenario, rounds=args.rounds, ministry_every=args.ministry_every)

@@ -9,7 +9,7 @@ from importlib import import_module
 _EXPORTS = {
     "NegotiationModel": "sim.model.mesa_model",
     "RunResult": "sim.model.result",
-    "Scenario": "sim.model.scenario.specs",
+    "ScenarioSpec": "sim.model.scenario.specs",
     "ScenarioError": "sim.model.errors",
     "available_scenarios": "sim.io.library",
     "load_scenario": "sim.io.library",

@@ -24,7 +24,7 @@ from sim.io.library import config_dir, load_scenario, read_yaml
 from sim.model.errors import ScenarioError
 from sim.model.mesa_model import NegotiationModel
 from sim.model.run import simulate
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -106,9 +106,9 @@ def test_an_injected_event_moves_confidence_as_the_same_scheduled_event_would():
     data = read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")
     data["ministry_defaults"]["drift"] = 0.0  # drift comes before scheduled events in a round, after injected ones
     data["events"] = []
-    injected = NegotiationModel(Scenario.from_dict(data), rng=5)
+    injected = NegotiationModel(ScenarioSpec.from_dict(data), rng=5)
     data["events"] = [{"round": 1, "source": "japan", "target": "russia", "cameo": "163"}]
-    scheduled = NegotiationModel(Scenario.from_dict(data), rng=5)
+    scheduled = NegotiationModel(ScenarioSpec.from_dict(data), rng=5)
     event = inject_event(injected, "163", "japan", "russia")
     assert (event.round, event.goldstein) == (1, -8.0)
     assert injected.confidence[3:, :3].sum() < scheduled.confidence[3:, :3].sum()  # Russia's confidence fell

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sim.model.engine import Engine
 from sim.model.plan import plan_for
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 unit = st.floats(0.0, 1.0)
 
@@ -82,7 +82,7 @@ def test_confidence_stays_in_unit_interval(confidence, gain, loss, forgiveness, 
             "events": [{"round": 3, "source": "north", "target": "south", "cameo": "192"}],
         }
     )
-    result = simulate(Scenario.from_dict(data), seed=seed, rounds=12)
+    result = simulate(ScenarioSpec.from_dict(data), seed=seed, rounds=12)
     states = result.ministry_states
     assert np.isfinite(states).all()
     assert (states >= 0).all() and (states <= 1).all()
@@ -91,7 +91,7 @@ def test_confidence_stays_in_unit_interval(confidence, gain, loss, forgiveness, 
 
 def _first_meeting_adoptions(confidence: float, seed: int) -> int:
     data = small_scenario(**{"ministry_defaults": {"confidence": confidence}})
-    plan = plan_for(Scenario.from_dict(data))
+    plan = plan_for(ScenarioSpec.from_dict(data))
     engine = Engine(plan, [np.random.default_rng(seed)])
     for _ in range(2):  # the calendar meets in round 1
         engine.play_round()
@@ -113,7 +113,7 @@ def test_carrying_out_builds_confidence_and_breaking_destroys_it():
             **{"ministry_defaults": {"confidence": 0.6, "reliability": reliability, "forgiveness": 0.0}}
         )
         data["formats"]["ministers"]["agenda"] = ["exercise"]
-        finals[reliability] = simulate(Scenario.from_dict(data), rounds=20).country_states[-1, 0, 0, 1]
+        finals[reliability] = simulate(ScenarioSpec.from_dict(data), rounds=20).country_states[-1, 0, 0, 1]
     assert finals[1.0] > 0.6 > finals[0.0]
 
 
@@ -126,7 +126,7 @@ def test_drift_returns_to_baseline_between_contacts():
             "events": [{"round": 1, "source": "north", "target": "south", "goldstein": -10}],
         }
     )
-    k = simulate(Scenario.from_dict(data), rounds=30).country_states[:, 0, 1, 0]
+    k = simulate(ScenarioSpec.from_dict(data), rounds=30).country_states[:, 0, 1, 0]
     gap = 0.5 - k[1:]
     assert gap[0] == pytest.approx(0.5 * 0.3 * 0.5)  # strength 0.5·10/10 × α⁻ 0.3 × c 0.5
     assert np.allclose(gap[1:] / gap[:-1], 0.9)
@@ -139,7 +139,7 @@ def test_hawkish_veto_blocks_ratification():
     south = data["countries"]["south"]["ministries"]
     south["foreign"] |= {"influence": 0.1, "hawkishness": 1.0, "confidence": {"north": 0.0}, "trust_gain": 0.0}
     south["defence"] |= {"influence": 0.9, "priorities": {"exercise": 1, "land": 1, "aid": 1}}
-    result = simulate(Scenario.from_dict(data), rounds=40)
+    result = simulate(ScenarioSpec.from_dict(data), rounds=40)
     accepted = result.offers[result.offers["accepted"]]
     assert len(accepted) > 0
     assert not (accepted["ratified_by_proposer"] & accepted["ratified_by_responder"]).any()
@@ -150,7 +150,7 @@ def test_hawkish_veto_blocks_ratification():
 def test_settlement_is_final_and_signed():
     """A ratified settlement ends the talks: no proposal after it; its terms beat the status quo for both."""
     data = small_scenario(**{"ministry_defaults": {"confidence": 0.9, "hawkishness": 0.0, "concession": 3.0}})
-    result = simulate(Scenario.from_dict(data), rounds=40)
+    result = simulate(ScenarioSpec.from_dict(data), rounds=40)
     talks = result.summary["talks"][0]
     assert talks["settled"]
     assert result.offers["round"].max() == talks["settled_round"]
@@ -171,7 +171,7 @@ def test_many_countries_and_bilateral_pairs():
     """The engine serves any number of countries: a 12-country synthetic ring with a forum of all of them."""
     from sim.io.synthetic import synthetic_scenario
 
-    scenario = Scenario.from_dict(synthetic_scenario(12, seed=1))
+    scenario = ScenarioSpec.from_dict(synthetic_scenario(12, seed=1))
     result = simulate(scenario, rounds=24, ministry_every=0)
     assert result.country_states.shape == (25, 1, 12, 12)
     assert set(result.meetings["meeting"]) == {"neighbours", "forum"}

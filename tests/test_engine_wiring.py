@@ -17,7 +17,7 @@ from sim.model.engine import Engine
 from sim.model.plan import plan_for
 from sim.model.result import RunResult
 from sim.model.run import replicate_seeds, simulate_ensemble
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 NF, ND, SF, SD = 0, 1, 2, 3  # north.foreign, north.defence, south.foreign, south.defence in the confidence matrix
 
@@ -101,7 +101,7 @@ def scenario(fmt: str, **changes) -> dict:
 
 def one_meeting(data: dict, draws=()) -> Engine:
     """Play round 1 (the meeting) of one replicate with the meeting's uniforms set to ``draws``."""
-    engine = Engine(plan_for(Scenario.from_dict(data)), [np.random.default_rng(0)])
+    engine = Engine(plan_for(ScenarioSpec.from_dict(data)), [np.random.default_rng(0)])
     engine.uniforms = lambda n: np.array(draws, float).reshape(1, n)
     engine.play_round()
     return engine
@@ -162,7 +162,7 @@ def test_forgiveness_draws_differ_between_ministries_of_a_delegation():
     time (one draw for the whole delegation would make them always agree)."""
     data = scenario("items", **{"ministry_defaults.forgiveness": 0.5, "ministry_defaults.reliability": 0.0})
     data["formats"]["items"]["agenda"] = ["a"]
-    result = simulate_ensemble(Scenario.from_dict(data), replicate_seeds(1, 2000), rounds=1)
+    result = simulate_ensemble(ScenarioSpec.from_dict(data), replicate_seeds(1, 2000), rounds=1)
     final = result.final_confidence  # south broke a; has each north ministry forgiven it?
     forgiven = np.stack([np.isclose(final[:, NF, SF], 0.5), np.isclose(final[:, ND, SF], 0.5)], axis=1)
     disagree = forgiven[:, 0] != forgiven[:, 1]
@@ -216,7 +216,7 @@ def test_signing_strength_follows_the_table(monkeypatch):
     table = dict(plan_module.goldstein_table())
     table["057"] = type(table["057"])("057", 5.0, "verbal_cooperation", "Sign formal agreement")
     monkeypatch.setattr(plan_module, "goldstein_table", lambda: table)
-    (at,) = plan_for(Scenario.from_dict(scenario("talks"))).calendar[0].talks
+    (at,) = plan_for(ScenarioSpec.from_dict(scenario("talks"))).calendar[0].talks
     assert at.sign == pytest.approx(0.5 * 5.0 / 10)
 
 
@@ -273,7 +273,7 @@ def test_turns_alternate_between_sessions_without_a_chair():
         "talks", **{"talks.border.protocol": "concession", "talks.border.deadline": None, "talks.border.horizon": 1000}
     )
     data["calendar"]["meeting"] = {"format": "talks", "pairs": [["north", "south"]]}
-    engine = Engine(plan_for(Scenario.from_dict(data)), [np.random.default_rng(0)])
+    engine = Engine(plan_for(ScenarioSpec.from_dict(data)), [np.random.default_rng(0)])
     for _ in range(3):
         engine.play_round()
     offers = RunResult.of(engine.record([None])).offers
@@ -312,5 +312,5 @@ def test_a_delegations_concession_exponent_is_the_geometric_mean():
     data["formats"]["talks"]["roles"] = ["foreign", "defence"]
     north = data["countries"]["north"]["ministries"]
     north["foreign"]["concession"], north["defence"]["concession"] = 4.0, 0.25
-    side = plan_for(Scenario.from_dict(data)).calendar[0].sides[0]
+    side = plan_for(ScenarioSpec.from_dict(data)).calendar[0].sides[0]
     assert side.concession[0] == pytest.approx(1.0)

@@ -13,7 +13,7 @@ from sim.model.engine import Engine
 from sim.model.errors import ScenarioError
 from sim.model.plan import plan_for
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 
 def event(**fields) -> dict:
@@ -22,7 +22,7 @@ def event(**fields) -> dict:
 
 def error_for(data) -> ScenarioError:
     with pytest.raises(ScenarioError) as caught:
-        Scenario.from_dict(data)
+        ScenarioSpec.from_dict(data)
     return caught.value
 
 
@@ -44,7 +44,7 @@ def error_for(data) -> ScenarioError:
 )
 def test_dates_map_to_rounds(date, round_months, expected):
     data = small_scenario(calendar_start="2013-11", round_months=round_months, events=[event(date=date)])
-    assert Scenario.from_dict(data).events[0].round == expected
+    assert ScenarioSpec.from_dict(data).events[0].round == expected
 
 
 def test_tokyo_events_fall_in_the_months_the_article_gives(tokyo):
@@ -88,15 +88,15 @@ def test_date_and_event_mistakes(changes, path, allowed):
 
 def test_weight_scales_the_goldstein_value_and_keeps_the_code():
     data = small_scenario(events=[{"round": 2, "source": "north", "target": "south", "cameo": "163", "weight": 0.5}])
-    e = Scenario.from_dict(data).events[0]
+    e = ScenarioSpec.from_dict(data).events[0]
     assert (e.cameo, e.goldstein) == ("163", -4.0)
 
 
 # --- random events ----------------------------------------------------------------------------------------------------
 
 
-def with_random(**entries) -> Scenario:
-    return Scenario.from_dict(small_scenario(random_events=entries))
+def with_random(**entries) -> ScenarioSpec:
+    return ScenarioSpec.from_dict(small_scenario(random_events=entries))
 
 
 def test_random_events_are_recorded_per_replicate_with_their_draws():
@@ -151,7 +151,7 @@ def test_hostile_random_events_lower_confidence():
             "random_events": {"raids": {"rate": 0.5, "between": ["north", "south"], "cameo": "190"}},
         }
     )
-    final = [simulate(Scenario.from_dict(d), rounds=12).country_states[-1, 0] for d in (calm, hostile)]
+    final = [simulate(ScenarioSpec.from_dict(d), rounds=12).country_states[-1, 0] for d in (calm, hostile)]
     assert (final[1][~np.eye(2, dtype=bool)] < final[0][~np.eye(2, dtype=bool)]).all()
 
 
@@ -192,7 +192,7 @@ def test_random_event_mistakes(entry, path, allowed):
 def test_example_record_replays_the_tokyo_events(tokyo, tokyo_dict):
     """The shipped CSV holds the events tokyo_2013 lists, under the actor names of an event record."""
     data = dict(tokyo_dict, events=read_events(EXAMPLE_CSV, EXAMPLE_ACTORS))
-    imported = Scenario.from_dict(data).events
+    imported = ScenarioSpec.from_dict(data).events
 
     def key(e):
         return e.round, e.source, e.target, e.cameo, e.goldstein, e.note
@@ -225,7 +225,7 @@ def test_weight_column_scales_the_code(tmp_path):
     assert entries[0]["weight"] == 0.5 and "weight" not in entries[1]
     data = small_scenario(calendar_start="2014-01")
     data["events"] = read_events(path, {"japan": "north", "russia": "south"})
-    assert [e.goldstein for e in Scenario.from_dict(data).events] == [-4.0, -8.0]
+    assert [e.goldstein for e in ScenarioSpec.from_dict(data).events] == [-4.0, -8.0]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from sim.io.library import config_dir, load_scenario, read_yaml
 from sim.io.run_output import write_run
 from sim.model.errors import ScenarioError
 from sim.model.run import simulate
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 BASES = ("tokyo_2013", "shared_threat")  # two and three countries, scheduled and random events
 ROUNDS = 6
@@ -125,11 +125,11 @@ def mutated(draw) -> dict:
     return data
 
 
-def outcome(data, directory: Path) -> Scenario | ScenarioError:
+def outcome(data, directory: Path) -> ScenarioSpec | ScenarioError:
     """Check ``data`` and, if valid, run it and write it; return the scenario or the error."""
     with time_limit(SECONDS):
         try:
-            scenario = Scenario.from_dict(data)
+            scenario = ScenarioSpec.from_dict(data)
         except ScenarioError as error:
             assert str(error).startswith("scenario")
             return error
@@ -144,7 +144,7 @@ def outcome(data, directory: Path) -> Scenario | ScenarioError:
         return scenario
 
 
-def same(a: Scenario | ScenarioError, b: Scenario | ScenarioError) -> bool:
+def same(a: ScenarioSpec | ScenarioError, b: ScenarioSpec | ScenarioError) -> bool:
     """The same error (by key path) or the same scenario (by value)."""
     if isinstance(a, ScenarioError) or isinstance(b, ScenarioError):
         return type(a) is type(b) and a.path == b.path
@@ -171,7 +171,7 @@ def test_hydra_containers_behave_like_plain_mappings(data, tmp_path):
     assert same(plain, outcome(converted, tmp_path))
     with time_limit(SECONDS):
         try:
-            direct: Scenario | ScenarioError = Scenario.from_dict(config)
+            direct: ScenarioSpec | ScenarioError = ScenarioSpec.from_dict(config)
         except ScenarioError as error:
             direct = error
     assert same(plain, direct)
@@ -231,7 +231,7 @@ def test_every_key_dropped_or_given_a_wrong_type():
             else:
                 container[key] = value
             with time_limit(SECONDS), suppress(ScenarioError):
-                result = simulate(Scenario.from_dict(data), rounds=2, ministry_every=0)
+                result = simulate(ScenarioSpec.from_dict(data), rounds=2, ministry_every=0)
                 assert np.isfinite(result.country_states).all()
 
 

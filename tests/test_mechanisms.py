@@ -20,7 +20,7 @@ from sim.model.errors import ScenarioError
 from sim.model.plan import plan_for
 from sim.model.rules.confidence import balance_strength, meets_by_rule, remember
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 unit = st.floats(0.0, 1.0)
 QUIET = {"calendar.talks.start": 1000}  # no meeting within a test's rounds: only drift, memory and acts move confidence
@@ -48,7 +48,7 @@ def before(tokyo_dict: dict) -> dict:
 
 def error(data: dict) -> str:
     with pytest.raises(ScenarioError) as caught:
-        Scenario.from_dict(data)
+        ScenarioSpec.from_dict(data)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -159,7 +159,7 @@ def test_a_suspended_meeting_keeps_its_draws():
     engines = []
     for changes in ([], [{"round": 2, "suspend": "talks", "reason": "test"}]):
         engine = Engine(
-            plan_for(Scenario.from_dict(calendar_data(calendar_changes=changes))), [np.random.default_rng(1)]
+            plan_for(ScenarioSpec.from_dict(calendar_data(calendar_changes=changes))), [np.random.default_rng(1)]
         )
         for _ in range(4):
             engine.play_round()
@@ -240,7 +240,7 @@ def test_change_of_talks_values_and_quota():
         {"date": "2020-03", "talks": "border", "dimension": "land", "values": {"south": [1, 0.2, 0]}, "note": "law"},
         {"date": "2020-02", "country": "south", "set": {"quota": 0.9}, "note": "amendment"},
     ]
-    scenario = Scenario.from_dict(small_scenario(calendar_start="2020-01", changes=changes))
+    scenario = ScenarioSpec.from_dict(small_scenario(calendar_start="2020-01", changes=changes))
     assert [r for r, _ in scenario.phases] == [2, 3]
     last = scenario.phases[-1][1]
     assert last.talks[0].dimensions[0].values["south"] == (1.0, 0.2, 0.0)
@@ -411,7 +411,7 @@ def everything(tokyo_dict: dict) -> dict:
 
 
 def test_replicate_alone_equals_replicate_in_a_batch_with_every_mechanism(tokyo_dict):
-    scenario = Scenario.from_dict(everything(tokyo_dict))
+    scenario = ScenarioSpec.from_dict(everything(tokyo_dict))
     seeds = replicate_seeds(11, 8)
     batch = simulate_ensemble(scenario, seeds, rounds=40)
     lapsed = batch.lapses.groupby(["meeting", "round"])["replicate"].nunique()
@@ -540,7 +540,7 @@ junk = st.recursive(
 @given(key=st.sampled_from(["calendar_changes", "measures", "outside_actors", "stances", "changes"]), value=junk)
 def test_junk_in_the_new_keys_runs_or_is_one_scenario_error(key, value):
     try:
-        scenario = Scenario.from_dict(
+        scenario = ScenarioSpec.from_dict(
             small_scenario(**{"outside_actors": ["east"], "stances": {"north": {"east": 1}}, key: value})
         )
     except ScenarioError as err:

@@ -11,12 +11,12 @@ from conftest import small_scenario
 from sim.io.library import available_scenarios, config_dir, load_scenario, read_yaml
 from sim.model.errors import ScenarioError
 from sim.model.run import simulate
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 
 def error_for(data) -> ScenarioError:
     with pytest.raises(ScenarioError) as caught:
-        Scenario.from_dict(data)
+        ScenarioSpec.from_dict(data)
     return caught.value
 
 
@@ -35,7 +35,7 @@ def test_tokyo_is_valid_and_normalised(tokyo):
 def test_nothing_country_specific_in_names(tokyo):
     """The engine is general: the scenario supplies every name."""
     assert {c.name for c in tokyo.countries} == {"japan", "russia"}
-    small = Scenario.from_dict(small_scenario())
+    small = ScenarioSpec.from_dict(small_scenario())
     assert {c.name for c in small.countries} == {"north", "south"}
 
 
@@ -117,7 +117,7 @@ def test_unknown_scenario_name_suggests_the_nearest():
 
 def test_confidence_for_a_whole_country_or_one_ministry():
     data = small_scenario(**{"countries.north.ministries.foreign.confidence": {"south": 0.2, "south.defence": 0.9}})
-    north_foreign = Scenario.from_dict(data).countries[0].ministries[0]
+    north_foreign = ScenarioSpec.from_dict(data).countries[0].ministries[0]
     assert north_foreign.confidence == {"south.foreign": 0.2, "south.defence": 0.9}
 
 

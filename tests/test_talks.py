@@ -12,7 +12,7 @@ from sim.model.errors import ScenarioError
 from sim.model.plan import plan_for
 from sim.model.rules.bargaining import rubinstein_share, stahl_share
 from sim.model.run import simulate
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 N = 401  # shares 0, 1/400, …, 1
 STEP = 1 / (N - 1)
@@ -63,7 +63,7 @@ def pie_data(protocol: str = "concession", hawkishness=(0.0, 0.0), horizon: int 
 
 
 def pie(*args, **kwargs):
-    return plan_for(Scenario.from_dict(pie_data(*args, **kwargs))).talks["split"]
+    return plan_for(ScenarioSpec.from_dict(pie_data(*args, **kwargs))).talks["split"]
 
 
 def memory(plan, replicates: int = 1) -> np.ndarray:
@@ -119,7 +119,7 @@ def test_terms_equal_to_the_status_quo_never_settle():
     reaches its reservation value must not "settle" on the status quo and count it as a signed agreement."""
     data = pie_data(horizon=4)
     data["talks"]["split"]["dimensions"]["pie"] = {"options": ["none", "all"], "values": {"a": [0, 1], "b": [1, 0]}}
-    result = simulate(Scenario.from_dict(data), rounds=12)
+    result = simulate(ScenarioSpec.from_dict(data), rounds=12)
     assert not result.summary["settled"]
     assert not result.offers["accepted"].any()
 
@@ -167,7 +167,7 @@ def test_talks_end_at_the_deadline(protocol):
     deal, and proposals ignore it)."""
     data = pie_data(protocol, parliament=1.0, deadline=3, horizon=5, anticipate=False)
     data["countries"]["a"]["ministries"]["parliament"] |= {"confidence": {"b": 0.0}, "trust_gain": 0.0}
-    result = simulate(Scenario.from_dict(data), rounds=10)
+    result = simulate(ScenarioSpec.from_dict(data), rounds=10)
     assert result.sessions["split"][0] == 3
     assert len(result.offers) and result.offers["session"].max() == 3  # sessions are numbered from 1
 
@@ -186,7 +186,7 @@ def test_talks_end_at_the_deadline(protocol):
 )
 def test_talks_keys_are_checked(key, value, allowed):
     with pytest.raises(ScenarioError) as caught:
-        Scenario.from_dict(pie_data(**{key: value}))
+        ScenarioSpec.from_dict(pie_data(**{key: value}))
     message = str(caught.value)
     assert f"talks.split.{key}" in message and allowed in message and "\n" not in message
 
@@ -255,7 +255,7 @@ def test_replicate_alone_equals_replicate_in_a_batch_with_every_talks_option(tok
 
     data = copy.deepcopy(tokyo_dict)
     data["talks"]["peace_treaty"] |= {"protocol": "alternating_offers", "deadline": 20, "margin": 0.02}
-    scenario = Scenario.from_dict(data)
+    scenario = ScenarioSpec.from_dict(data)
     seeds = replicate_seeds(5, 5)
     batch = simulate_ensemble(scenario, seeds, rounds=60)
     for k in (0, 3):

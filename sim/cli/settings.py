@@ -23,7 +23,7 @@ from tqdm import tqdm
 from sim.cli.overrides import resolved
 from sim.model import schema
 from sim.model.errors import ScenarioError, quote
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 MAX_ROUNDS = 10_000
 MAX_REPLICATES = 1_000_000
@@ -99,7 +99,7 @@ def rounds_bar(rounds: range) -> Iterable[int]:
     return tqdm(rounds, desc="negsim: rounds", unit="round", delay=2, disable=None, leave=False)
 
 
-def before_run(scenario: Scenario, rounds: int, ministry_every: int) -> None:
+def before_run(scenario: ScenarioSpec, rounds: int, ministry_every: int) -> None:
     """Checks that need the loaded scenario: tables that would not fit in memory are refused, and scheduled events
     after the last round get a warning (they never strike in this run)."""
     ministries = sum(len(c.ministries) for c in scenario.countries)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from sim.io.library import config_dir, generated, load_scenario, read_yaml
 from sim.model.errors import ScenarioError
-from sim.model.scenario.specs import Country, Ministry, Scenario
+from sim.model.scenario.specs import CountrySpec, MinistrySpec, ScenarioSpec
 from sim.views.style import display_name
 
 DEFAULT_SCENARIO = "tokyo_2013"
@@ -53,18 +53,18 @@ def dashboard_scenarios() -> list[str]:
     return names
 
 
-def main_issues(spec: Scenario) -> list[str]:
+def main_issues(spec: ScenarioSpec) -> list[str]:
     """The scenario's issues with the most priority, weighing each ministry by its influence at home."""
     weight = {i: sum(m.influence * m.priorities[i] for m in spec.ministries) for i in spec.issues}
     return sorted(weight, key=weight.__getitem__, reverse=True)[:MAIN_ISSUES]
 
 
-def confidence_in(ministry: Ministry, other: Country) -> float:
+def confidence_in(ministry: MinistrySpec, other: CountrySpec) -> float:
     """A ministry's starting confidence in a country: its ministries weighted by their influence."""
     return sum(x.influence * ministry.confidence[x.key] for x in other.ministries)
 
 
-def parameters(spec: Scenario, issues: list[str]) -> dict[str, Control]:
+def parameters(spec: ScenarioSpec, issues: list[str]) -> dict[str, Control]:
     """The adjustable values of each ministry, keyed ``country.ministry.confidence.other``,
     ``country.ministry.priority.issue`` or ``country.ministry.<behaviour>``."""
     out = {}
@@ -94,7 +94,7 @@ def _priorities(current: Mapping[str, float], shares: Mapping[str, float], path:
     return {**{k: w * scale for k, w in rest.items()}, **shares}
 
 
-def with_settings(data: dict, shipped: Scenario, settings: Mapping[str, Any]) -> dict:
+def with_settings(data: dict, shipped: ScenarioSpec, settings: Mapping[str, Any]) -> dict:
     """A copy of the scenario mapping ``data`` with the dashboard's settings written into its ministries.
 
     Only keys of :func:`parameters` count, and the value a slider shows for the scenario's own (rounded to its
@@ -132,7 +132,7 @@ def with_settings(data: dict, shipped: Scenario, settings: Mapping[str, Any]) ->
     return data
 
 
-def build_scenario(name: str, settings: Mapping[str, Any]) -> tuple[str, Scenario, str | None]:
+def build_scenario(name: str, settings: Mapping[str, Any]) -> tuple[str, ScenarioSpec, str | None]:
     """The shipped scenario ``name`` with its ``settings`` applied (those keyed ``name:…``): (name, scenario, None).
 
     A mistake gives the scenario as shipped and the message instead, or the default scenario if ``name`` itself
@@ -140,11 +140,11 @@ def build_scenario(name: str, settings: Mapping[str, Any]) -> tuple[str, Scenari
     """
     try:
         data = read_yaml(config_dir() / "scenario" / f"{name}.yaml")
-        shipped = Scenario.from_dict(data)
+        shipped = ScenarioSpec.from_dict(data)
     except ScenarioError as e:
         return DEFAULT_SCENARIO, load_scenario(DEFAULT_SCENARIO), f"{e} — showing {DEFAULT_SCENARIO} instead"
     mine = {k.removeprefix(f"{name}:"): v for k, v in settings.items() if k.startswith(f"{name}:")}
     try:
-        return name, Scenario.from_dict(with_settings(data, shipped, mine)), None
+        return name, ScenarioSpec.from_dict(with_settings(data, shipped, mine)), None
     except ScenarioError as e:
         return name, shipped, f"{e} — showing {name} as shipped"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.model.result import RunResult
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 from sim.views.style import display_name
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def talks_status(result: RunResult) -> list[str]:
     return out
 
 
-def when(spec: Scenario, round_: int) -> str:
+def when(spec: ScenarioSpec, round_: int) -> str:
     """Round ``round_`` with its month if the scenario gives dates: ``Round 3 (January 2014)``."""
     if spec.calendar_start is None or round_ == 0:
         return f"Round {round_}"

@@ -10,7 +10,7 @@ from sim.io.synthetic import synthetic_scenario
 from sim.io.yaml_files import read_yaml
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 SYNTHETIC = "synthetic:"  # synthetic:N, N countries from sim.io.synthetic
 MAX_SYNTHETIC = 500  # countries; each ministry lists confidence in every foreign one, so checking grows as N²
@@ -49,9 +49,9 @@ def scenario_data(source: object) -> Mapping:
     return read_yaml(config_dir() / "scenario" / f"{text}.yaml")
 
 
-def load_scenario(source: str | Path | Mapping) -> Scenario:
+def load_scenario(source: str | Path | Mapping) -> ScenarioSpec:
     """A checked scenario from a shipped name (``"tokyo_2013"``, ``"synthetic:50"``), a YAML path or a mapping."""
-    return Scenario.from_dict(generated(scenario_data(source)))
+    return ScenarioSpec.from_dict(generated(scenario_data(source)))
 
 
 def _synthetic_size(text: str) -> int:

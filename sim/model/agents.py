@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 from mesa.agentset import AgentSet
 
-from sim.model.scenario.specs import Country as CountrySpec
-from sim.model.scenario.specs import Ministry as MinistrySpec
+from sim.model.scenario.specs import CountrySpec, MinistrySpec
 
 if TYPE_CHECKING:
     from sim.model.mesa_model import NegotiationModel

@@ -8,7 +8,7 @@ from sim.model.agents import Country, Ministry
 from sim.model.engine import Engine
 from sim.model.plan import plan_for
 from sim.model.result import RunResult
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 
 class NegotiationModel(mesa.Model):
@@ -18,13 +18,13 @@ class NegotiationModel(mesa.Model):
     state; the rules run in :class:`~sim.model.engine.Engine`, here with one replicate drawing from ``self.rng``.
 
     Args:
-        scenario: a checked :class:`~sim.model.scenario.specs.Scenario`.
+        scenario: a checked :class:`~sim.model.scenario.specs.ScenarioSpec`.
         rng: seed for ``self.rng`` (Mesa's convention); an int gives the same run as ``simulate(…, seed=rng)``.
         ministry_every: record ministry-pair confidence every this many rounds (0: never); country-level
             confidence is recorded every round.
     """
 
-    def __init__(self, scenario: Scenario, *, rng: int | None = None, ministry_every: int = 1):
+    def __init__(self, scenario: ScenarioSpec, *, rng: int | None = None, ministry_every: int = 1):
         super().__init__(rng=rng)
         self.seed_value = rng
         self.spec = scenario

@@ -22,13 +22,13 @@ from sim.model.rules.confidence import balance_strength, drift, goldstein_streng
 from sim.model.rules.salience import salience
 from sim.model.scenario.specs import (
     CalendarEntry,
-    Country,
+    CountrySpec,
     Event,
     Friction,
     Measure,
     MeetingFormat,
     RandomEvents,
-    Scenario,
+    ScenarioSpec,
 )
 from sim.model.talks import TalksPlan
 
@@ -188,7 +188,7 @@ class RandomEventPlan:
 class Plan:
     """Matrix layout, starting arrays, compiled meetings, talks and events of a scenario."""
 
-    scenario: Scenario
+    scenario: ScenarioSpec
     blocks: dict[str, slice]  # each country's ministries' rows (and columns) in the confidence matrix
     influence: np.ndarray  # (M,) within each country
     starts: np.ndarray  # first row of each country
@@ -216,7 +216,7 @@ class Plan:
 
 
 @lru_cache(maxsize=32)
-def plan_for(scenario: Scenario) -> Plan:
+def plan_for(scenario: ScenarioSpec) -> Plan:
     """The plan of ``scenario`` (cached: scenarios are immutable and hashed by identity)."""
     specs = scenario.ministries
     n = len(specs)
@@ -270,7 +270,7 @@ def _lapse_rule(entry: CalendarEntry, countries: list[str]) -> LapseRule:
     return LapseRule(np.array([a for a, _ in directed]), np.array([b for _, b in directed]))
 
 
-def _delegation(country: Country, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
+def _delegation(country: CountrySpec, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
     """Per-ministry arrays of one country's delegation to a format (unpadded)."""
     ms = country.ministries
     present = np.array([m.role in fmt.roles for m in ms])
@@ -339,7 +339,7 @@ def _item(item, countries_by_side, dels_by_side, m, spillover) -> ItemArrays:
     return ItemArrays(item.name, tuple(votes), tuple(leads), tuple(acting), tuple(benefit), tuple(exposure))
 
 
-def _entry_plan(entry, fmt, scenario: Scenario, countries, blocks, talks, n: int) -> EntryPlan:
+def _entry_plan(entry, fmt, scenario: ScenarioSpec, countries, blocks, talks, n: int) -> EntryPlan:
     pairs = list(entry.pairs)
     m = max(len(countries[c].ministries) for c in entry.countries)
     dels = {c: _delegation(countries[c], blocks[c], fmt, scenario.spillover) for c in entry.countries}
@@ -380,7 +380,7 @@ def _entry_plan(entry, fmt, scenario: Scenario, countries, blocks, talks, n: int
     )
 
 
-def _actor(name: str, countries: dict[str, Country], spillover: float) -> tuple[Country, np.ndarray]:
+def _actor(name: str, countries: dict[str, CountrySpec], spillover: float) -> tuple[CountrySpec, np.ndarray]:
     """An actor's country, and the weight of each of its ministries: 1 for the actor, spill-over for the others.
 
     A whole country acts (and observes) with all its ministries; ``country.ministry`` with that one fully.
@@ -390,13 +390,13 @@ def _actor(name: str, countries: dict[str, Country], spillover: float) -> tuple[
     return c, np.array([1.0 if not ministry or m.name == ministry else spillover for m in c.ministries])
 
 
-def event_plan(event: Event, scenario: Scenario) -> EventPlan:
+def event_plan(event: Event, scenario: ScenarioSpec) -> EventPlan:
     """The plan of one event of ``scenario``, e.g. one added by hand during a run."""
     countries = {c.name: c for c in scenario.countries}
     return EventPlan(event, _observations(event, scenario, countries, plan_for(scenario).blocks))
 
 
-def _observations(act: Event | Measure, scenario: Scenario, countries, blocks) -> tuple[Observation, ...]:
+def _observations(act: Event | Measure, scenario: ScenarioSpec, countries, blocks) -> tuple[Observation, ...]:
     """Who reads an act from ``source`` to ``target``, and how strongly: the target (if a scenario country) as an
     act against itself; every other country with a stance, as :func:`balance_strength` says."""
     strength = goldstein_strength(act.goldstein, scenario.shock_scale)
@@ -421,7 +421,7 @@ def _observations(act: Event | Measure, scenario: Scenario, countries, blocks) -
     return tuple(out)
 
 
-def _random_plan(spec: RandomEvents, scenario: Scenario, countries, blocks, n: int) -> RandomEventPlan:
+def _random_plan(spec: RandomEvents, scenario: ScenarioSpec, countries, blocks, n: int) -> RandomEventPlan:
     rows: dict[str, list[np.ndarray]] = defaultdict(list)
     for source_name, target_name in spec.pairs:
         target, observe = _actor(target_name, countries, scenario.spillover)

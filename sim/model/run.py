@@ -11,21 +11,23 @@ from sim.model.engine import Engine
 from sim.model.errors import ScenarioError
 from sim.model.plan import plan_for
 from sim.model.result import RunResult
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 
 DEFAULT_SEED = 2013  # a run's seed when none is given (conf/config.yaml says the same; a test keeps them equal)
 DEFAULT_ROUNDS = 40
 
-ScenarioLike = Scenario | Mapping
+ScenarioLike = ScenarioSpec | Mapping
 
 
-def _scenario(scenario: ScenarioLike) -> Scenario:
-    """A checked scenario from a :class:`Scenario` or a mapping as written (names and files: ``sim.load_scenario``)."""
-    if isinstance(scenario, Scenario):
+def _scenario(scenario: ScenarioLike) -> ScenarioSpec:
+    """A checked scenario from a :class:`ScenarioSpec` or a mapping as written (names, files: ``sim.load_scenario``)."""
+    if isinstance(scenario, ScenarioSpec):
         return scenario
     if isinstance(scenario, Mapping):
-        return Scenario.from_dict(scenario)
-    raise ScenarioError("scenario", scenario, "a Scenario or a mapping (load a name or a file with sim.load_scenario)")
+        return ScenarioSpec.from_dict(scenario)
+    raise ScenarioError(
+        "scenario", scenario, "a ScenarioSpec or a mapping (load a name or a file with sim.load_scenario)"
+    )
 
 
 def _settings(rounds: int, ministry_every: int) -> tuple[int, int]:
@@ -42,7 +44,7 @@ def simulate(
 ) -> RunResult:
     """Run ``scenario`` once for ``rounds`` rounds; the same scenario and seed give identical results.
 
-    ``scenario`` is a :class:`Scenario` (``sim.load_scenario("tokyo_2013")``) or a mapping as written in YAML.
+    ``scenario`` is a :class:`ScenarioSpec` (``sim.load_scenario("tokyo_2013")``) or a mapping as written in YAML.
     ``ministry_every`` records ministry-pair confidence every that many rounds (0: never); country-level confidence is
     recorded every round. ``progress`` wraps the rounds, e.g. in a progress bar (``tqdm``).
     """

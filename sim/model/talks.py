@@ -39,7 +39,7 @@ from sim.model.rules.ratification import (
     win_set,
     win_set_at,
 )
-from sim.model.scenario.specs import Country, Talks
+from sim.model.scenario.specs import CountrySpec, Talks
 
 
 class Offers(NamedTuple):
@@ -88,7 +88,7 @@ class TalksPlan:
     the engine.
     """
 
-    def __init__(self, spec: Talks, parties: tuple[Country, Country], blocks: tuple[slice, slice]):
+    def __init__(self, spec: Talks, parties: tuple[CountrySpec, CountrySpec], blocks: tuple[slice, slice]):
         self.spec = spec
         self.name = spec.name
         sizes = [len(d.options) for d in spec.dimensions]
@@ -122,7 +122,7 @@ class TalksPlan:
         )
         self.deadline = spec.deadline or np.inf
 
-    def _party(self, country: Country, block: slice) -> Party:
+    def _party(self, country: CountrySpec, block: slice) -> Party:
         dims = self.spec.dimensions
         values = [np.array(d.values[country.name]) for d in dims]
         influence = np.array([m.influence for m in country.ministries])

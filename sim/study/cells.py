@@ -25,7 +25,7 @@ from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.result import seed_column
 from sim.model.run import replicate_seeds, simulate_ensemble
-from sim.model.scenario.specs import Scenario
+from sim.model.scenario.specs import ScenarioSpec
 from sim.study import ensemble
 from sim.study.version import model_version
 
@@ -81,7 +81,7 @@ class CellOutcome:
 
 
 @lru_cache(maxsize=8)
-def scenario_of(text: str) -> Scenario:
+def scenario_of(text: str) -> ScenarioSpec:
     return load_scenario(json.loads(text))
 
 

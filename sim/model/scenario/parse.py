@@ -1,4 +1,4 @@
-"""Checked construction of a :class:`~sim.model.scenario.specs.Scenario` from a plain mapping (YAML, JSON, a dict,
+"""Checked construction of a :class:`~sim.model.scenario.specs.ScenarioSpec` from a plain mapping (YAML, JSON, a dict,
 OmegaConf): the top level, countries and their ministries. Issues, the calendar and events have modules of their own.
 
 Every check names the key path, the value found and what is allowed (:class:`~sim.model.errors.ScenarioError`).
@@ -23,9 +23,9 @@ from sim.model.scenario.specs import (
     DEFAULTS,
     RESERVED,
     Behaviour,
-    Country,
-    Ministry,
-    Scenario,
+    CountrySpec,
+    MinistrySpec,
+    ScenarioSpec,
 )
 
 
@@ -65,7 +65,7 @@ _TOP_KEYS = {
 _MINISTRY_KEYS = {"role", "influence", "veto", "priorities", "confidence", *BEHAVIOUR_RANGES}
 
 
-def parse_scenario(data: Mapping, path: str) -> Scenario:
+def parse_scenario(data: Mapping, path: str) -> ScenarioSpec:
     schema.mapping(data, path, _TOP_KEYS)
     name = schema.identifier(schema.require(data, "name", path), f"{path}.name")
     raw_countries = schema.mapping(schema.require(data, "countries", path), f"{path}.countries")
@@ -121,7 +121,7 @@ def parse_scenario(data: Mapping, path: str) -> Scenario:
         parse_measure(k, v, f"{path}.measures.{k}", {*actors, *outside}, time)
         for k, v in _named(data, "measures", path).items()
     )
-    scenario = Scenario(
+    scenario = ScenarioSpec(
         name=name,
         description=schema.text(schema.optional(data, "description", ""), f"{path}.description").strip(),
         countries=parsed_countries,
@@ -191,7 +191,7 @@ def _parse_behaviour(raw: Mapping, path: str, base: Behaviour) -> Behaviour:
     return Behaviour(**values)
 
 
-def _parse_country(name, raw, path, issues, ministry_names, defaults: Behaviour, confidence: float) -> Country:
+def _parse_country(name, raw, path, issues, ministry_names, defaults: Behaviour, confidence: float) -> CountrySpec:
     schema.mapping(raw, path, {"ministries", "quota"})
     raw_ministries = schema.mapping(schema.require(raw, "ministries", path), f"{path}.ministries")
     if not raw_ministries:
@@ -206,13 +206,13 @@ def _parse_country(name, raw, path, issues, ministry_names, defaults: Behaviour,
             f"{path}.ministries", {m.name: m.influence for m in parsed}, "influences with a positive sum (finite)"
         )
     ministries = tuple(
-        Ministry(m.name, m.country, m.role, m.influence / total, m.veto, m.priorities, m.confidence, m.behaviour)
+        MinistrySpec(m.name, m.country, m.role, m.influence / total, m.veto, m.priorities, m.confidence, m.behaviour)
         for m in parsed
     )
-    return Country(name, ministries, schema.number(raw.get("quota", DEFAULTS["quota"]), f"{path}.quota", 0.0, 1.0))
+    return CountrySpec(name, ministries, schema.number(raw.get("quota", DEFAULTS["quota"]), f"{path}.quota", 0.0, 1.0))
 
 
-def _parse_ministry(country, name, raw, path, issues, ministry_names, defaults: Behaviour, confidence) -> Ministry:
+def _parse_ministry(country, name, raw, path, issues, ministry_names, defaults: Behaviour, confidence) -> MinistrySpec:
     schema.identifier(name, path)
     schema.mapping(raw, path, _MINISTRY_KEYS)
     behaviour = _parse_behaviour(raw, path, defaults)
@@ -220,7 +220,7 @@ def _parse_ministry(country, name, raw, path, issues, ministry_names, defaults: 
     veto = raw.get("veto", DEFAULTS["veto"])
     if not isinstance(veto, bool):
         raise ScenarioError(f"{path}.veto", veto, "true or false")
-    return Ministry(
+    return MinistrySpec(
         name=name,
         country=country,
         role=role,

@@ -9,7 +9,7 @@ from itertools import combinations
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.scenario.parse_events import Timeline, at_round, when
-from sim.model.scenario.specs import DEFAULTS, CalendarEntry, Country, MeetingFormat, Pause
+from sim.model.scenario.specs import DEFAULTS, CalendarEntry, CountrySpec, MeetingFormat, Pause
 
 _ENTRY_KEYS = {"format", "countries", "pairs", "every", "start", "hosts", "once"}
 _ACTIONS = ("suspend", "resume", "end")
@@ -27,7 +27,9 @@ def parse_format(name, raw, path, roles, agenda_names) -> MeetingFormat:
     )
 
 
-def parse_entry(name, raw, path, formats, countries: tuple[Country, ...], cooperation, time: Timeline) -> CalendarEntry:
+def parse_entry(
+    name, raw, path, formats, countries: tuple[CountrySpec, ...], cooperation, time: Timeline
+) -> CalendarEntry:
     schema.identifier(name, path)
     schema.mapping(raw, path, _ENTRY_KEYS | _RULE_KEYS)
     fmt_name = schema.name(schema.require(raw, "format", path), f"{path}.format", {f.name for f in formats})

@@ -15,14 +15,14 @@ from typing import Any
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.scenario.parse_events import Timeline, at_round
-from sim.model.scenario.specs import BEHAVIOUR_RANGES, Change, Scenario
+from sim.model.scenario.specs import BEHAVIOUR_RANGES, Change, ScenarioSpec
 
 MINISTRY_PARAMETERS = {"influence", "veto", "priorities", *BEHAVIOUR_RANGES}
 COUNTRY_PARAMETERS = {"quota"}
 _KEYS = {"round", "date", "country", "ministry", "talks", "dimension", "set", "values", "note"}
 
 
-def parse_changes(data: Mapping, path: str, base: Scenario, time: Timeline, build: Callable) -> Scenario:
+def parse_changes(data: Mapping, path: str, base: ScenarioSpec, time: Timeline, build: Callable) -> ScenarioSpec:
     """``base`` with its dated ``changes`` and the scenario in force from each changed round (its phases).
 
     ``build(data, path)`` checks and builds a scenario from a mapping: each phase is ``data`` with the changes up to
@@ -47,7 +47,7 @@ def parse_changes(data: Mapping, path: str, base: Scenario, time: Timeline, buil
     return replace(base, changes=tuple(c for _, c in changes), phases=tuple(phases))
 
 
-def _change(raw: object, path: str, base: Scenario, time: Timeline) -> tuple[str, Change]:
+def _change(raw: object, path: str, base: ScenarioSpec, time: Timeline) -> tuple[str, Change]:
     schema.mapping(raw, path, _KEYS)
     round_ = at_round(raw, path, time)
     note = schema.text(schema.require(raw, "note", path), f"{path}.note")
@@ -55,7 +55,7 @@ def _change(raw: object, path: str, base: Scenario, time: Timeline) -> tuple[str
     return path, Change(round_, values, note)
 
 
-def _parameters(raw: Mapping, path: str, base: Scenario) -> dict[str, Any]:
+def _parameters(raw: Mapping, path: str, base: ScenarioSpec) -> dict[str, Any]:
     """Key paths and values of a change to a ministry's parameters or a country's."""
     countries = {c.name: c for c in base.countries}
     country = schema.name(schema.require(raw, "country", path), f"{path}.country", countries)
@@ -79,7 +79,7 @@ def _parameters(raw: Mapping, path: str, base: Scenario) -> dict[str, Any]:
     return {f"{prefix}.{k}": _plain(v) for k, v in settings.items()}
 
 
-def _talks_values(raw: Mapping, path: str, base: Scenario) -> dict[str, Any]:
+def _talks_values(raw: Mapping, path: str, base: ScenarioSpec) -> dict[str, Any]:
     """Key paths and values of a change to the parties' values on one dimension of a talks."""
     talks = {t.name: t for t in base.talks}
     name = schema.name(raw["talks"], f"{path}.talks", talks)

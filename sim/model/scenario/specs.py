@@ -7,7 +7,7 @@ rate. The world can change during a run: dated pauses of the calendar, measures 
 acts involving outside actors that countries read by their stances, and dated changes of parameters (each phase of
 the run a whole scenario of its own). Nothing in the engine knows a country or an issue by name.
 
-``Scenario.from_dict`` (:mod:`sim.model.scenario.parse`) checks every value before a run starts and raises
+``ScenarioSpec.from_dict`` (:mod:`sim.model.scenario.parse`) checks every value before a run starts and raises
 :class:`~sim.model.errors.ScenarioError` naming the key path, the value and what is allowed.
 """
 
@@ -69,7 +69,7 @@ DEFAULT_CONFIDENCE = 0.5  # starting confidence in a counterpart a ministry does
 
 
 @dataclass(frozen=True, slots=True)
-class Ministry:
+class MinistrySpec:
     """A ministry (or leader's office) of a country: its role, weight at home, priorities and confidence."""
 
     name: str
@@ -87,11 +87,11 @@ class Ministry:
 
 
 @dataclass(frozen=True, slots=True)
-class Country:
+class CountrySpec:
     """A country: its ministries and the share of their influence that ratifies a deal."""
 
     name: str
-    ministries: tuple[Ministry, ...]
+    ministries: tuple[MinistrySpec, ...]
     quota: float
 
 
@@ -274,7 +274,7 @@ class Change:
 
 
 @dataclass(frozen=True, eq=False)
-class Scenario:
+class ScenarioSpec:
     """Everything a run needs besides its seed and length.
 
     Compared and hashed by identity, so that the model can keep the arrays it derives from a scenario for reuse.
@@ -282,7 +282,7 @@ class Scenario:
 
     name: str
     description: str
-    countries: tuple[Country, ...]
+    countries: tuple[CountrySpec, ...]
     cooperation: tuple[CooperativeItem, ...]
     frictions: tuple[Friction, ...]
     talks: tuple[Talks, ...]
@@ -298,7 +298,7 @@ class Scenario:
     outside_actors: tuple[str, ...] = ()  # actors of events and measures that are not at the table
     stances: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # observer → actor → alignment in [-1, 1]
     changes: tuple[Change, ...] = ()
-    phases: tuple[tuple[int, Scenario], ...] = ()  # the scenario in force from each round with changes on
+    phases: tuple[tuple[int, ScenarioSpec], ...] = ()  # the scenario in force from each round with changes on
 
     @property
     def issues(self) -> tuple[str, ...]:
@@ -307,11 +307,11 @@ class Scenario:
         return tuple(i.name for i in self.cooperation) + tuple(f.name for f in self.frictions) + dims
 
     @property
-    def ministries(self) -> tuple[Ministry, ...]:
+    def ministries(self) -> tuple[MinistrySpec, ...]:
         return tuple(m for c in self.countries for m in c.ministries)
 
     @classmethod
-    def from_dict(cls, data: Mapping, path: str = "scenario") -> Scenario:
+    def from_dict(cls, data: Mapping, path: str = "scenario") -> ScenarioSpec:
         """Check and build a scenario from a plain mapping; raise :class:`ScenarioError` on the first mistake."""
         from sim.model.scenario.parse import parse_scenario  # the parser builds these objects: it imports this module
 
