@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 from hypothesis import settings
 
 from sim.io.library import config_dir, load_scenario, read_yaml
 
+# A fixed profile for everyday runs (the same examples every time), and a randomised one that explores new examples
+# on each run: HYPOTHESIS_PROFILE=explore (`make test` runs the property tests once more under it).
 settings.register_profile("negsim", derandomize=True, deadline=None, max_examples=30)
-settings.load_profile("negsim")
+settings.register_profile("explore", derandomize=False, deadline=None, max_examples=10, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "negsim"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "property: a hypothesis property test, run again under the explore profile")
 
 
 @pytest.fixture(scope="session")

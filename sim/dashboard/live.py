@@ -39,7 +39,7 @@ class DashboardModel(NegotiationModel):
     def result(self) -> RunResult:
         """Everything recorded so far, built once per round and per injected event, its tables all of one moment."""
         with self.lock:
-            key = (self.round, len(self.engine.recorder.events))
+            key = (self.round, len(self.recorder.events))
             if self._result is None or self._result[0] != key:
                 result = super().result()
                 for table in ("country_confidence", "meetings", "events", "summary"):  # read the recorder now
@@ -51,13 +51,13 @@ class DashboardModel(NegotiationModel):
 def inject_event(model: NegotiationModel, cameo: str, source: str, target: str) -> Event:
     """Country ``target`` observes the CAMEO event ``cameo`` by country ``source`` now, between two rounds.
 
-    The rule of a scheduled event (:meth:`sim.model.engine.Engine.strike`): every ministry of the source acts and every
-    ministry of the target observes, each moved by its trust gain or loss by the event's Goldstein value. It is
-    recorded in the coming round, the first to show it.
+    The rule of a scheduled event (:meth:`sim.model.mesa_model.NegotiationModel.strike`): every ministry of the
+    source acts and every ministry of the target observes, each moved by its trust gain or loss by the event's
+    Goldstein value. It is recorded in the coming round, the first to show it.
     """
     if source == target:
         raise ScenarioError("event.target", target, "a country other than the source")
     code = goldstein_table()[cameo]
     event = Event(model.round + 1, source, target, code.goldstein, cameo, f"{code.description} (injected)")
-    model.engine.strike(event.round, event_plan(event, model.spec))
+    model.strike(event.round, event_plan(event, model.spec))
     return event

@@ -15,6 +15,7 @@ from sim.model.scenario.specs import ScenarioSpec
 
 DEFAULT_SEED = 2013  # a run's seed when none is given (conf/config.yaml says the same; a test keeps them equal)
 DEFAULT_ROUNDS = 40
+ENGINES = ("arrays", "agents")  # simulate's engines: the vectorised engine, the Mesa agent model
 
 ScenarioLike = ScenarioSpec | Mapping
 
@@ -41,22 +42,32 @@ def simulate(
     rounds: int = DEFAULT_ROUNDS,
     ministry_every: int = 1,
     progress: Callable[[range], Iterable[int]] = iter,
+    engine: str = "arrays",
 ) -> RunResult:
     """Run ``scenario`` once for ``rounds`` rounds; the same scenario and seed give identical results.
 
     ``scenario`` is a :class:`ScenarioSpec` (``sim.load_scenario("tokyo_2013")``) or a mapping as written in YAML.
     ``ministry_every`` records ministry-pair confidence every that many rounds (0: never); country-level confidence is
-    recorded every round. ``progress`` wraps the rounds, e.g. in a progress bar (``tqdm``).
+    recorded every round. ``progress`` wraps the rounds, e.g. in a progress bar (``tqdm``). ``engine`` is
+    ``"arrays"`` (the vectorised engine, fast) or ``"agents"`` (the Mesa agent model,
+    :class:`~sim.model.mesa_model.NegotiationModel`, whose agents decide one by one): both give the same run.
     """
-    from sim.model.mesa_model import NegotiationModel  # Mesa (and SciPy, which it imports) only for single runs
-
+    if engine not in ENGINES:
+        raise ScenarioError("engine", engine, " or ".join(repr(e) for e in ENGINES))
     scenario = _scenario(scenario)
     seed = schema.integer(seed, "seed", 0)
     rounds, ministry_every = _settings(rounds, ministry_every)
-    model = NegotiationModel(scenario, rng=seed, ministry_every=ministry_every)
+    if engine == "agents":
+        from sim.model.mesa_model import NegotiationModel  # Mesa (and SciPy, which it imports) only when asked for
+
+        model = NegotiationModel(scenario, rng=seed, ministry_every=ministry_every)
+        for _ in progress(range(rounds)):
+            model.step()
+        return model.result()
+    arrays = Engine(plan_for(scenario), [np.random.default_rng(seed)], ministry_every)
     for _ in progress(range(rounds)):
-        model.step()
-    return model.result()
+        arrays.play_round()
+    return RunResult.of(arrays.record([seed]))
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
