@@ -23,8 +23,9 @@ $(VENV)/.test: $(BIN)/python pyproject.toml
 run: $(VENV)/.run  ## the default scenario end to end: tables, summary, config and plot under outputs/
 	$(BIN)/negsim run
 
-test: $(VENV)/.test  ## the whole test suite
+test: $(VENV)/.test  ## the whole test suite, then the property tests once more on new random examples
 	$(BIN)/pytest -q
+	HYPOTHESIS_PROFILE=explore $(BIN)/pytest -q -m property
 
 test-fast: $(VENV)/.test  ## the tests that run in-process (under 2 minutes): no subprocesses, notebooks or browser
 	$(BIN)/pytest -q -m "not slow"

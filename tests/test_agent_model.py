@@ -277,8 +277,7 @@ def scenarios(draw) -> dict:
     return data
 
 
-@pytest.mark.property
-@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=scenarios(), seed=st.integers(0, 2**64 - 1))
 def test_generated_scenarios_run_the_same_as_the_engine(data, seed):
     scenario = ScenarioSpec.from_dict(copy.deepcopy(data))
