@@ -67,10 +67,9 @@ class Ministry(mesa.Agent):
 
     def __init__(self, model: NegotiationModel, spec: MinistrySpec, index: int, trust: list[float]):
         super().__init__(model)
-        self.spec = spec
         self.index = index  # row and column in the confidence matrix the engine keeps
         self.trust = trust
-        self.start = list(trust)  # the starting confidence: the baseline it drifts back to (until it remembers)
+        self.take(spec, list(trust))
         self.baseline: list[float] | None = None
         self.reasons: list[Reason] = []
         self.last_action = ""
@@ -94,13 +93,23 @@ class Ministry(mesa.Agent):
     @property
     def confidence(self) -> float:
         """Its confidence in the other countries: the mean over them of :meth:`confidence_in`."""
-        others = [c for c in self.model.countries.values() if c is not self.country]
-        return sum(self.confidence_in(c) for c in others) / len(others) if others else float("nan")
+        others = [self.confidence_in(c) for c in self.model.countries.values() if c is not self.country]
+        return sum(others) / len(others) if others else float("nan")
 
     def confidence_in(self, other: Country) -> float:
         """Influence-weighted confidence in the ministries of ``other``: what it brings to a meeting with them."""
-        trust = self.trust
-        return sum(trust[m.index] * w for m, w in zip(other.members, other.influence, strict=True))
+        trust, total = self.trust, 0.0
+        for m, w in zip(other.members, other.influence, strict=True):
+            total += trust[m.index] * w
+        return total
+
+    def take(self, spec: MinistrySpec, start: list[float]) -> None:
+        """Its parameters, and the starting confidence it drifts back to (until it remembers): at the start, and
+        again when a dated change puts a new phase of the scenario in force."""
+        self.spec, self.start = spec, start
+        rate = spec.behaviour.drift
+        self.keep = drift(1.0, 0.0, rate)  # drift is affine in c: drift(c) = keep·c + pull
+        self.pull = [drift(0.0, s, rate) for s in start]
 
     def explain(self, what: str, about: str, detail: str, meeting: str = "") -> None:
         self.reasons.append(Reason(self.model.round, meeting, what, about, detail))
@@ -124,9 +133,8 @@ class Ministry(mesa.Agent):
                 base[j] = remember(base[j], c, b.memory)
                 trust[j] = drift(c, base[j], rate)
         else:
-            keep = drift(1.0, 0.0, rate)  # drift is affine in c: drift(c) = keep·c + pull
-            for j, (c, s) in enumerate(zip(trust, self.start, strict=True)):
-                trust[j] = c * keep + drift(0.0, s, rate)
+            keep = self.keep
+            trust[:] = [c * keep + p for c, p in zip(trust, self.pull, strict=True)]
 
     # At a meeting ----------------------------------------------------------------------------------------------
 

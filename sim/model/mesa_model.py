@@ -196,7 +196,7 @@ class NegotiationModel(mesa.Model):
             country = self.countries[spec.name]
             country.spec, country.influence = spec, [m.influence for m in spec.ministries]
             for ministry, m in zip(country.members, spec.ministries, strict=True):
-                ministry.spec, ministry.start = m, plan.initial[ministry.index, :n].tolist()
+                ministry.take(m, plan.initial[ministry.index, :n].tolist())
         for change in self._changes:
             if change.round == round_:
                 self.recorder.log_change(round_, change)
