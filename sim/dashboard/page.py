@@ -18,7 +18,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from sim.dashboard.live import DashboardModel, inject_event
 from sim.dashboard.settings import dashboard_scenarios, main_issues, parameters
-from sim.dashboard.text import action_counts, agenda_log, status_line, talks_status
+from sim.dashboard.text import action_counts, agenda_log, agent_reasons, status_line, talks_status
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
 from sim.views.run_figures import plot_confidence, plot_talks
@@ -119,6 +119,8 @@ def Views(model: DashboardModel) -> None:
     with solara.Card("Agenda log", classes=["negsim-agenda"]):
         solara.HTML("p", action_counts(result.agenda))
         solara.DataFrame(agenda_log(result.agenda), items_per_page=10)
+    with solara.Card(f"Why: each ministry's reasons in round {result.rounds}", classes=["negsim-reasons"]):
+        solara.HTML("div", agent_reasons(model))
     with solara.Card("Shock: inject an event"):
         ShockForm(model).key(model.scenario_name)  # fresh choices for another scenario's countries
     with solara.Card("Events", classes=["negsim-events"]):

@@ -1,5 +1,5 @@
 """What the dashboard says about a run, as plain HTML (solara's Markdown would fetch KaTeX from a CDN): the status
-line, the talks, the agenda log."""
+line, the talks, the agenda log and the ministries' reasons."""
 
 from __future__ import annotations
 
@@ -93,3 +93,22 @@ def action_counts(agenda: pd.DataFrame) -> str:
     """How often each action occurs in the agenda log."""
     counts = agenda["action"].value_counts()
     return " · ".join(f"{_words(a)} <b>{n}</b>" for a, n in counts.items()) or "nothing on the agenda yet"
+
+
+def agent_reasons(model: DashboardModel) -> str:
+    """Each ministry's reasons in the last round, as the agents themselves keep them: what it judged, decided and
+    saw, and how its confidence moved; one folding list per ministry."""
+    parts = []
+    with model.lock:  # Play steps in a thread of its own
+        reasons = {m: list(m.reasons) for m in model.ministries}
+    for m, kept in reasons.items():
+        if not kept:
+            continue
+        items = "".join(
+            f"<li>{_words(r.meeting or 'between meetings')}: {escape(r.what)} <b>{_words(r.about)}</b> — "
+            f"{escape(r.detail)}</li>"
+            for r in kept
+        )
+        head = f"<b>{escape(display_name(m.country.name))} · {_words(m.spec.name)}</b> ({len(kept)})"
+        parts.append(f"<details><summary>{head}</summary><ul>{items}</ul></details>")
+    return "".join(parts) or "no meeting or event this round"

@@ -162,6 +162,16 @@ class Ministry(mesa.Agent):
         times how directly each side was involved): :func:`reward` with α⁺ or :func:`punish` with α⁻."""
         self.trust[actor.index] = self.updated(self.trust[actor.index], weight, good)
 
+    def sees(self, actors: list[Ministry], weights: list[float], good: bool, about: str, what: str, meeting="") -> None:
+        """It observes the ministries of one country act (each with its weight: 0 where it does not count), and
+        explains how its confidence in that country moved."""
+        country = actors[0].country
+        before = self.confidence_in(country)
+        for actor, weight in zip(actors, weights, strict=True):
+            self.observe(actor, weight, good)
+        after = self.confidence_in(country)
+        self.explain("saw", about, f"{what}: confidence in {country.name} {before:.3f} → {after:.3f}", meeting)
+
     def updated(self, confidence: float, weight: float, good: bool) -> float:
         """The rule of :meth:`observe` on a given confidence."""
         b = self.spec.behaviour
@@ -202,6 +212,14 @@ class Delegation:
             if v:  # a ministry away from the table, or indifferent to the item, has no say
                 total += v * m.judge(item, c, benefit, exposure, meeting)
         return total
+
+    def decides(self, item: str, worth: float, adopted: bool, meeting: str) -> None:
+        """Its members at the table record what the delegation decided about ``item``, and whether it was adopted."""
+        verb = "accepted" if worth > 0 else "refused"
+        outcome = "adopted" if adopted else "not adopted"
+        for m, w in zip(self.members, self.weights, strict=True):
+            if w > 0:
+                m.explain(verb, item, f"the delegation's worth {worth:+.3f}; {outcome}", meeting)
 
     def understands(self, friction: str, confidence: float, u: float, meeting: str) -> bool:
         """Whether the delegation answers ``friction`` with understanding: :func:`understanding_probability` at its

@@ -105,6 +105,9 @@ class Meeting:
             for s in (0, 1)
         ]
         adopted = [worth[0][d] > 0 and worth[1][d] > 0 for d in range(D)]
+        for d, dyad in enumerate(self.delegations):
+            for s in (0, 1):
+                dyad[s].decides(item.name, worth[s][d], adopted[d], self.name)
         for s in (0, 1):
             self.log(
                 item.name, "cooperation", s, None, [Action.ACCEPTED if w > 0 else Action.REFUSED for w in worth[s]]
@@ -120,18 +123,14 @@ class Meeting:
                 draw = u[(s * (1 + m)) * D + d]
                 done = acting.members[lead].carries_out(item.name, self.trust[s][d][lead], draw, self.name)
                 codes.append(Action.CARRIED_OUT if done else Action.BROKE)
-                weights = item.acting[s][d]
+                acts, country = item.acting[s][d], acting.country.name
                 for i, observer in enumerate(observing.members):
                     sees = observing.sees[i]
-                    if not done:  # generous tit-for-tat: a ministry that forgives does not count the breach
-                        forgives = observer.forgives(u[(s * (1 + m) + 1 + i) * D + d])
-                        sees = sees * (not forgives)
-                    for j, actor in enumerate(acting.members):
-                        observer.observe(actor, plan.weight * sees * weights[j], done)
-                    what = "saw" if sees else "forgave"
-                    observer.explain(
-                        what, item.name, f"{acting.country.name} {'carried it out' if done else 'broke it'}"
-                    )
+                    what = f"{country} carried it out" if done else f"{country} broke it"
+                    if not done and observer.forgives(u[(s * (1 + m) + 1 + i) * D + d]):
+                        sees, what = 0.0 * sees, f"{what}, and it forgave"  # generous tit-for-tat
+                    weights = [plan.weight * sees * acts[j] for j in range(len(acting.members))]
+                    observer.sees(acting.members, weights, done, item.name, what, self.name)
             self.log(item.name, "cooperation", s, None, codes)
 
     def friction(self, at: FrictionAt, u: float) -> None:
@@ -148,10 +147,11 @@ class Meeting:
             at.friction.name, "friction", 1 - at.raiser, at.dyad, [Action.UNDERSTOOD if understood else Action.REBUFFED]
         )
         strength = self.plan.weight * at.friction.severity
+        what = f"{answering.country.name} {'understood' if understood else 'rebuffed'} it"
         for i, observer in enumerate(raising.members):
             sees = raising.sees[i] * at.salience[i]
-            for j, actor in enumerate(answering.members):
-                observer.observe(actor, strength * sees * answering.sees[j], understood)
+            weights = [strength * sees * x for x in answering.sees]
+            observer.sees(answering.members, weights, understood, at.friction.name, what, self.name)
 
     def talks(self, at: TalksAt) -> None:
         """A session of settlement talks: a ratified deal is a signed agreement for both sides; a deal rejected at
@@ -177,21 +177,18 @@ class Meeting:
         dyad = self.delegations[d]
         for s in (0, 1):
             if settled[0]:
-                observe_all(dyad[s], dyad[1 - s], at.sign, True)
+                self.observe_all(dyad[s], dyad[1 - s], at.sign, True, name, "a treaty signed and ratified")
         for p in (0, 1):  # the other side reads a deal rejected at home as a defection
             if result.agreed[0] >= 0 and not result.ratified[p][0]:
-                observe_all(dyad[1 - order[p]], dyad[order[p]], at.reject, False)
-        if result.agreed[0] >= 0:
-            for m in (*parties[0].members, *parties[1].members):
-                m.explain("agreed", name, f"terms {plan.terms(result.agreed[0])}, settled: {bool(settled[0])}")
+                what = f"{plan.parties[p].name} rejected the deal at home"
+                self.observe_all(dyad[1 - order[p]], dyad[order[p]], at.reject, False, name, what)
 
-
-def observe_all(observing: Delegation, acting: Delegation, strength: float, good: bool) -> None:
-    """Every ministry of ``observing``'s country observes every ministry of ``acting``'s, weighted by how directly each
-    took part (at the table: fully; at home: by spill-over)."""
-    for i, observer in enumerate(observing.members):
-        for j, actor in enumerate(acting.members):
-            observer.observe(actor, strength * observing.sees[i] * acting.sees[j], good)
+    def observe_all(self, observing: Delegation, acting: Delegation, strength: float, good: bool, about, what) -> None:
+        """Every ministry of ``observing``'s country observes every ministry of ``acting``'s, weighted by how
+        directly each took part (at the table: fully; at home: by spill-over)."""
+        for i, observer in enumerate(observing.members):
+            weights = [strength * observing.sees[i] * x for x in acting.sees]
+            observer.sees(acting.members, weights, good, about, what, self.name)
 
 
 def session(plan, parties: list[Delegation], held, open_, host: int, trust, rejected_at) -> SessionResult:

@@ -150,10 +150,9 @@ class NegotiationModel(mesa.Model):
         for o in observations:
             strength, good = abs(o.strength), o.strength >= 0
             actors = ministries[o.actor]
+            what = f"{actors[0].country.name} acted, strength {o.strength:+.3f}"
             for i, observer in enumerate(ministries[o.observer]):
-                for j, actor in enumerate(actors):
-                    observer.observe(actor, strength * o.observe[i] * o.acting[j], good)
-                observer.explain("observed", act, f"strength {o.strength:+.3f}")
+                observer.sees(actors, [strength * o.observe[i] * x for x in o.acting], good, act, what)
 
     def strike(self, round_: int, ev: EventPlan) -> None:
         """A scheduled event (or one injected by hand): observed as :meth:`observe` says, and recorded."""
@@ -171,11 +170,10 @@ class NegotiationModel(mesa.Model):
         strength = goldstein_strength(goldstein[0], self.spec.shock_scale)
         for p in np.flatnonzero(struck):
             s, actors = strength[p], [ministries[b] for b in ev.sources[p] if b < n]
+            what = f"{ev.source_names[p]} acted, Goldstein {goldstein[0, p]:+.2f}"
             for i, a in enumerate(ev.targets[p][ev.targets[p] < n]):
-                observer = ministries[a]
-                for j, actor in enumerate(actors):
-                    observer.observe(actor, abs(s) * ev.observe[p, i] * ev.acting[p, j], s >= 0)
-                observer.explain("observed", ev.spec.name, f"{ev.source_names[p]}: {goldstein[0, p]:+.2f}")
+                weights = [abs(s) * ev.observe[p, i] * ev.acting[p, j] for j in range(len(actors))]
+                ministries[a].sees(actors, weights, s >= 0, ev.spec.name, what)
         rep, p = np.nonzero(np.array([struck]))
         cameo = np.array(ev.spec.cameo, dtype=object)[pick[rep, p]] if pick is not None else None
         source, target = ev.source_names[p], ev.target_names[p]
