@@ -45,13 +45,18 @@ if TYPE_CHECKING:
 
 
 class Reason(NamedTuple):
-    """One decision or observation of an agent, as it explains it."""
+    """One decision or observation of an agent, as it explains it (its numbers formatted only when read)."""
 
     round: int
     meeting: str  # calendar entry, or "" between meetings
-    what: str  # e.g. "judged", "carried out", "observed"
-    about: str  # the item, friction, talks, event or counterpart
-    detail: str
+    what: str  # e.g. "judged", "carried out", "saw"
+    about: str  # the item, friction, talks or act
+    template: str  # the detail, with {} for values
+    values: tuple
+
+    @property
+    def detail(self) -> str:
+        return self.template.format(*self.values)
 
     def __str__(self) -> str:
         where = f" at {self.meeting}" if self.meeting else ""
@@ -62,7 +67,7 @@ class Ministry(mesa.Agent):
     """A ministry: a role, an influence at home, priorities over issues and confidence in foreign ministries.
 
     ``trust[j]`` is its confidence in ministry j (0 within its own country); ``reasons`` what it decided and
-    observed in the current round, newest last; ``last_action`` the last thing it did.
+    saw in the current round, newest last; ``last_action`` the last thing it did.
     """
 
     def __init__(self, model: NegotiationModel, spec: MinistrySpec, index: int, trust: list[float]):
@@ -72,7 +77,7 @@ class Ministry(mesa.Agent):
         self.take(spec, list(trust))
         self.baseline: list[float] | None = None
         self.reasons: list[Reason] = []
-        self.last_action = ""
+        self.last: Reason | None = None
 
     @property
     def name(self) -> str:
@@ -111,9 +116,17 @@ class Ministry(mesa.Agent):
         self.keep = drift(1.0, 0.0, rate)  # drift is affine in c: drift(c) = keep·c + pull
         self.pull = [drift(0.0, s, rate) for s in start]
 
-    def explain(self, what: str, about: str, detail: str, meeting: str = "") -> None:
-        self.reasons.append(Reason(self.model.round, meeting, what, about, detail))
-        self.last_action = f"{what} {about}"
+    def explain(self, what: str, about: str, meeting: str, template: str, *values) -> None:
+        """Keep a reason for the round: ``template`` with ``values`` says what it did or saw, and why."""
+        reason = Reason(self.model.round, meeting, what, about, template, values)
+        self.reasons.append(reason)
+        if what != "saw":
+            self.last = reason
+
+    @property
+    def last_action(self) -> str:
+        """What it last did (not what it saw), e.g. "carried out joint_exercises"; "" before it has done anything."""
+        return f"{self.last.what} {self.last.about}" if self.last else ""
 
     # Between meetings ------------------------------------------------------------------------------------------
 
@@ -141,7 +154,7 @@ class Ministry(mesa.Agent):
     def judge(self, item: str, confidence: float, benefit: float, exposure: float, meeting: str) -> float:
         """What adopting ``item`` is worth to this ministry: the trust game's expected value at its confidence."""
         worth = trust_game_value(confidence, benefit, exposure)
-        self.explain("judged", item, f"worth {worth:+.3f} at confidence {confidence:.3f}", meeting)
+        self.explain("judged", item, meeting, "worth {:+.3f} at confidence {:.3f}", worth, confidence)
         return worth
 
     def carries_out(self, item: str, confidence: float, u: float, meeting: str) -> bool:
@@ -150,7 +163,7 @@ class Ministry(mesa.Agent):
         p = honour_probability(b.reliability, b.hawkishness, confidence)
         done = u < p
         verb = "carried out" if done else "broke"
-        self.explain(verb, item, f"probability {p:.3f} at confidence {confidence:.3f}", meeting)
+        self.explain(verb, item, meeting, "probability {:.3f} at confidence {:.3f}", p, confidence)
         return done
 
     def forgives(self, u: float) -> bool:
@@ -160,7 +173,9 @@ class Ministry(mesa.Agent):
     def observe(self, actor: Ministry, weight: float, good: bool) -> None:
         """Confidence in ``actor`` after seeing it cooperate (``good``) or defect, with ``weight`` (the act's strength
         times how directly each side was involved): :func:`reward` with α⁺ or :func:`punish` with α⁻."""
-        self.trust[actor.index] = self.updated(self.trust[actor.index], weight, good)
+        b, j = self.spec.behaviour, actor.index
+        c = self.trust[j]
+        self.trust[j] = reward(c, b.trust_gain, weight) if good else punish(c, b.trust_loss, weight)
 
     def sees(self, actors: list[Ministry], weights: list[float], good: bool, about: str, what: str, meeting="") -> None:
         """It observes the ministries of one country act (each with its weight: 0 where it does not count), and
@@ -168,14 +183,10 @@ class Ministry(mesa.Agent):
         country = actors[0].country
         before = self.confidence_in(country)
         for actor, weight in zip(actors, weights, strict=True):
-            self.observe(actor, weight, good)
+            if weight:  # a weight of 0 leaves confidence as it is
+                self.observe(actor, weight, good)
         after = self.confidence_in(country)
-        self.explain("saw", about, f"{what}: confidence in {country.name} {before:.3f} → {after:.3f}", meeting)
-
-    def updated(self, confidence: float, weight: float, good: bool) -> float:
-        """The rule of :meth:`observe` on a given confidence."""
-        b = self.spec.behaviour
-        return reward(confidence, b.trust_gain, weight) if good else punish(confidence, b.trust_loss, weight)
+        self.explain("saw", about, meeting, "{}: confidence in {} {:.3f} → {:.3f}", what, country.name, before, after)
 
 
 class Delegation:
@@ -219,7 +230,7 @@ class Delegation:
         outcome = "adopted" if adopted else "not adopted"
         for m, w in zip(self.members, self.weights, strict=True):
             if w > 0:
-                m.explain(verb, item, f"the delegation's worth {worth:+.3f}; {outcome}", meeting)
+                m.explain(verb, item, meeting, "the delegation's worth {:+.3f}; {}", worth, outcome)
 
     def understands(self, friction: str, confidence: float, u: float, meeting: str) -> bool:
         """Whether the delegation answers ``friction`` with understanding: :func:`understanding_probability` at its
@@ -229,7 +240,7 @@ class Delegation:
         verb = "understood" if understood else "rebuffed"
         for m, w in zip(self.members, self.weights, strict=True):
             if w > 0:
-                m.explain(verb, friction, f"probability {p:.3f} at delegation confidence {confidence:.3f}", meeting)
+                m.explain(verb, friction, meeting, "probability {:.3f} at delegation confidence {:.3f}", p, confidence)
         return understood
 
 
@@ -296,5 +307,5 @@ class Country(MetaAgent):
         utility = talks.parties[side].ministry_utility[:, outcome[0]]
         for m, demand, u in zip(self.members, talks.demands(side, trust)[0], utility, strict=True):
             verb = "supported" if u >= demand - 1e-12 else "opposed"
-            m.explain(verb, talks.name, f"worth {u:.3f} to it, it demands {demand:.3f}")
+            m.explain(verb, talks.name, "", "worth {:.3f} to it, it demands {:.3f}", u, demand)
         return talks.ratifies(side, outcome, trust)
