@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
-import numpy as np
 from mesa.experimental.meta_agents.meta_agent import MetaAgent
 
 from sim.model.rules.bargaining import aspiration, concession_exponent, first_offer
@@ -277,10 +276,6 @@ class Country(MetaAgent):
                 row += m.trust[o.index] * wi * wj
             total += row
         return total
-
-    def trust_in(self, other: Country) -> np.ndarray:
-        """Each ministry's confidence in ``other`` as one row (1, n): what the talks' rules read."""
-        return np.array([[m.confidence_in(other) for m in self.members]])
 
     # Settlement talks (one party; ``side`` is its place in the talks) -------------------------------------------
 

@@ -175,8 +175,8 @@ class Meeting:
         if settled[0]:
             settlement[0], model.settled_round[name][0] = result.agreed[0], self.round
         dyad = self.delegations[d]
-        for s in (0, 1):
-            if settled[0]:
+        if settled[0]:
+            for s in (0, 1):
                 self.observe_all(dyad[s], dyad[1 - s], at.sign, True, name, "a treaty signed and ratified")
         for p in (0, 1):  # the other side reads a deal rejected at home as a defection
             if result.agreed[0] >= 0 and not result.ratified[p][0]:
