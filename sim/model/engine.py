@@ -9,6 +9,10 @@ A round: the dated changes of the round apply, confidence drifts toward its base
 confidence where ministries remember), measures in force weigh, the round's scheduled events strike, random events
 are drawn, the calendar's meetings are held unless suspended or lapsed (cooperative items, frictions, settlement
 talks), and the state is recorded.
+
+The same model is written agent by agent in :mod:`sim.model.mesa_model` (the round), :mod:`sim.model.meeting` (a
+meeting) and :mod:`sim.model.agents` (the decisions); each method below names the agent method its array operations
+mirror, and ``tests/test_agent_model.py`` checks that both give the same runs.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def observe(block, mask, weights, acting, rates, strength: float, good: bool) ->
     Entry (i, j) moves by :func:`~sim.model.rules.confidence.reward` (good news) or
     :func:`~sim.model.rules.confidence.punish` with rate ``rates[i]`` and weight ``strength·weights[i]·acting[j]``:
     observers at the table see fully, the rest of their government by spill-over; the acting ministry is judged
-    fully, the rest of its government by spill-over (docs/model.md §2.3).
+    fully, the rest of its government by spill-over (docs/model.md §2.3). One entry: :meth:`Ministry.observe
+    <sim.model.agents.Ministry.observe>`; one observer's row: :meth:`Ministry.sees <sim.model.agents.Ministry.sees>`.
     """
     w = strength * mask[..., None, None] * weights[..., :, None] * acting[..., None, :]
     rate = rates[..., :, None]
@@ -93,7 +98,8 @@ class Engine:
         """The next (R, n) uniform draws, each replicate's from its own generator.
 
         Served from a buffer refilled :data:`DRAW_BLOCK` draws at a time: a generator's stream is the same whether
-        it is drawn in blocks or one slot at a time, so the buffer changes no result, only the cost.
+        it is drawn in blocks or one slot at a time, so the buffer changes no result, only the cost. The agent model
+        draws the same slots: :meth:`NegotiationModel.uniforms <sim.model.mesa_model.NegotiationModel.uniforms>`.
         """
         if self._position + n > self._buffer.shape[1]:
             fresh = np.stack([g.random(max(DRAW_BLOCK, n)) for g in self.generators])
@@ -104,7 +110,11 @@ class Engine:
         return drawn
 
     def play_round(self) -> None:
-        """Dated changes, drift (and memory), measures, scheduled events, random events, meetings, record."""
+        """Dated changes, drift (and memory), measures, scheduled events, random events, meetings, record.
+
+        Agent by agent: :meth:`NegotiationModel.step <sim.model.mesa_model.NegotiationModel.step>`; the drift toward
+        the starting baseline (``C *= keep; C += pull``) is :meth:`Ministry.drift <sim.model.agents.Ministry.drift>`.
+        """
         self.round += 1
         r = self.round
         if r in self._phases:
@@ -136,7 +146,8 @@ class Engine:
         """Apply the dated changes of ``round_`` between rounds: the scenario in force becomes that phase's.
 
         Changed institutions are changed conditions: terms rejected at home before may be offered again
-        (docs/model.md §2.9).
+        (docs/model.md §2.9). Agents: ``NegotiationModel._change`` and :meth:`Ministry.take
+        <sim.model.agents.Ministry.take>`.
         """
         self.plan = plan_for(self._phases[round_])
         self.recorder.plan = self.plan
@@ -146,7 +157,8 @@ class Engine:
                 self.recorder.log_change(round_, change)
 
     def _drift_to_memory(self) -> None:
-        """The baseline moves toward confidence by each ministry's memory, then confidence drifts toward it."""
+        """The baseline moves toward confidence by each ministry's memory, then confidence drifts toward it
+        (:meth:`Ministry.drift <sim.model.agents.Ministry.drift>` with memory)."""
         plan, C = self.plan, self.confidence
         if self.baseline is None:
             self.baseline = np.broadcast_to(plan.initial, C.shape).copy()
@@ -157,7 +169,7 @@ class Engine:
         """A scheduled meeting: held, or not (suspended by date, or lapsed by rule in some replicates).
 
         A scheduled meeting takes its draws whether it is held or not, so that suspending one meeting leaves the
-        dice of every other unchanged.
+        dice of every other unchanged. Agents: :func:`sim.model.meeting.hold`.
         """
         e = meeting.entry
         pause = e.pause(round_)
@@ -176,7 +188,8 @@ class Engine:
             self.uniforms(meeting.slots)
 
     def _by_rule(self, round_: int, meeting: EntryPlan, rule: LapseRule) -> np.ndarray:
-        """Where the meeting is held: no party has withdrawn, and no member's confidence is below the lapse level."""
+        """Where the meeting is held: no party has withdrawn, and no member's confidence is below the lapse level
+        (:func:`sim.model.meeting.meets`, from :meth:`~sim.model.agents.Country.confidence_in`)."""
         e, plan, n = meeting.entry, self.plan, self.plan.size
         countries = country_confidence(self.confidence[:, :n, :n], plan.influence, plan.starts)  # (R, c, c)
         trust = countries[:, rule.observers, rule.observed]  # (R, directed pairs)
@@ -202,14 +215,16 @@ class Engine:
         """The target observes the source's act, as cooperation or defection by its Goldstein value, and third
         countries by their stances.
 
-        Scheduled events strike at the start of their round; the dashboard strikes events injected by hand.
+        Scheduled events strike at the start of their round; the dashboard strikes events injected by hand. Agents:
+        :meth:`NegotiationModel.strike <sim.model.mesa_model.NegotiationModel.strike>`.
         """
         self._observe_act(ev.observations)
         e = ev.event
         self.recorder.log_events(round_, np.arange(self.replicates), e.source, e.target, e.cameo, e.goldstein, e.note)
 
     def _observe_act(self, observations: tuple[Observation, ...]) -> None:
-        """Each observer's confidence in the actor moves by the act's signed strength, in every replicate."""
+        """Each observer's confidence in the actor moves by the act's signed strength, in every replicate
+        (:meth:`NegotiationModel.observe <sim.model.mesa_model.NegotiationModel.observe>`)."""
         everywhere = np.ones(self.replicates, dtype=bool)
         for o in observations:
             block = self.confidence[:, o.observer, o.actor]
@@ -218,7 +233,8 @@ class Engine:
     def _draw_events(self, round_: int, ev: RandomEventPlan, u: np.ndarray) -> None:
         """Random events in every pair at once: uniforms ``u`` (R, 2P) say whether each strikes and with what value.
 
-        An event strikes as a scheduled one does (:meth:`strike`), observed as cooperation or defection.
+        An event strikes as a scheduled one does (:meth:`strike`), observed as cooperation or defection. Agents:
+        :meth:`NegotiationModel.random_events <sim.model.mesa_model.NegotiationModel.random_events>`.
         """
         pairs = len(ev.spec.pairs)
         struck = u[:, :pairs] < ev.spec.rate
@@ -240,6 +256,7 @@ class Engine:
 
         Delegations decide on the confidence they bring; what they observe counts from the next meeting on. With
         ``held`` (R,), the meeting counts only in those replicates: elsewhere it takes its draws and leaves no trace.
+        Agents: :class:`sim.model.meeting.Meeting` (``trust`` is what each delegation brings, ``Meeting.trust``).
         """
         mark = None if held is None else self._mark(meeting)
         sides, C = meeting.sides, self.confidence
@@ -297,6 +314,13 @@ class Engine:
 
         ``u`` (R, 2, 1 + m, D): for side s, ``u[:, s, 0]`` decides whether it carries the item out and ``u[:, s, 1:]``
         whether each of the other side's ministries forgives a breach (docs/model.md §2.1–§2.2).
+
+        Agents (:meth:`sim.model.meeting.Meeting.cooperate`): ``worth`` is :meth:`Delegation.worth
+        <sim.model.agents.Delegation.worth>` over :meth:`Ministry.judge <sim.model.agents.Ministry.judge>`;
+        ``adopted`` :meth:`Delegation.decides <sim.model.agents.Delegation.decides>`; ``done``
+        :meth:`Ministry.carries_out <sim.model.agents.Ministry.carries_out>` of the lead ministry; ``unforgiving``
+        :meth:`Ministry.forgives <sim.model.agents.Ministry.forgives>`; the two ``observe`` calls
+        :meth:`Ministry.sees <sim.model.agents.Ministry.sees>`.
         """
         sides = meeting.sides
         dyads = np.arange(meeting.dyads)
@@ -327,7 +351,11 @@ class Engine:
 
     def _friction(self, round_, meeting: EntryPlan, at: FrictionAt, blocks, trust, u) -> None:
         """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly, each
-        of its ministries as strongly as the friction is salient to it (docs/model.md §2.4)."""
+        of its ministries as strongly as the friction is salient to it (docs/model.md §2.4).
+
+        Agents: :meth:`sim.model.meeting.Meeting.friction`; ``understood`` is :meth:`Delegation.understands
+        <sim.model.agents.Delegation.understands>`, the ``observe`` calls :meth:`Ministry.sees
+        <sim.model.agents.Ministry.sees>`."""
         d, r = at.dyad, at.raiser
         t = 1 - r
         raiser, answering = meeting.sides[r], meeting.sides[t]
@@ -351,7 +379,11 @@ class Engine:
 
     def _talks(self, round_, meeting: EntryPlan, at: TalksAt, blocks, trust, host: str) -> None:
         """A session of settlement talks: a ratified deal is a signed agreement, one rejected at home a defection
-        (docs/model.md §2.7–§2.11)."""
+        (docs/model.md §2.7–§2.11).
+
+        Agents: :meth:`sim.model.meeting.Meeting.talks` and :func:`sim.model.meeting.session`, where each party
+        proposes, accepts and ratifies (:meth:`Country.propose <sim.model.agents.Country.propose>`,
+        :meth:`~sim.model.agents.Country.accepts`, :meth:`~sim.model.agents.Country.ratifies`)."""
         plan, d, order, name = at.plan, at.dyad, at.order, at.plan.name
         open_ = (self.settlement[name] < 0) & (self.sessions[name] < plan.deadline)
         if not open_.any():
