@@ -59,6 +59,9 @@ def test_simulate_with_the_agent_engine(tokyo):
     agents = simulate(tokyo, seed=7, rounds=12, engine="agents")
     assert_same_run(agents, simulate(tokyo, seed=7, rounds=12))
     assert len(agents.agenda) > 0
+    for every in (0, 5):  # ministry pairs recorded every 5 rounds, or never
+        sparse = simulate(tokyo, seed=7, rounds=12, ministry_every=every, engine="agents")
+        assert_same_run(sparse, simulate(tokyo, seed=7, rounds=12, ministry_every=every))
 
 
 def test_an_unknown_engine_is_refused(tokyo):
