@@ -60,9 +60,11 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)])
 
 
-def calibrate(calibration: Calibration, progress: Callable[[str], None] | None = None) -> Path:
+def calibrate(calibration: Calibration, progress: Callable[[str], None] | None = None, sampler=None) -> Path:
     """Run ``calibration`` and write its outputs into a new folder (``output_dir``, or a free name beside it); return
-    the folder. ``progress`` receives a line per generation."""
+    the folder. ``progress`` receives a line per generation. ``sampler``: a pyabc sampler to use instead of the one
+    ``workers`` chooses (one process, or ``MulticoreEvalParallelSampler``), e.g. ``DaskDistributedSampler`` or
+    ``RedisEvalParallelSampler`` on a cluster."""
     import pyabc
 
     scenario = load_scenario(calibration.scenario)
@@ -74,9 +76,9 @@ def calibrate(calibration: Calibration, progress: Callable[[str], None] | None =
         **{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in _bounds(particle).items()}
     )
     distance = nearest_distance(calibration.replicates, adaptive=calibration.distance == "adaptive")
-    if calibration.workers == 1:
+    if sampler is None and calibration.workers == 1:
         sampler = pyabc.sampler.SingleCoreSampler()
-    else:
+    elif sampler is None:
         sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=calibration.workers)
     folder = AtomicDir(calibration.output_dir, free=True)
     with seeded(calibration.seed), quiet_pyabc(), folder as out:
