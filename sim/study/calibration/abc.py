@@ -23,7 +23,7 @@ from sim.io.atomic import AtomicDir
 from sim.io.library import load_scenario
 from sim.model.acts import STATISTICS
 from sim.study.calibration.config import Calibration
-from sim.study.calibration.distance import nearest_distance
+from sim.study.calibration.distance import order_statistic_distance
 from sim.study.calibration.observed import country_pairs, observed_series
 from sim.study.calibration.particles import Particle, draw_seeds, simulate_series
 
@@ -75,7 +75,7 @@ def calibrate(calibration: Calibration, progress: Callable[[str], None] | None =
     prior = pyabc.Distribution(
         **{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in _bounds(particle).items()}
     )
-    distance = nearest_distance(calibration.replicates, adaptive=calibration.distance == "adaptive")
+    distance = order_statistic_distance(calibration.replicates, adaptive=calibration.distance == "adaptive")
     if sampler is None and calibration.workers == 1:
         sampler = pyabc.sampler.SingleCoreSampler()
     elif sampler is None:

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it lea
     "actors": None,  # the file's actor names → the scenario's; None: the scenario's own names, in any case
     "rounds": 40,
     "period": 1,  # rounds per period of the summary series
-    "replicates": 1,  # histories simulated per particle (one batch of the ensemble engine)
+    "replicates": 1,  # histories simulated per particle (one batch of the ensemble engine; see .distance)
     "population": 200,
     "generations": 6,
     "epsilon": 0.0,  # stop once the acceptance threshold is below it
