@@ -15,11 +15,11 @@ from sim import load_scenario, simulate
 from sim.cli.main import main
 from sim.model.acts import acts_table, event_records
 from sim.model.errors import ScenarioError
-from sim.study.calibration.abc import calibrate
 from sim.study.calibration.config import parse_calibration
 from sim.study.keypaths import with_values
 
-pytest.importorskip("pyabc")
+pytest.importorskip("pyabc", reason="install the calibrate extra: pip install -e '.[calibrate]'")
+from sim.study.calibration.abc import calibrate  # after the skip: it needs pyabc
 
 HIDDEN = {"scenario.ministry_defaults.reliability": 0.7, "scenario.ministry_defaults.trust_gain": 0.15}
 PRIORS = {"reliability": [0.3, 1.0], "trust_gain": [0.02, 0.4], "hawkishness": [0.0, 1.0]}

@@ -76,12 +76,12 @@ def calibrate(calibration: Calibration, progress: Callable[[str], None] | None =
         **{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in _bounds(particle).items()}
     )
     distance = order_statistic_distance(calibration.replicates, adaptive=calibration.distance == "adaptive")
-    if sampler is None and calibration.workers == 1:
-        sampler = pyabc.sampler.SingleCoreSampler()
-    elif sampler is None:
-        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=calibration.workers)
     folder = AtomicDir(calibration.output_dir, free=True)
     with seeded(calibration.seed), quiet_pyabc(), folder as out:
+        if sampler is None and calibration.workers == 1:
+            sampler = pyabc.sampler.SingleCoreSampler()
+        elif sampler is None:
+            sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=calibration.workers)
         abc = pyabc.ABCSMC(particle, prior, distance, population_size=calibration.population, sampler=sampler)
         abc.new(f"sqlite:///{out / 'pyabc.db'}", particle.observed(observed))
         generations = _generations(abc, calibration, progress or (lambda line: None))
