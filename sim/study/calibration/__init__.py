@@ -6,5 +6,6 @@ Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC; Toni et al.
 totals and counts of cooperative and conflictual acts per period and directed country pair (docs/model.md §3.1).
 
 :mod:`.config` reads and checks a calibration (``conf/calibration/NAME.yaml``), :mod:`.observed` the observed record,
+:mod:`.distance` compares a particle with it,
 :mod:`.particles` simulates a particle, :mod:`.abc` runs the sampler and writes the outputs.
 """
