@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-TEST_EXTRAS := dev,parallel,slurm,ray,notebooks,viz,discover
+TEST_EXTRAS := dev,parallel,slurm,ray,notebooks,viz,discover,calibrate
 
 .PHONY: run test test-fast lint bench dashboard clean
 

@@ -1,5 +1,5 @@
-"""The ``negsim`` command: ``run`` and ``sweep`` (Hydra apps), ``plot``, ``sensitivity``, ``dashboard``, ``scenarios``,
-``experiments``."""
+"""The ``negsim`` command: ``run`` and ``sweep`` (Hydra apps), ``plot``, ``sensitivity``, ``calibrate``, ``discover``,
+``dashboard``, ``scenarios``, ``experiments``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "run a sweep, one cell per point, each an ensemble of replicates: negsim sweep experiment=NAME […]",
     "plot": "redraw a sweep's plots from its files: negsim plot multirun/NAME",
     "sensitivity": "which parameters matter (SALib Morris/Sobol'): negsim sensitivity config=NAME [overrides]",
+    "calibrate": "which values fit an event record (ABC-SMC, pyabc): negsim calibrate config=NAME [overrides]",
     "discover": "where in a sweep an outcome holds (PRIM): negsim discover SWEEP_DIR outcome=COLUMN [threshold=X]",
     "dashboard": "serve the interactive dashboard in the browser: negsim dashboard [--port 8765] [--host localhost]",
     "scenarios": "list the shipped scenarios",
@@ -176,6 +177,10 @@ def _dispatch(command: str, rest: list[str]) -> None:
         from sim.cli.sensitivity import main as sensitivity
 
         sensitivity(rest)
+    elif command == "calibrate":
+        from sim.cli.calibrate import main as calibrate
+
+        calibrate(rest)
     elif command == "discover":
         from sim.cli.discover import main as discover
 

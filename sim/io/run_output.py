@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import yaml
 
 from sim.io.atomic import AtomicDir
+from sim.model.acts import acts_table
 from sim.model.result import RunResult
 from sim.views.run_figures import plot_confidence
 
@@ -17,7 +18,8 @@ from sim.views.run_figures import plot_confidence
 def write_run(result: RunResult, directory: str | Path, config: Mapping | None = None, plot: bool = True) -> Path:
     """Write ``result`` into a new directory; return it. Written under a temporary name, then renamed.
 
-    Holds one Parquet file per table, ``summary.json``, ``config.yaml`` (the resolved config, if given) and
+    Holds one Parquet file per table (and ``events_generated.parquet``, the run's acts as event data),
+    ``summary.json``, ``config.yaml`` (the resolved config, if given) and
     ``confidence.png``. An existing directory is never touched: a free name beside it is used instead.
     """
     folder = AtomicDir(Path(directory), free=True)
@@ -26,6 +28,7 @@ def write_run(result: RunResult, directory: str | Path, config: Mapping | None =
             (partial / "config.yaml").write_text(yaml.safe_dump(dict(config), sort_keys=False, allow_unicode=True))
         for name, table in result.tables().items():
             table.to_parquet(partial / f"{name}.parquet", index=False)
+        acts_table(result).to_parquet(partial / "events_generated.parquet", index=False)  # docs/model.md §3.1
         (partial / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False))
         if plot:
             figure = plot_confidence(result)

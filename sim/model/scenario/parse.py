@@ -12,6 +12,7 @@ from dataclasses import fields
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
+from sim.model.scenario.parse_acts import parse_acts
 from sim.model.scenario.parse_calendar import parse_calendar_changes, parse_entry, parse_format
 from sim.model.scenario.parse_changes import parse_changes
 from sim.model.scenario.parse_events import parse_event, parse_random_events, timeline
@@ -61,6 +62,7 @@ _TOP_KEYS = {
     "outside_actors",
     "stances",
     "changes",
+    "acts",
 }
 _MINISTRY_KEYS = {"role", "influence", "veto", "priorities", "confidence", *BEHAVIOUR_RANGES}
 
@@ -139,6 +141,7 @@ def parse_scenario(data: Mapping, path: str) -> ScenarioSpec:
         measures=measures,
         outside_actors=outside,
         stances=stances,
+        acts=parse_acts(schema.optional(data, "acts", {}), f"{path}.acts"),
     )
     if schema.optional(data, "changes", None) is None:
         return scenario

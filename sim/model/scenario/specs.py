@@ -40,6 +40,23 @@ DEFAULTS: dict[str, object] = {
     "start": 1,  # round of a calendar entry's first meeting
 }
 
+# The CAMEO code each kind of act the model generates is written with (docs/model.md §3.1), unless the scenario's
+# ``acts`` block gives another. A measure imposed is written with its own code.
+ACT_CAMEO: dict[str, str] = {
+    "accepted": "031",  # found a cooperative item worth adopting: intent to engage in material cooperation (+5.2)
+    "refused": "121",  # reject material cooperation (-4.0)
+    "carried_out": "060",  # engage in material cooperation (+6.0)
+    "broke": "160",  # reduce relations (-4.0)
+    "raised": "111",  # a friction raised: criticize or denounce (-2.0)
+    "understood": "018",  # make empathetic comment (+3.4)
+    "rebuffed": "120",  # reject (-4.0)
+    "offer": "037",  # a proposal in the talks: express intent to settle dispute (+5.0)
+    "signed": "057",  # a deal ratified by both sides: sign formal agreement (+8.0), each side towards the other
+    "rejected": "12",  # a deal rejected at home: reject (-4.0), the rejecting side towards the other
+    "lifted": "085",  # a conflictual measure lifted: ease economic sanctions, boycott, embargo (+7.0)
+    "ended": "160",  # a cooperative measure ended: reduce relations (-4.0)
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Behaviour:
@@ -299,6 +316,7 @@ class ScenarioSpec:
     stances: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # observer → actor → alignment in [-1, 1]
     changes: tuple[Change, ...] = ()
     phases: tuple[tuple[int, ScenarioSpec], ...] = ()  # the scenario in force from each round with changes on
+    acts: Mapping[str, str] = field(default_factory=lambda: dict(ACT_CAMEO))  # act kind → CAMEO code (events out)
 
     @property
     def issues(self) -> tuple[str, ...]:
