@@ -44,7 +44,8 @@ def country_confidence(confidence: np.ndarray, influence: np.ndarray, starts: np
 
     ``K[a, b] = Σ_{i∈a} Σ_{j∈b} w_i w_j C[i, j]``, with each country's ministries contiguous from ``starts``.
     """
-    weighted = confidence * influence[:, None] * influence[None, :]
+    weighted = confidence * influence[:, None]
+    weighted *= influence  # in place: the same products, one temporary fewer
     return np.add.reduceat(np.add.reduceat(weighted, starts, axis=-1), starts, axis=-2)
 
 
