@@ -324,9 +324,10 @@ class Engine:
             broke = adopted & ~done
             log(s, np.where(done, Action.CARRIED_OUT, np.where(broke, Action.BROKE, NO_ACTION)))
             observe(blocks[o], done, observer.observe, item.acting[s], observer.gain, meeting.weight, True)
-            # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
-            unforgiving = observer.observe * (u[:, s, 1:].transpose(0, 2, 1) >= observer.forgiveness)
-            observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
+            if broke.any():
+                # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
+                unforgiving = observer.observe * (u[:, s, 1:].transpose(0, 2, 1) >= observer.forgiveness)
+                observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
 
     def _friction(self, round_, meeting: EntryPlan, at: FrictionAt, blocks, trust, u) -> None:
         """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly, each
