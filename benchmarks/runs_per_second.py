@@ -1,9 +1,14 @@
-"""Runs per second of tokyo_2013 at 40 rounds on one core, tables kept in memory.
+"""Runs per second of tokyo_2013 at 40 rounds on one core, beside a minimal 4-agent Mesa model with a DataCollector.
 
-    python benchmarks/runs_per_second.py [--replicates 1000] [--repeat 3]
+    python benchmarks/runs_per_second.py [--repeat 9] [--replicates 1000] [--singles 40]
 
-Prints: the ensemble throughput (one vectorised batch of R replicates), the same with every tidy table and the
-per-replicate summaries built in memory, single runs through the Mesa model, and where the time goes.
+Each repetition times, one after the other in this process, the Mesa reference (benchmarks/mesa_reference.py) and
+every path of the model: an ensemble of R replicates (engine only), the same with every tidy table and the
+per-replicate summaries, ``sim.simulate`` one run at a time, and the engine alone with one replicate (no Mesa). The
+machine is shared, so each figure is also given as a ratio to the reference measured in the same repetition; the
+medians and the spread (min–max) over the repetitions are printed. Last, how close the ensemble is to the machine's
+limit for its arithmetic: the array elements the engine produces per replicate-round against the element throughput of
+one simple NumPy operation.
 """
 
 from __future__ import annotations
@@ -14,59 +19,144 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: no BLAS threads
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import cProfile
 import platform
-import pstats
+import statistics
+import sys
 import time
+from pathlib import Path
 
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.mesa_reference import run_reference
 from sim.io.library import load_scenario
+from sim.model.engine import Engine
+from sim.model.plan import plan_for
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 
+ROUNDS = 40
 
-def best_of(repeat: int, work) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+
+def rate(runs: int, work) -> float:
+    """Runs per second of ``work()``, which does ``runs`` runs."""
+    start = time.perf_counter()
+    work()
+    return runs / (time.perf_counter() - start)
+
+
+def engine_alone(plan, seeds) -> None:
+    for s in seeds:
+        e = Engine(plan, [np.random.default_rng(s)])
+        for _ in range(ROUNDS):
+            e.play_round()
+        e.record([s])
+
+
+def paths(scenario, seeds, singles: int) -> dict:
+    """name → (runs, work): each path of the model, and the reference."""
+    plan = plan_for(scenario)
+
+    def with_tables():
+        result = simulate_ensemble(scenario, seeds, rounds=ROUNDS)
+        result.tables()
+        result.replicate_summaries  # noqa: B018
+
+    return {
+        "mesa reference (4 agents, DataCollector)": (
+            singles,
+            lambda: [run_reference(s, ROUNDS) for s in range(singles)],
+        ),
+        f"simulate_ensemble, {len(seeds):,} seeds, engine only": (
+            len(seeds),
+            lambda: simulate_ensemble(scenario, seeds, rounds=ROUNDS),
+        ),
+        "  the same with every table and the summaries": (len(seeds), with_tables),
+        "sim.simulate, one run": (singles, lambda: [simulate(scenario, seed=s, rounds=ROUNDS) for s in range(singles)]),
+        "the engine alone, one replicate, no Mesa": (singles, lambda: engine_alone(plan, range(singles))),
+    }
+
+
+class Counted(np.ndarray):
+    """An array that counts the elements every NumPy ufunc produces from it (for the arithmetic's size)."""
+
+    elements = 0
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [x.view(np.ndarray) if isinstance(x, Counted) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, Counted) else x for x in kwargs["out"])
+        out = getattr(ufunc, method)(*plain, **kwargs)
+        if isinstance(out, np.ndarray):
+            Counted.elements += out.size
+            return out.view(Counted)
+        return out
+
+
+def elements_per_replicate_round(scenario, replicates: int = 200) -> float:
+    """Array elements produced by ufuncs on the state (confidence, draws) per replicate and round."""
+    e = Engine(plan_for(scenario), [np.random.default_rng(s) for s in range(replicates)])
+    e.confidence = e.confidence.view(Counted)
+    uniforms = e.uniforms
+    e.uniforms = lambda n: uniforms(n).view(Counted)
+    Counted.elements = 0
+    for _ in range(ROUNDS):
+        e.play_round()
+    return Counted.elements / (replicates * ROUNDS)
+
+
+def element_throughput(size: int = 10_000, calls: int = 1000, repeat: int = 9) -> float:
+    """Elements per second of ``out = a * b`` on float64 arrays of ``size`` (the ensemble's arrays: 1,000 replicates
+    × a few ministries, in cache), best of ``repeat``."""
+    a, b, out = np.random.default_rng(0).random((3, size))
+
+    def work():
+        for _ in range(calls):
+            np.multiply(a, b, out=out)
+
+    return max(rate(calls, work) for _ in range(repeat)) * size
+
+
+def spread(values: list[float], digits: int = 0) -> str:
+    return f"{statistics.median(values):>9,.{digits}f}  ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicates", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--singles", type=int, default=40, help="single runs per repetition (reference and model)")
     args = parser.parse_args()
     scenario = load_scenario("tokyo_2013")
     seeds = replicate_seeds(2013, args.replicates)
-    simulate_ensemble(scenario, seeds[:10])  # warm up: plan compiled once per scenario
+    work = paths(scenario, seeds, args.singles)
+    for _, job in work.values():  # warm up: plan compiled once per scenario, imports
+        job()
+    rates: dict[str, list[float]] = {name: [] for name in work}
+    for _ in range(args.repeat):
+        for name, (runs, job) in work.items():
+            rates[name].append(rate(runs, job))
+    reference = rates[next(iter(work))]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" numpy {np.__version__}"
+    )
+    print(f"tokyo_2013, {ROUNDS} rounds; {args.repeat} interleaved repetitions: median (min–max)")
+    print(f"{'path':50} {'runs/s':>28} {'× the Mesa reference':>30}")
+    for name, values in rates.items():
+        ratios = [v / r for v, r in zip(values, reference, strict=True)]
+        print(f"{name:50} {spread(values):>28} {spread(ratios, 2):>30}")
 
-    t = best_of(args.repeat, lambda: simulate_ensemble(scenario, seeds))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    batch = f"tokyo_2013, 40 rounds, {args.replicates} replicates in one batch"
-    print(f"{batch}: {args.replicates / t:,.0f} runs/s ({t:.2f} s)")
-
-    def with_tables():
-        result = simulate_ensemble(scenario, seeds)
-        result.tables()
-        result.replicate_summaries  # noqa: B018
-
-    t = best_of(args.repeat, with_tables)
-    print(f"  … with every tidy table and per-replicate summaries built: {args.replicates / t:,.0f} runs/s ({t:.2f} s)")
-
-    n = 50
-    t = best_of(args.repeat, lambda: [simulate(scenario, seed=s) for s in range(n)])
-    print(f"single runs through the Mesa model (one replicate each): {n / t:,.0f} runs/s")
-
-    profile = cProfile.Profile()
-    profile.runcall(simulate_ensemble, scenario, seeds)
-    stats = pstats.Stats(profile)
-    total = stats.total_tt
-    print(f"where the time goes in one batch (cumulative share of {total:.2f} s):")
-    wanted = ("_meet", "_cooperate", "_friction", "_talks", "session", "play_round", "capture", "uniforms", "_strike")
-    rows = [(f[2], s[3]) for f, s in stats.stats.items() if f[2] in wanted and "sim" in f[0]]
-    for name, cumulative in sorted(rows, key=lambda r: -r[1]):
-        print(f"  {name:12} {cumulative / total:6.1%}")
+    per_round = elements_per_replicate_round(scenario)
+    limit = element_throughput()
+    ensemble = statistics.median(rates[f"simulate_ensemble, {len(seeds):,} seeds, engine only"])
+    spent = 1e9 / (ensemble * ROUNDS)  # ns per replicate-round
+    floor = 1e9 * per_round / limit
+    print(
+        f"arithmetic: {per_round:,.0f} elements per replicate-round; np.multiply makes {limit / 1e9:.2f} G elements/s,"
+        f" so {floor:,.0f} ns per replicate-round at the limit against {spent:,.0f} ns spent in the ensemble"
+        f" ({floor / spent:.0%} of the limit)"
+    )
 
 
 if __name__ == "__main__":

@@ -55,9 +55,12 @@ def observe(block, mask, weights, acting, rates, strength: float, good: bool) ->
     Entry (i, j) moves by :func:`~sim.model.rules.confidence.reward` (good news) or
     :func:`~sim.model.rules.confidence.punish` with rate ``rates[i]`` and weight ``strength·weights[i]·acting[j]``:
     observers at the table see fully, the rest of their government by spill-over; the acting ministry is judged
-    fully, the rest of its government by spill-over (docs/model.md §2.3). One entry: :meth:`Ministry.observe
+    fully, the rest of its government by spill-over (docs/model.md §2.3). Where ``mask`` holds nowhere nothing
+    moves (a zero weight leaves confidence as it is), so nothing is computed. One entry: :meth:`Ministry.observe
     <sim.model.agents.Ministry.observe>`; one observer's row: :meth:`Ministry.sees <sim.model.agents.Ministry.sees>`.
     """
+    if not mask.any():
+        return
     w = strength * mask[..., None, None] * weights[..., :, None] * acting[..., None, :]
     rate = rates[..., :, None]
     block[...] = reward(block, rate, w) if good else punish(block, rate, w)
@@ -343,11 +346,12 @@ class Engine:
             )
             done = adopted & (u[:, s, 0] < p)
             broke = adopted & ~done
-            log(s, np.select([done, broke], [Action.CARRIED_OUT, Action.BROKE], NO_ACTION))
+            log(s, np.where(done, Action.CARRIED_OUT, np.where(broke, Action.BROKE, NO_ACTION)))
             observe(blocks[o], done, observer.observe, item.acting[s], observer.gain, meeting.weight, True)
-            # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
-            unforgiving = observer.observe * (u[:, s, 1:].transpose(0, 2, 1) >= observer.forgiveness)
-            observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
+            if broke.any():
+                # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
+                unforgiving = observer.observe * (u[:, s, 1:].transpose(0, 2, 1) >= observer.forgiveness)
+                observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
 
     def _friction(self, round_, meeting: EntryPlan, at: FrictionAt, blocks, trust, u) -> None:
         """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly, each

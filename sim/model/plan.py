@@ -11,7 +11,7 @@ its pairs) with, for each side, (D, m) arrays of the delegation's ministries and
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
@@ -228,8 +228,7 @@ def plan_for(scenario: ScenarioSpec) -> Plan:
     }
     initial = np.zeros((n + 1, n + 1))
     for i, m in enumerate(specs):
-        for key, c in m.confidence.items():
-            initial[i, index[key]] = c
+        initial[i, [index[key] for key in m.confidence]] = list(m.confidence.values())
     initial.flags.writeable = False
     rate = np.array([m.behaviour.drift for m in specs] + [0.0])[:, None]
     talks = {
@@ -319,40 +318,51 @@ def _side(dels: list[dict], names: tuple[str, ...], m: int, pad_row: int) -> Sid
     )
 
 
-def _item(item, countries_by_side, dels_by_side, m, spillover) -> ItemArrays:
-    votes, leads, acting, benefit, exposure = [], [], [], [], []
-    for names, dels in zip(countries_by_side, dels_by_side, strict=True):
-        v_rows, l_rows, a_rows = [], [], []
-        for c, d in zip(names, dels, strict=True):
-            ms = c.ministries
-            raw = d["delegation"] * np.array([x.priorities[item.name] for x in ms])
-            v_rows.append(raw / raw.sum() if raw.sum() > 0 else d["delegation"])
-            at_table = [i for i, x in enumerate(ms) if x.role == item.lead and d["present"][i]]
-            lead = at_table[0] if at_table else next(i for i, x in enumerate(ms) if x.role == item.lead)
-            l_rows.append(lead)
-            a_rows.append(np.where(np.arange(len(ms)) == lead, 1.0, spillover))
-        votes.append(_pad(v_rows, m, 0.0))
-        leads.append(np.array(l_rows))
-        acting.append(_pad(a_rows, m, 0.0))
-        benefit.append(np.array([item.benefit[c.name] for c in names]))
-        exposure.append(np.array([item.exposure[c.name] for c in names]))
-    return ItemArrays(item.name, tuple(votes), tuple(leads), tuple(acting), tuple(benefit), tuple(exposure))
+def _rows(side: SideArrays, at: np.ndarray, names: tuple[str, ...]) -> SideArrays:
+    """``side`` (one row per attending country) at rows ``at``: one row per dyad, on the side of countries ``names``."""
+    return replace(side, names=names, **{f.name: getattr(side, f.name)[at] for f in fields(side) if f.name != "names"})
+
+
+def _item(item, attending: list[CountrySpec], dels: list[dict], at: list[np.ndarray], m, spillover) -> ItemArrays:
+    """A cooperative item as each attending country's delegation takes it up, then at each side of each dyad
+    (``at[s]``: the attending country on side s of each dyad)."""
+    v_rows, l_rows, a_rows = [], [], []
+    for c, d in zip(attending, dels, strict=True):
+        ms = c.ministries
+        raw = d["delegation"] * np.array([x.priorities[item.name] for x in ms])
+        v_rows.append(raw / raw.sum() if raw.sum() > 0 else d["delegation"])
+        at_table = [i for i, x in enumerate(ms) if x.role == item.lead and d["present"][i]]
+        lead = at_table[0] if at_table else next(i for i, x in enumerate(ms) if x.role == item.lead)
+        l_rows.append(lead)
+        a_rows.append(np.where(np.arange(len(ms)) == lead, 1.0, spillover))
+    by_country = (
+        _pad(v_rows, m, 0.0),
+        np.array(l_rows),
+        _pad(a_rows, m, 0.0),
+        np.array([item.benefit[c.name] for c in attending]),
+        np.array([item.exposure[c.name] for c in attending]),
+    )
+    return ItemArrays(item.name, *((x[at[0]], x[at[1]]) for x in by_country))
 
 
 def _entry_plan(entry, fmt, scenario: ScenarioSpec, countries, blocks, talks, n: int) -> EntryPlan:
     pairs = list(entry.pairs)
-    m = max(len(countries[c].ministries) for c in entry.countries)
-    dels = {c: _delegation(countries[c], blocks[c], fmt, scenario.spillover) for c in entry.countries}
-    by_side = [[countries[p[s]] for p in pairs] for s in (0, 1)]
-    dels_by_side = [[dels[p[s]] for p in pairs] for s in (0, 1)]
-    sides = tuple(_side(dels_by_side[s], tuple(p[s] for p in pairs), m, n) for s in (0, 1))
+    names = tuple(entry.countries)
+    m = max(len(countries[c].ministries) for c in names)
+    # Each attending country's arrays once, then each side of each dyad takes its country's row.
+    attending = [countries[c] for c in names]
+    dels = [_delegation(countries[c], blocks[c], fmt, scenario.spillover) for c in names]
+    position = {c: k for k, c in enumerate(names)}
+    at = [np.array([position[p[s]] for p in pairs], dtype=int) for s in (0, 1)]
+    by_country = _side(dels, names, m, n)
+    sides = tuple(_rows(by_country, at[s], tuple(p[s] for p in pairs)) for s in (0, 1))
     items = {i.name: i for i in scenario.cooperation}
     frictions = {f.name: f for f in scenario.frictions}
     dyad_of = {frozenset(p): d for d, p in enumerate(pairs)}
     plan_items, plan_frictions, plan_talks = [], [], []
     for name in fmt.agenda:
         if name in items:
-            plan_items.append(_item(items[name], by_side, dels_by_side, m, scenario.spillover))
+            plan_items.append(_item(items[name], attending, dels, at, m, scenario.spillover))
         elif name in frictions:
             f = frictions[name]
             d = dyad_of.get(frozenset((f.raised_by, f.against)))

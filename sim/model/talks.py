@@ -106,6 +106,8 @@ class TalksPlan:
         )
         everyone = np.concatenate([p.ministry_utility[:, better] for p in self.parties])
         self.candidates = np.flatnonzero(better)[undominated(everyone)]  # (K,) outcome indices
+        self.offerable = np.append(self.candidates, self.status_quo)  # what an offer picks; the last: none
+        self.offered = tuple(u[self.candidates] for u in self.utility)  # each party's utility of each candidate
         # The confidence each ministry needs to support each candidate, and that all would need to ratify it.
         self.to_support = tuple(
             confidence_to_support(
@@ -176,8 +178,8 @@ class TalksPlan:
             for proposer in (host, 1 - host):
                 responder = 1 - proposer
                 admissible = self.admissible(proposer, trust, confidence[proposer], rejected_at[responder])
-                pick = first_offer(u[proposer][cand], u[responder][cand], admissible, level[proposer])
-                x = np.append(cand, self.status_quo)[pick]  # no offer (-1): the status quo, never recorded
+                pick = first_offer(self.offered[proposer], self.offered[responder], admissible, level[proposer])
+                x = self.offerable[pick]  # no offer (-1): the status quo, never recorded
                 made = pending & (pick >= 0)
                 accepted = made & (u[responder][x] >= level[responder] - 1e-12)
                 utilities = (u[proposer][x], u[responder][x], level[proposer], level[responder])
