@@ -11,12 +11,12 @@ from hypothesis import is_hypothesis_test, settings
 from sim.io.library import config_dir, load_scenario, read_yaml
 
 # A fixed profile for everyday runs (the same examples every time), and a randomised one that explores new examples
-# on each run, a few per test: HYPOTHESIS_PROFILE=explore (`make test` runs the property tests once more under it,
-# and prints how to reproduce any failure it finds).
+# on each run: HYPOTHESIS_PROFILE=explore (`make test` runs the property tests once more under it, and prints how to
+# reproduce any failure it finds). Tests never fix `derandomize` themselves, so the profile decides; a test that sets
+# its own `max_examples` keeps it under both profiles.
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "negsim")
-EXPLORE_EXAMPLES = 10
 settings.register_profile("negsim", derandomize=True, deadline=None, max_examples=30)
-settings.register_profile("explore", derandomize=False, deadline=None, max_examples=EXPLORE_EXAMPLES, print_blob=True)
+settings.register_profile("explore", derandomize=False, deadline=None, max_examples=10, print_blob=True)
 settings.load_profile(PROFILE)
 
 
@@ -25,17 +25,11 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every hypothesis test ``property``; under the explore profile, let even those that fix their own settings
-    (derandomize, many examples) explore a few new examples."""
+    """Mark every hypothesis test ``property``, so that ``pytest -m property`` selects them."""
     for item in items:
         test = getattr(item, "obj", None)
-        if test is None or not is_hypothesis_test(test):
-            continue
-        item.add_marker(pytest.mark.property)
-        own = getattr(test, "_hypothesis_internal_use_settings", None)  # what @settings gave the test
-        if PROFILE == "explore" and own is not None:
-            examples = min(own.max_examples, EXPLORE_EXAMPLES)
-            test._hypothesis_internal_use_settings = settings(own, derandomize=False, max_examples=examples)
+        if test is not None and is_hypothesis_test(test):
+            item.add_marker(pytest.mark.property)
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from sim.model.rules.bargaining import (
     undominated,
 )
 
-PROPERTY = settings(derandomize=True, max_examples=100, deadline=None, database=None)
+PROPERTY = settings(max_examples=100, deadline=None, database=None)
 FEWER = settings(PROPERTY, max_examples=50)  # for properties that solve several bargaining games per example
 EPS = 1e-12
 

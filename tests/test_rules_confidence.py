@@ -19,7 +19,7 @@ from sim.model.rules.confidence import (
     understanding_probability,
 )
 
-PROPERTY = settings(derandomize=True, max_examples=100, deadline=None, database=None)
+PROPERTY = settings(max_examples=100, deadline=None, database=None)
 EPS = 1e-12  # slack for float rounding in monotonicity checks
 
 unit = st.floats(0.0, 1.0, allow_nan=False)

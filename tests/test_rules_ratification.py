@@ -21,7 +21,7 @@ from sim.model.rules.ratification import (
 )
 from sim.model.rules.salience import salience
 
-PROPERTY = settings(derandomize=True, max_examples=100, deadline=None, database=None)
+PROPERTY = settings(max_examples=100, deadline=None, database=None)
 EPS = 1e-12
 
 unit = st.floats(0.0, 1.0)
