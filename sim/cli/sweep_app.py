@@ -88,6 +88,7 @@ class Sweep:
         self.directory: Path | None = None  # multirun/<name>, known once the sweeper calls begin
         self.jobs = 0
         self.swept: list[str] | None = None  # the keys this command sweeps, once known (begin)
+        self.sampled = False  # a sampled design: the grid's plots say nothing (negsim discover reads it)
         self.cells: dict[int, GridCell] = {}  # job number → cell, for the jobs run in this process
         self.pipeline = CellPipeline()
         self.executors: dict[tuple, Executor] = {}
@@ -123,6 +124,7 @@ class Sweep:
         """Claim the sweep folder, check the jobs' seeds, start the workers."""
         self.directory, self.jobs = Path(config.hydra.sweep.dir), len(jobs)
         self.swept = swept_keys(config)
+        self.sampled = config.get("design") is not None
         log_beside(self.directory)  # an unexpected failure's traceback goes beside the sweep's outputs
         self._claim(str(config.sweep.name))
         try:
@@ -226,7 +228,7 @@ class Sweep:
             _error(f"aggregating {self.directory} failed: {_one_line(error)}")
             return 1
         aggregating, clock = time.time() - clock, time.time()
-        plotted = _plots(self.directory)
+        plotted = [] if self.sampled else _plots(self.directory)
         total = time.time() - self.started
         spent = {
             "jobs": self.in_jobs,
