@@ -3,6 +3,9 @@
 A Latin hypercube (McKay, Beckman & Conover 1979) puts exactly one point in each of ``samples`` equal slices of every
 range; a scrambled Sobol' sequence (Sobol' 1967; Owen 1998) fills the space evenly at powers of 2. Both come from
 ``scipy.stats.qmc``. A range whose bounds are both whole numbers gives whole numbers (a round, a count).
+
+``negsim sweep design=lhs …`` reads the design from its composed config (:func:`design_of`, checked before any cell
+by ``sim.cli.settings``) and negsim's Hydra sweeper turns each point into one job (:func:`point_overrides`).
 """
 
 from __future__ import annotations
