@@ -93,3 +93,10 @@ def test_discover_reads_the_design_inputs_from_the_record(tmp_path):
     named = {r["parameter"] for r in boxes["chosen"]["restrictions"]}
     swept = {"scenario.shock_scale", "scenario.talks.peace_treaty.horizon", "scenario.ministry_defaults.trust_loss"}
     assert named and named <= swept  # never `rounds`, a setting given once, nor a statistic
+
+
+def test_a_grid_records_the_keys_it_swept_as_hydra_combined_them(tmp_path):
+    # the experiment sweeps shock_round and shock_goldstein; the command line fixes the second
+    done = negsim("sweep", "experiment=shock_recovery", "shock_goldstein=-5.0", *SMALL, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "multirun" / "d" / "grid.json").read_text())["swept"] == ["shock_round"]

@@ -267,9 +267,13 @@ class Sweep:
 
 def swept_keys(config: DictConfig) -> list[str]:
     """The keys a sweep's command sweeps, as its cells' value columns name them: the grid's (Hydra's sweep overrides
-    and ``hydra.sweeper.params``) then the design's ranges; the seed and the settings aside."""
-    given = [*config.hydra.overrides.task, *(f"{k}={v}" for k, v in (config.hydra.sweeper.params or {}).items())]
-    grid = [o.key_or_group for o in OverridesParser.create().parse_overrides(given) if o.is_sweep_override()]
+    and ``hydra.sweeper.params``, the command line's value winning) then the design's ranges; the seed and the
+    settings aside."""
+    hydra_config = OmegaConf.to_container(config.hydra, resolve=False)  # as written: a value may not resolve
+    params = hydra_config["sweeper"].get("params") or {}
+    given = [*(f"{k}={v}" for k, v in params.items()), *hydra_config["overrides"]["task"]]  # Hydra's order
+    final = {o.key_or_group: o for o in OverridesParser.create().parse_overrides(given)}  # as Hydra's: the last wins
+    grid = [key for key, o in final.items() if o.is_sweep_override()]
     design = design_of(config)
     keys = [*grid, *(design.ranges if design else ())]
     return list(dict.fromkeys(k for k in keys if not k.startswith(NOT_SWEPT)))
