@@ -13,7 +13,8 @@ import pytest
 pytest.importorskip("ema_workbench", reason="install the discover extra: pip install -e '.[discover]'")
 
 from sim.model.errors import ScenarioError
-from sim.study.discovery import MIN_SAMPLES, discover, write_discovery
+from sim.study.aggregate import write_grid
+from sim.study.discovery import MIN_SAMPLES, discover, read_sweep, write_discovery
 
 BOX = {"concession": (1.0, 3.0), "initial_confidence": (0.45, 1.0)}  # the outcome holds exactly inside
 TOLERANCE = 0.08  # of each input's range: PRIM peels 5% slices, so bounds land within about one slice
@@ -80,13 +81,28 @@ def test_bad_inputs_get_one_clear_line(change, message):
         discover(table, ["initial_confidence", "concession"], outcome, **arguments)
 
 
-def fake_sweep(tmp_path):
-    """A sweep folder with only an aggregate, as negsim discover reads it."""
+def fake_sweep(tmp_path, swept=("initial_confidence", "concession", "noise")):
+    """A sweep folder with only its grid's record of the swept keys and an aggregate, as negsim discover reads it;
+    ``other`` varies between cells but was not swept (a statistic, say)."""
     folder = tmp_path / "sweep" / "aggregate"
     folder.mkdir(parents=True)
     cells = synthetic(400).assign(cell=lambda d: [f"c{k}" for k in range(len(d))], status="complete")
-    cells.to_parquet(folder / "cells.parquet", index=False)
+    cells.assign(other=np.linspace(0, 1, len(cells))).to_parquet(folder / "cells.parquet", index=False)
+    write_grid(tmp_path / "sweep", [], swept)
     return tmp_path / "sweep"
+
+
+def test_the_inputs_are_the_keys_the_sweep_recorded_as_swept(tmp_path):
+    table, inputs = read_sweep(fake_sweep(tmp_path), "settlement_probability")
+    assert inputs == ["initial_confidence", "concession", "noise"] and len(table) == 400
+
+
+def test_a_sweep_that_did_not_record_its_swept_keys_is_refused_in_one_line(tmp_path):
+    sweep = fake_sweep(tmp_path, swept=None)
+    with pytest.raises(
+        ScenarioError, match=r"does not record which keys were swept; allowed: .*rerun its negsim sweep"
+    ):
+        read_sweep(sweep, "settlement_probability")
 
 
 def test_the_command_writes_the_boxes_and_the_figures(tmp_path):

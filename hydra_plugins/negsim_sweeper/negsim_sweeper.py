@@ -11,6 +11,11 @@ finished before it are kept, and a rerun skips them. Other launchers get Hydra's
 Once the first batch is checked, the sweeper hands the whole list of jobs to the object whose method is the task
 function, if it has a ``begin(config, jobs)`` method (``negsim sweep``'s :class:`sim.cli.sweep_app.Sweep`): that is
 how the command learns, before any job runs, where the sweep is written and which jobs make its grid.
+
+With a sampled design (``design=lhs``, ``conf/design/``), the sweeper makes one job per design point: each job is a
+job of the grid (Hydra's product of the swept values) followed by the point's values (``key=value``), so a design and
+a grid combine as their product. The design's own overrides (``design…``) are left out of the jobs: a cell is the
+same cell whether its values came from a design or from a grid.
 """
 
 from collections.abc import Iterator, Sequence
@@ -21,6 +26,9 @@ from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_loader import ConfigLoader
 from hydra.core.config_store import ConfigStore
+from hydra.core.override_parser.types import Override
+
+from sim.study.designs import design_of, point_overrides
 
 
 @dataclass
@@ -54,6 +62,16 @@ class CellSweeper(BasicSweeper):
     def setup(self, *, hydra_context: Any, task_function: Any, config: Any) -> None:
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
         self.begin = getattr(getattr(task_function, "__self__", None), "begin", None)
+
+    def split_arguments(self, overrides: list[Override], max_batch_size: int | None) -> list[list[list[str]]]:
+        """The batches of jobs: Hydra's grid, times the design's points when the config has a design."""
+        design = design_of(self.config)
+        if design is None:
+            return BasicSweeper.split_arguments(overrides, max_batch_size)
+        grid = [o for o in overrides if o.key_or_group.split(".", 1)[0].split("@", 1)[0] != "design"]
+        points = point_overrides(design)
+        jobs = [[*job, *point] for job in BasicSweeper.split_arguments(grid, None)[0] for point in points]
+        return list(BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size))
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         checked = batch

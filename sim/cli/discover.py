@@ -1,4 +1,5 @@
-"""``negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=true] [min_density=0.8]``: scenario discovery."""
+"""``negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=true] [min_density=0.8] [name=NAME]``: scenario
+discovery."""
 
 from __future__ import annotations
 
@@ -10,21 +11,24 @@ from sim.cli.errors import fail
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
 
-USAGE = """usage: negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=true] [min_density=0.8]
+USAGE = """usage: negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=true] [min_density=0.8] [name=NAME]
 
 Scenario discovery: where in a sweep's input space does an outcome hold? PRIM (Friedman & Fisher) peels the swept
 values down to a box where the outcome holds in at least min_density of the samples; a CART tree is a second view.
 COLUMN is a column of SWEEP_DIR/aggregate/cells.parquet (one sample per cell, e.g. settlement_probability) or of
 replicates.parquet (one sample per replicate, e.g. recovery_rounds.japan.russia); it holds where it is at least
-threshold (at most, with below=true), or where it is true for a true/false column.
+threshold (at most, with below=true), or where it is true for a true/false column. The inputs are the keys the
+sweep swept (a grid's and a sampled design's), as its grid.json records them.
 
 examples:
   negsim discover multirun/confidence_concession outcome=settlement_probability threshold=0.5
   negsim discover multirun/shock_recovery outcome=recovery_rounds.japan.russia threshold=12 below=true
+  negsim discover multirun/settlement_discovery outcome=settlement_probability threshold=0.5 below=true name=no_deal
 
-Writes SWEEP_DIR/discovery/<outcome>/: boxes.json, box.csv, trajectory.csv, cart.csv, peeling.png, box.png.
+Writes SWEEP_DIR/discovery/NAME/ (NAME: the outcome unless given): boxes.json, box.csv, trajectory.csv, cart.csv,
+peeling.png, box.png.
 Needs the discover extra: pip install -e '.[discover]'."""
-OPTIONS = ("outcome", "threshold", "below", "min_density")
+OPTIONS = ("outcome", "threshold", "below", "min_density", "name")
 
 
 def _options(words: list[str]) -> dict:
@@ -53,6 +57,7 @@ def main(argv: list[str]) -> None:
         if not isinstance(below, bool):
             raise ScenarioError("below", below, "true or false")
         min_density = schema.number(options.get("min_density", 0.8), "min_density", 0.0, 1.0)
+        name = schema.identifier(options["name"], "name") if "name" in options else outcome
         try:
             from sim.study.discovery import discover, read_sweep, write_discovery
         except ImportError as error:
@@ -61,7 +66,7 @@ def main(argv: list[str]) -> None:
             ) from None
         table, inputs = read_sweep(sweep, outcome)
         found = discover(table, inputs, outcome, threshold=threshold, below=below, min_density=min_density)
-        out = write_discovery(found, sweep / "discovery" / outcome)
+        out = write_discovery(found, sweep / "discovery" / name)
     except ScenarioError as error:
         fail(error)
     chosen = found.summary()["chosen"]

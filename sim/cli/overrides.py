@@ -32,6 +32,7 @@ from sim.model.errors import ScenarioError, one_of, quote
 
 SYNTAX = "key=value (https://hydra.cc/docs/advanced/override_grammar/basic/)"
 EXCLUSIVE = ("run", "multirun", "cfg", "info", "shell_completion")  # Hydra takes one of these at a time
+PATHS = ("design.ranges.",)  # keys that name other keys (a design's ranges): checked by sim.study.designs
 NOT_CHECKED = ("info", "shell_completion", "experimental_rerun")  # flags that run no job: left to Hydra
 
 
@@ -157,7 +158,7 @@ def _check_adds(parsed: list[Override], before: DictConfig) -> None:
     through keys that do not exist (``+scenario.countries.japan.ministries.foriegn.x=1``), is a misspelling."""
     groups = set(before.hydra.runtime.choices)
     for p in parsed:
-        if not p.is_add() or p.key_or_group in groups or "/" in p.key_or_group:
+        if not p.is_add() or p.key_or_group in groups or "/" in p.key_or_group or p.key_or_group.startswith(PATHS):
             continue
         path = p.key_or_group.split(".")
         node, where = before, []

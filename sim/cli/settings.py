@@ -24,6 +24,7 @@ from sim.cli.overrides import resolved
 from sim.model import schema
 from sim.model.errors import ScenarioError, quote
 from sim.model.scenario.specs import ScenarioSpec
+from sim.study.designs import design_of
 
 MAX_ROUNDS = 10_000
 MAX_REPLICATES = 1_000_000
@@ -54,6 +55,7 @@ def check_sweep(config: DictConfig) -> Path:
     if address is not None and not isinstance(address, str):
         raise ScenarioError("sweep.address", address, "a Ray cluster address (auto, ray://head:10001) or null")
     schema.identifier(resolved(config, "sweep.name"), "sweep.name")
+    design_of(config)
     return writable_place(resolved(config, "hydra.sweep.dir"), "hydra.sweep.dir")
 
 

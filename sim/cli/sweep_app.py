@@ -34,6 +34,7 @@ from typing import IO, Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.errors import fail, keep_traceback, log_beside
@@ -42,6 +43,7 @@ from sim.io.library import config_dir
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import GRID_FILE, GridCell, SweepReport, aggregate, write_grid
 from sim.study.cells import CellOutcome, check_seed, config_hash
+from sim.study.designs import design_of
 from sim.study.executor import Executor
 from sim.study.pipeline import CellPipeline, failed_cell, start_cell
 from sim.study.sweep_plots import draw_sweep_plots
@@ -85,6 +87,8 @@ class Sweep:
         self.local = True  # False in a copy sent to a launcher's process
         self.directory: Path | None = None  # multirun/<name>, known once the sweeper calls begin
         self.jobs = 0
+        self.swept: list[str] | None = None  # the keys this command sweeps, once known (begin)
+        self.sampled = False  # a sampled design: the grid's plots say nothing (negsim discover reads it)
         self.cells: dict[int, GridCell] = {}  # job number → cell, for the jobs run in this process
         self.pipeline = CellPipeline()
         self.executors: dict[tuple, Executor] = {}
@@ -119,6 +123,8 @@ class Sweep:
     def begin(self, config: DictConfig, jobs: list[list[str]]) -> None:
         """Claim the sweep folder, check the jobs' seeds, start the workers."""
         self.directory, self.jobs = Path(config.hydra.sweep.dir), len(jobs)
+        self.swept = swept_keys(config)
+        self.sampled = config.get("design") is not None
         log_beside(self.directory)  # an unexpected failure's traceback goes beside the sweep's outputs
         self._claim(str(config.sweep.name))
         try:
@@ -215,14 +221,14 @@ class Sweep:
         self.close()
         finishing, clock = time.time() - clock, time.time()
         cells = self._grid()
-        write_grid(self.directory, cells)
+        write_grid(self.directory, cells, self.swept)
         try:
             report = aggregate(self.directory, cells)
         except Exception as error:
             _error(f"aggregating {self.directory} failed: {_one_line(error)}")
             return 1
         aggregating, clock = time.time() - clock, time.time()
-        plotted = _plots(self.directory)
+        plotted = [] if self.sampled else _plots(self.directory)
         total = time.time() - self.started
         spent = {
             "jobs": self.in_jobs,
@@ -257,6 +263,20 @@ class Sweep:
         if self.lock is not None:
             self.lock.close()
             self.lock = None
+
+
+def swept_keys(config: DictConfig) -> list[str]:
+    """The keys a sweep's command sweeps, as its cells' value columns name them: the grid's (Hydra's sweep overrides
+    and ``hydra.sweeper.params``, the command line's value winning) then the design's ranges; the seed and the
+    settings aside."""
+    hydra_config = OmegaConf.to_container(config.hydra, resolve=False)  # as written: a value may not resolve
+    params = hydra_config["sweeper"].get("params") or {}
+    given = [*(f"{k}={v}" for k, v in params.items()), *hydra_config["overrides"]["task"]]  # Hydra's order
+    final = {o.key_or_group: o for o in OverridesParser.create().parse_overrides(given)}  # as Hydra's: the last wins
+    grid = [key for key, o in final.items() if o.is_sweep_override()]
+    design = design_of(config)
+    keys = [*grid, *(design.ranges if design else ())]
+    return list(dict.fromkeys(k for k in keys if not k.startswith(NOT_SWEPT)))
 
 
 def _swept_values(cfg: DictConfig, hydra_config: Any) -> dict[str, Any]:

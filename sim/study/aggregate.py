@@ -157,11 +157,13 @@ class GridCell:
     values: Mapping = field(default_factory=dict)
 
 
-def write_grid(sweep: Path, cells: Sequence[GridCell]) -> Path:
-    """Record the cells a sweep asked for in ``sweep/grid.json`` (replaced whole, never half-written)."""
+def write_grid(sweep: Path, cells: Sequence[GridCell], swept: Sequence[str] | None = None) -> Path:
+    """Record the cells a sweep asked for in ``sweep/grid.json`` (replaced whole, never half-written), and the keys it
+    swept (a grid's and a design's: the inputs of :mod:`sim.study.discovery`) when known."""
     path = Path(sweep) / GRID_FILE
     partial = path.with_name(f".{GRID_FILE}.partial-{os.getpid()}")
-    partial.write_text(json.dumps({"cells": [{"cell": c.cell, "values": dict(c.values)} for c in cells]}, indent=2))
+    record = {"cells": [{"cell": c.cell, "values": dict(c.values)} for c in cells]}
+    partial.write_text(json.dumps(record | ({} if swept is None else {"swept": list(swept)}), indent=2))
     partial.replace(path)
     return path
 
@@ -170,6 +172,12 @@ def read_grid(sweep: Path) -> list[GridCell]:
     """The cells recorded in ``sweep/grid.json`` (OSError or ValueError if there is none, or it is unreadable)."""
     grid = json.loads((Path(sweep) / GRID_FILE).read_text())
     return [GridCell(c["cell"], c["values"]) for c in grid["cells"]]
+
+
+def read_swept(sweep: Path) -> list[str] | None:
+    """The keys a sweep swept, as ``sweep/grid.json`` records them (None if it does not: a sweep run from Python, or
+    by an older negsim; OSError or ValueError if there is no readable grid)."""
+    return json.loads((Path(sweep) / GRID_FILE).read_text()).get("swept")
 
 
 def _every_cell(sweep: Path) -> list[GridCell]:

@@ -3,18 +3,22 @@
 A Latin hypercube (McKay, Beckman & Conover 1979) puts exactly one point in each of ``samples`` equal slices of every
 range; a scrambled Sobol' sequence (Sobol' 1967; Owen 1998) fills the space evenly at powers of 2. Both come from
 ``scipy.stats.qmc``. A range whose bounds are both whole numbers gives whole numbers (a round, a count).
+
+``negsim sweep design=lhs …`` reads the design from its composed config (:func:`design_of`, checked before any cell
+by ``sim.cli.settings``) and negsim's Hydra sweeper turns each point into one job (:func:`point_overrides`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
 
 from sim.model import schema
-from sim.model.errors import ScenarioError
+from sim.model.errors import ScenarioError, one_of
 from sim.study.keypaths import leaves
 
 METHODS = ("lhs", "sobol")
@@ -64,3 +68,62 @@ def parse_design(raw: Mapping, path: str = "design") -> Design:
             f"{path}.ranges", {}, "at least one config value with its bounds: +design.ranges.KEY=[low,high]"
         )
     return Design(method, samples, schema.integer(schema.require(raw, "seed", path), f"{path}.seed", 0), ranges)
+
+
+FIXED = ("seed", "sweep", "hydra", "design", "experiment")  # a cell's seed and the command's settings: never sampled
+
+
+def sweep_design(config: Mapping, overridden: Iterable[str] = ()) -> Design | None:
+    """The design of a sweep's composed config (``design:``, plain data), checked against that config: each range
+    names a number the config has (not the seed or a setting) that no override of ``overridden`` also sets.
+    ``None`` when the config has no design."""
+    raw = config.get("design")
+    if raw is None:
+        return None
+    design = parse_design(raw)
+    overridden = set(overridden)
+    for key in design.ranges:
+        where = f"design.ranges.{key}"
+        if key.split(".")[0] in FIXED:
+            raise ScenarioError(where, None, "a value of the scenario or of an experiment", problem="not sampled")
+        value = _number_at(config, key, where)
+        if key in overridden:
+            raise ScenarioError(
+                where,
+                None,
+                "a key that is either sampled or set by an override",
+                problem="also set on the command line or in the experiment's hydra.sweeper.params",
+            )
+        if isinstance(value, str) and value.startswith("${"):  # the value it copies is the one to sample
+            raise ScenarioError(where, value, f"a number; sample the key it copies, {value.strip('${}')}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(where, value, "a key whose value is a number")
+    return design
+
+
+def _number_at(config: Mapping, key: str, where: str) -> object:
+    """The value at the dotted ``key`` of ``config`` (as a Hydra override reaches it: one key per dot)."""
+    node, walked = config, []
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            known = [str(k) for k in node if k != "hydra"] if isinstance(node, Mapping) else []
+            at = ".".join(walked) or "the top level"
+            raise ScenarioError(where, None, one_of(known, part), problem=f"no key {part!r} at {at}")
+        node, walked = node[part], [*walked, part]
+    return node
+
+
+def point_overrides(design: Design) -> list[list[str]]:
+    """The design's points as Hydra overrides, one list per point (``key=value``, floats written to round-trip)."""
+    return [[f"{key}={value!r}" for key, value in point.items()] for point in design.points()]
+
+
+def design_of(config: DictConfig) -> Design | None:
+    """The checked design of a sweep's composed config (with its ``hydra`` node: a key given on the command line or
+    in ``hydra.sweeper.params`` cannot be sampled too); ``None`` without a design."""
+    plain = OmegaConf.to_container(config, resolve=False)
+    if plain.get("design") is not None:
+        plain["design"] = OmegaConf.to_container(config.design, resolve=True)
+    hydra = plain.get("hydra") or {}
+    given = [*((hydra.get("overrides") or {}).get("task") or []), *((hydra.get("sweeper") or {}).get("params") or {})]
+    return sweep_design(plain, (o.split("=", 1)[0].lstrip("+~").split("@", 1)[0] for o in given))

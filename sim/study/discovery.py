@@ -22,8 +22,8 @@ import pandas as pd
 
 from sim.io.atomic import AtomicDir
 from sim.model.errors import ScenarioError, one_of
+from sim.study.aggregate import GRID_FILE, read_swept
 from sim.views.discovery_figures import plot_box, plot_peeling
-from sim.views.sweep_figures import swept_columns
 
 MIN_SAMPLES = 20  # fewer points cannot be peeled in steps of a few per cent
 DEFAULT_MIN_DENSITY = 0.8  # the chosen box holds at least this share of hits
@@ -114,6 +114,7 @@ def discover(
             outcome, f"{'all' if hits.all() else 'no'} samples", f"some samples where {rule} and some not"
         )
     x = rows[inputs].reset_index(drop=True)
+    x = x.astype({c: float for c in inputs if pd.api.types.is_integer_dtype(x[c])})  # PRIM's bounds fall between
     with warnings.catch_warnings():  # the workbench warns at import about optional parallel back-ends
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import cart, prim
@@ -164,13 +165,24 @@ def _leaves(tree) -> pd.DataFrame:
 
 
 def read_sweep(sweep: Path, outcome: str) -> tuple[pd.DataFrame, list[str]]:
-    """A sweep's samples with their swept values (the inputs) and the outcome: one row per cell from
-    ``aggregate/cells.parquet``, or per replicate from ``aggregate/replicates.parquet`` for a per-replicate outcome."""
+    """A sweep's samples with their swept values (the inputs, as ``grid.json`` records them) and the outcome: one row
+    per cell from ``aggregate/cells.parquet``, or per replicate from ``aggregate/replicates.parquet`` for a
+    per-replicate outcome."""
     folder = Path(sweep) / "aggregate"
     if not (folder / "cells.parquet").is_file():
         raise ScenarioError("negsim discover", str(sweep), "a sweep folder with an aggregate (negsim sweep, then plot)")
+    try:
+        inputs = read_swept(sweep)
+    except (OSError, ValueError):
+        inputs = None
+    if inputs is None:
+        raise ScenarioError(
+            "negsim discover",
+            str(sweep),
+            "a sweep whose grid.json records its swept keys: rerun its negsim sweep command (complete cells are kept)",
+            problem=f"{Path(sweep) / GRID_FILE} does not record which keys were swept",
+        )
     cells = pd.read_parquet(folder / "cells.parquet")
-    inputs = swept_columns(cells)
     if outcome in cells.columns:
         return cells, inputs
     per_replicate = folder / "replicates.parquet"

@@ -40,9 +40,10 @@ def plot_peeling(trajectory: pd.DataFrame, chosen: int, rule: str) -> Figure:
 
 
 def plot_box(inputs: pd.DataFrame, hits: np.ndarray, box: pd.DataFrame, rule: str) -> Figure:
-    """The samples over the two inputs the chosen box restricts most (one, or the first two inputs if it restricts
-    fewer), hits and misses marked, the box drawn."""
-    shown = list(box.sort_values("p_low", na_position="last")["parameter"][:2])
+    """The samples over the two inputs the chosen box restricts most significantly (one, or the first two inputs if
+    it restricts fewer), hits and misses marked, the box drawn."""
+    significance = box[["p_low", "p_high"]].min(axis=1)  # a restriction's more significant bound
+    shown = list(box.assign(p=significance).sort_values("p", na_position="last")["parameter"][:2])
     shown += [c for c in inputs.columns if c not in shown][: 2 - len(shown)]
     fig = Figure(figsize=(7, 5.5), layout="constrained")
     ax = fig.subplots()
