@@ -39,6 +39,13 @@ def test_a_design_is_one_cell_per_point_times_the_grid_resumable_and_recorded(tm
     assert sorted(cells["cell"]) == sorted(c["cell"] for c in grid["cells"])
     assert sorted(cells["cell_seed"]) == [1, 1, 1, 2, 2, 2]  # each point with the seeds of the grid
     assert set(grid["swept"]) <= set(cells.columns)
+    assert grid["sampled"] and "negsim discover" in done.stdout and not list((sweep / "aggregate").glob("*.png"))
+    plotted = negsim("plot", str(sweep), cwd=tmp_path)  # redrawing a design's figures: none, and where they are
+    assert (
+        plotted.returncode == 0
+        and "negsim discover" in plotted.stdout
+        and not list((sweep / "aggregate").glob("*.png"))
+    )
 
     again = negsim("sweep", "design=lhs", "design.samples=3", *RANGES, "seed=1,2", *SMALL, cwd=tmp_path)
     assert again.returncode == 0 and again.stdout.count("— skipped") == 6

@@ -41,7 +41,7 @@ from sim.cli.errors import fail, keep_traceback, log_beside
 from sim.io.atomic import PARTIAL
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError
-from sim.study.aggregate import GRID_FILE, GridCell, SweepReport, aggregate, write_grid
+from sim.study.aggregate import GRID_FILE, GridCell, SweepReport, aggregate, read_sampled, write_grid
 from sim.study.cells import CellOutcome, check_seed, config_hash
 from sim.study.designs import design_of
 from sim.study.executor import Executor
@@ -221,14 +221,14 @@ class Sweep:
         self.close()
         finishing, clock = time.time() - clock, time.time()
         cells = self._grid()
-        write_grid(self.directory, cells, self.swept)
+        write_grid(self.directory, cells, self.swept, self.sampled)
         try:
             report = aggregate(self.directory, cells)
         except Exception as error:
             _error(f"aggregating {self.directory} failed: {_one_line(error)}")
             return 1
         aggregating, clock = time.time() - clock, time.time()
-        plotted = [] if self.sampled else _plots(self.directory)
+        plotted = _plots(self.directory, self.sampled)
         total = time.time() - self.started
         spent = {
             "jobs": self.in_jobs,
@@ -302,8 +302,14 @@ def _report(outcome: CellOutcome) -> None:
     print(f"negsim: cell {outcome.directory.name} {shown} — {outcome.status} ({took}){detail}")
 
 
-def _plots(sweep: Path) -> list[Path] | None:
-    """Draw the standard plots; on any error, say so in one line and return None (the tables stay)."""
+def _plots(sweep: Path, sampled: bool) -> list[Path] | None:
+    """Draw the standard plots; on any error, say so in one line and return None (the tables stay). A sampled
+    design's points are not a grid: its plots are ``negsim discover``'s, which the command names instead."""
+    if sampled:
+        print(
+            f"negsim: a sampled design has no grid plots; see where an outcome holds: negsim discover {sweep} outcome=…"
+        )
+        return []
     try:
         return draw_sweep_plots(sweep)
     except Exception as error:
@@ -361,7 +367,8 @@ def sweep_command(overrides: list[str]) -> None:
 
 
 def plot_command(argv: list[str]) -> None:
-    """``negsim plot multirun/NAME``: aggregate the sweep's grid if it has no aggregate, then (re)draw its plots."""
+    """``negsim plot multirun/NAME``: aggregate the sweep's grid if it has no aggregate, then (re)draw its plots (a
+    sampled design has none: its figures are ``negsim discover``'s)."""
     if len(argv) != 1 or not (Path(argv[0]) / GRID_FILE).is_file():
         fail(ScenarioError("negsim plot", " ".join(argv), "one folder written by negsim sweep (e.g. multirun/NAME)"))
     sweep = Path(argv[0])
@@ -370,4 +377,4 @@ def plot_command(argv: list[str]) -> None:
     except Exception as error:
         _error(f"aggregating {sweep} failed: {_one_line(error)}")
         raise SystemExit(1) from None
-    raise SystemExit(conclude(report, _plots(sweep)))
+    raise SystemExit(conclude(report, _plots(sweep, read_sampled(sweep))))

@@ -157,12 +157,15 @@ class GridCell:
     values: Mapping = field(default_factory=dict)
 
 
-def write_grid(sweep: Path, cells: Sequence[GridCell], swept: Sequence[str] | None = None) -> Path:
-    """Record the cells a sweep asked for in ``sweep/grid.json`` (replaced whole, never half-written), and the keys it
-    swept (a grid's and a design's: the inputs of :mod:`sim.study.discovery`) when known."""
+def write_grid(
+    sweep: Path, cells: Sequence[GridCell], swept: Sequence[str] | None = None, sampled: bool = False
+) -> Path:
+    """Record the cells a sweep asked for in ``sweep/grid.json`` (replaced whole, never half-written), the keys it
+    swept (a grid's and a design's: the inputs of :mod:`sim.study.discovery`) when known, and whether a sampled
+    design chose its cells."""
     path = Path(sweep) / GRID_FILE
     partial = path.with_name(f".{GRID_FILE}.partial-{os.getpid()}")
-    record = {"cells": [{"cell": c.cell, "values": dict(c.values)} for c in cells]}
+    record = {"cells": [{"cell": c.cell, "values": dict(c.values)} for c in cells], "sampled": sampled}
     partial.write_text(json.dumps(record | ({} if swept is None else {"swept": list(swept)}), indent=2))
     partial.replace(path)
     return path
@@ -178,6 +181,12 @@ def read_swept(sweep: Path) -> list[str] | None:
     """The keys a sweep swept, as ``sweep/grid.json`` records them (None if it does not: a sweep run from Python, or
     by an older negsim; OSError or ValueError if there is no readable grid)."""
     return json.loads((Path(sweep) / GRID_FILE).read_text()).get("swept")
+
+
+def read_sampled(sweep: Path) -> bool:
+    """Whether a sampled design chose the sweep's cells, as ``sweep/grid.json`` records it (OSError or ValueError if
+    there is no readable grid)."""
+    return bool(json.loads((Path(sweep) / GRID_FILE).read_text()).get("sampled", False))
 
 
 def _every_cell(sweep: Path) -> list[GridCell]:
