@@ -139,3 +139,19 @@ def test_the_job_composer_gives_hydras_config_for_every_job():
             assert OmegaConf.to_container(ours, resolve=True) == OmegaConf.to_container(hydras, resolve=True)
             assert OmegaConf.is_struct(ours) and not OmegaConf.is_readonly(ours.hydra)
             assert (composed[-1:] == [job]) == by_hydra, overrides
+
+
+def test_composed_jobs_outlive_the_plugin_scan_before_each_joblib_job():
+    """joblib's launcher restores Hydra's state before every job in its workers, which rescans the plugins and so
+    re-executes negsim's sweeper module: the jobs it composed must stay."""
+    import sys
+
+    from hydra.core.singleton import Singleton
+
+    import hydra_plugins.negsim_sweeper.negsim_sweeper  # noqa: F401
+
+    module = sys.modules["hydra_plugins.negsim_sweeper.negsim_sweeper"]
+    composed, composer = module._COMPOSED, module.JobComposer
+    Singleton.set_state(Singleton.get_state())  # what hydra_joblib_launcher's execute_job does first
+    assert module.JobComposer is not composer, "the plugin scan no longer re-executes the module"
+    assert module._COMPOSED is composed

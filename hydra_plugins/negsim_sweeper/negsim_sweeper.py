@@ -157,7 +157,9 @@ class Frozen:
         return unpickler.load()
 
 
-_COMPOSED: dict[tuple, Frozen] = {}  # a JobComposer's composed jobs, by shape (see JobComposer)
+# A JobComposer's composed jobs, by shape. Hydra's plugin scan re-executes this module (in joblib's workers, before
+# every job, when the launcher restores Hydra's state): the jobs composed before are kept.
+_COMPOSED: dict[tuple, Frozen] = globals().get("_COMPOSED", {})
 
 
 class CellSweeper(BasicSweeper):
