@@ -116,11 +116,16 @@ class Executor:
             return
         if kill:
             processes = list((self._pool._processes or {}).values())  # no public way before Python 3.14
+            results = self._pool._result_queue  # shutdown forgets it
             self._pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 process.kill()
             for process in processes:
                 process.join()
+            # A worker killed while it sent a result leaves half a message in the pipe, and the pool's manager
+            # thread would wait for the rest for ever (the interpreter joins it at exit): with the parent's copy of
+            # the write end closed too, it reads the end of the pipe instead, and ends.
+            results._writer.close()
         else:
             self._pool.shutdown()
         self._pool = None
