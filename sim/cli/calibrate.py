@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.cli.errors import fail
-from sim.cli.overrides import culprit, explained
+from sim.cli.overrides import composed, config_argument
 from sim.io.library import config_dir, read_yaml
 from sim.model.errors import ScenarioError, one_of
 from sim.study.calibration.config import Calibration, available_calibrations, parse_calibration
@@ -56,22 +56,8 @@ def _composition(config: str) -> tuple[Path, str, list[str]]:
 
 def load_calibration(config: str, overrides: Sequence[str] = ()) -> Calibration:
     """A checked calibration from a shipped name (``"tokyo_2013"``) or a YAML file, with Hydra overrides applied."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
-
     directory, primary, selection = _composition(config)
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(directory), version_base="1.3", job_name="calibrate"):
-            composed = compose(primary, overrides=[*selection, *overrides])
-        raw = OmegaConf.to_container(composed, resolve=True, throw_on_missing=True)
-    except HydraException as error:
-        raise explained(error, culprit(error, list(overrides))) from None
-    except OmegaConfBaseException as error:  # a value left missing (???) or an interpolation that cannot resolve
-        raise explained(error, " ".join(overrides)) from None
+    raw = composed(directory, primary, overrides, selection=selection, job="calibrate")
     return parse_calibration(raw, Path(config).stem)
 
 
@@ -80,12 +66,8 @@ def main(argv: list[str]) -> None:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE.format(names=", ".join(available_calibrations())))
         raise SystemExit(0 if argv else 2)
-    configs = [a for a in argv if a.startswith("config=")]
     try:
-        if len(configs) != 1:
-            names = one_of(available_calibrations(), None)
-            raise ScenarioError("config", [c.partition("=")[2] for c in configs], f"one config=NAME, NAME {names}")
-        calibration = load_calibration(configs[0].partition("=")[2], [a for a in argv if a not in configs])
+        calibration = load_calibration(*config_argument(argv, available_calibrations()))
         try:
             from sim.study.calibration.abc import calibrate
         except ImportError as error:

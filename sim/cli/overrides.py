@@ -247,3 +247,28 @@ def resolved(config: DictConfig, key: str) -> object:
         return OmegaConf.select(config, key, throw_on_missing=True)
     except OmegaConfBaseException as e:
         raise ScenarioError(key, None, "a value whose ${…} resolves", problem=str(e).splitlines()[0]) from None
+
+
+def composed(
+    directory: Path, primary: str, overrides: Sequence[str], *, selection: Sequence[str] = (), job: str
+) -> dict:
+    """A study command's config: ``primary`` from ``directory``, composed by Hydra with ``selection`` (what the command
+    chose) then the user's ``overrides``, resolved to plain values; a mistake is one :class:`ScenarioError`."""
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(directory), version_base="1.3", job_name=job):
+            config = compose(primary, overrides=[*selection, *overrides])
+        return OmegaConf.to_container(config, resolve=True, throw_on_missing=True)
+    except HydraException as error:
+        raise explained(error, culprit(error, list(overrides))) from None
+    except OmegaConfBaseException as error:  # a value left missing (???) or an interpolation that cannot resolve
+        raise explained(error, " ".join(overrides)) from None
+
+
+def config_argument(argv: Sequence[str], names: Sequence[str]) -> tuple[str, list[str]]:
+    """A study command's one ``config=NAME`` (NAME one of ``names`` or a file) and its other arguments."""
+    configs = [a for a in argv if a.startswith("config=")]
+    if len(configs) != 1:
+        given = [c.partition("=")[2] for c in configs]
+        raise ScenarioError("config", given, f"one config=NAME, NAME {one_of(names, None)}")
+    return configs[0].partition("=")[2], [a for a in argv if a not in configs]

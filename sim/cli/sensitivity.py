@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.cli.errors import fail
-from sim.cli.overrides import culprit, explained
+from sim.cli.overrides import composed, config_argument
 from sim.io.library import config_dir, read_yaml
 from sim.model.errors import ScenarioError, one_of
 from sim.study.sensitivity.evaluate import IncompleteStudy
@@ -58,22 +58,8 @@ def _composition(config: str) -> tuple[Path, str, list[str]]:
 
 def load_study(config: str, overrides: Sequence[str] = ()) -> Study:
     """A checked study from a shipped name (``"tokyo_sobol"``) or a YAML file, with Hydra overrides applied."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
-
     directory, primary, selection = _composition(config)
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(directory), version_base="1.3", job_name="sensitivity"):
-            composed = compose(primary, overrides=[*selection, *overrides])
-        raw = OmegaConf.to_container(composed, resolve=True, throw_on_missing=True)
-    except HydraException as error:
-        raise explained(error, culprit(error, list(overrides))) from None
-    except OmegaConfBaseException as error:  # a value left missing (???) or an interpolation that cannot resolve
-        raise explained(error, " ".join(overrides)) from None
+    raw = composed(directory, primary, overrides, selection=selection, job="sensitivity")
     return parse_study(raw, Path(config).stem)
 
 
@@ -82,12 +68,8 @@ def main(argv: list[str]) -> None:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE.format(studies=", ".join(available_studies())))
         raise SystemExit(0 if argv else 2)
-    configs = [a for a in argv if a.startswith("config=")]
     try:
-        if len(configs) != 1:
-            studies = one_of(available_studies(), None)
-            raise ScenarioError("config", [c.partition("=")[2] for c in configs], f"one config=NAME, NAME {studies}")
-        study = load_study(configs[0].partition("=")[2], [a for a in argv if a not in configs])
+        study = load_study(*config_argument(argv, available_studies()))
         started = time.perf_counter()
         out = run_study(study)
     except ScenarioError as error:
