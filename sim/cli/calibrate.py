@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.cli.errors import fail
-from sim.cli.overrides import composed, config_argument
-from sim.io.library import config_dir, read_yaml
+from sim.cli.overrides import composed, config_argument, config_file
+from sim.io.library import config_dir
 from sim.model.errors import ScenarioError, one_of
 from sim.study.calibration.config import Calibration, available_calibrations, parse_calibration
 
@@ -42,12 +42,8 @@ scenario/<scenario>_calibrated.yaml (negsim run --config-dir DIR scenario=<scena
 def _composition(config: str) -> tuple[Path, str, list[str]]:
     """(config directory, primary config, extra overrides): a shipped calibration ``calibration/NAME`` from conf/, or a
     YAML file as a primary config of its own (which may name its scenario: ``defaults: [/scenario@scenario: NAME]``)."""
-    if config.endswith((".yaml", ".yml")) or Path(config).is_file():
-        path = Path(config).resolve()
-        if not path.is_file():
-            raise ScenarioError("config", config, "a readable YAML file or a shipped calibration")
-        read_yaml(path)  # read safely first (size, nesting, aliases, duplicate keys) before Hydra's own reader
-        return path.parent, path.stem, [f"hydra.searchpath=[file://{config_dir()}]"]
+    if file := config_file(config, "calibration"):
+        return file
     names = available_calibrations()
     if config not in names:
         raise ScenarioError("config", config, f"a YAML file or a shipped calibration: {one_of(names, config)}")

@@ -249,6 +249,19 @@ def resolved(config: DictConfig, key: str) -> object:
         raise ScenarioError(key, None, "a value whose ${…} resolves", problem=str(e).splitlines()[0]) from None
 
 
+def config_file(config: str, kind: str) -> tuple[Path, str, list[str]] | None:
+    """A study command's ``config=`` given as a YAML file: (its folder, its name, the overrides that let its defaults
+    name configs of ``conf/``), read safely first (size, nesting, aliases, duplicate keys) before Hydra's own reader;
+    None when ``config`` is not a file but the name of a shipped ``kind`` of config."""
+    if not (config.endswith((".yaml", ".yml")) or Path(config).is_file()):
+        return None
+    path = Path(config).resolve()
+    if not path.is_file():
+        raise ScenarioError("config", config, f"a readable YAML file or a shipped {kind}")
+    read_yaml(path)
+    return path.parent, path.stem, [f"hydra.searchpath=[file://{config_dir()}]"]
+
+
 def composed(
     directory: Path, primary: str, overrides: Sequence[str], *, selection: Sequence[str] = (), job: str
 ) -> dict:

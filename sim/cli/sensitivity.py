@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.cli.errors import fail
-from sim.cli.overrides import composed, config_argument
-from sim.io.library import config_dir, read_yaml
+from sim.cli.overrides import composed, config_argument, config_file
+from sim.io.library import config_dir
 from sim.model.errors import ScenarioError, one_of
 from sim.study.sensitivity.evaluate import IncompleteStudy
 from sim.study.sensitivity.report import run_study
@@ -44,12 +44,8 @@ def _composition(config: str) -> tuple[Path, str, list[str]]:
     A shipped study is ``conf/study.yaml`` with ``sensitivity=NAME``; a YAML file is a primary config of its own, which
     may choose its base scenario from ``conf/scenario/`` (``defaults: [{/scenario@scenario: NAME}, _self_]``).
     """
-    if config.endswith((".yaml", ".yml")) or Path(config).is_file():
-        path = Path(config).resolve()
-        if not path.is_file():
-            raise ScenarioError("config", config, "a readable YAML file or a shipped study")
-        read_yaml(path)  # read safely first (size, nesting, aliases, duplicate keys) before Hydra's own reader
-        return path.parent, path.stem, [f"hydra.searchpath=[file://{config_dir()}]"]
+    if file := config_file(config, "study"):
+        return file
     names = available_studies()
     if config not in names:
         raise ScenarioError("config", config, f"a YAML file or a shipped study: {one_of(names, config)}")
