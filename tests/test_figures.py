@@ -161,6 +161,30 @@ def test_categorical_sweep_values_are_not_joined_by_a_line():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["shared_threat", "tokyo_2013"]
 
 
+def test_a_cell_that_failed_is_marked_on_the_map_even_when_every_cell_failed():
+    """Found by the explore profile: a map of two swept values where every cell failed raised a KeyError."""
+    cells = pd.DataFrame(
+        {
+            "cell": ["a", "b", "c"],
+            "x": [0.0, 1.0, 1.0],
+            "y": [0.0, 0.0, 1.0],
+            "status": ["complete", "failed", "failed"],
+            "replicates": [4, 0, 0],
+            "settlement_probability": [0.5, np.nan, np.nan],
+            "ci_low": [0.2, np.nan, np.nan],
+            "ci_high": [0.8, np.nan, np.nan],
+        }
+    )
+
+    def labels(frame: pd.DataFrame) -> list[str]:
+        return sorted(t.get_text() for t in plot_settlement_map(frame).axes[0].texts)
+
+    assert labels(cells) == ["0.50\n[0.20–0.80]", "failed", "failed"]  # (0, 1) is no cell: left blank
+    every_failed = cells.assign(status="failed", replicates=0, settlement_probability=np.nan)
+    assert labels(every_failed) == ["failed"] * 3
+    assert "no cell has a result" in plot_settlement_map(every_failed).get_suptitle().replace("\u00a0", " ")
+
+
 def test_titles_say_the_horizon_and_n(sweep):
     title = " ".join(plot_settlement_map(sweep[1]["cells"], 60).get_suptitle().replace("\u00a0", " ").split())
     assert "60 rounds" in title and "n = 20" in title

@@ -46,8 +46,12 @@ def _numeric(values: pd.Series) -> bool:
 def _size(cells: pd.DataFrame, rounds: int | None) -> str:
     """'within 120 rounds, n = 10,000 replicates per cell' (what a probability or a median is out of)."""
     n = cells["replicates"].dropna() if "replicates" in cells else pd.Series(dtype=float)
-    same = len(n) and n.nunique() == 1
-    per_cell = f"n\u00a0=\u00a0{int(n.iloc[0]):,} replicates per cell" if same else "n per cell varies"
+    if not len(n):
+        per_cell = "no cell has a result"
+    elif n.nunique() == 1:
+        per_cell = f"n\u00a0=\u00a0{int(n.iloc[0]):,} replicates per cell"
+    else:
+        per_cell = "n per cell varies"
     horizon = rounds if rounds is not None else (int(cells["rounds"].iloc[0]) if "rounds" in cells else None)
     return (f"within {horizon} rounds, " if horizon is not None else "") + per_cell
 
@@ -81,9 +85,10 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None) -> Figur
     ok = cells[cells["status"] != "failed"]
     if len(swept) >= 2:
         x, y = swept[0], swept[1]
-        grid = ok.pivot_table(
-            index=y, columns=x, values=["settlement_probability", "ci_low", "ci_high"], aggfunc="mean"
-        )
+        statistics = ["settlement_probability", "ci_low", "ci_high"]
+        by_position = cells.assign(failed=cells["status"] == "failed").groupby([y, x])
+        grid = by_position[statistics].mean().unstack(x)  # a cell that failed stays, empty
+        failed = by_position["failed"].all().unstack(x, fill_value=False)
         p = grid["settlement_probability"]
         fig = Figure(figsize=_grid_size(p), layout="constrained")
         ax = fig.subplots()
@@ -95,6 +100,8 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None) -> Figur
                     lo, hi = grid["ci_low"].iat[i, j], grid["ci_high"].iat[i, j]
                     color = "black" if value > 0.6 else "white"
                     ax.text(j, i, f"{value:.2f}\n[{lo:.2f}–{hi:.2f}]", ha="center", va="center", size=10, color=color)
+                elif failed.iat[i, j]:
+                    ax.text(j, i, "failed", ha="center", va="center", size=10, color="grey")
         fig.colorbar(image, ax=ax, label="P(ratified settlement)")
     else:
         fig = Figure(figsize=(8, 4.8), layout="constrained")
@@ -108,7 +115,7 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None) -> Figur
         ax.errorbar(positions, data["settlement_probability"], yerr=err, fmt=line, capsize=4)
         if line == "o":  # categories: one place each, in order, nothing joining them
             ax.set_xticks(range(len(data)), [value_text(v) for v in data[x]])
-            ax.set_xlim(-0.5, len(data) - 0.5)
+            ax.set_xlim(-0.5, max(len(data), 1) - 0.5)
         ax.set_xlabel(axis_label(x))
         ax.set_ylabel("P(ratified settlement)")
         ax.set_ylim(-0.02, 1.02)
@@ -170,7 +177,9 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame) -> Figure:
         ax.xaxis.set_tick_params(labelbottom=True)
     if len(shown):
         pad = 0.02
-        axes[0, 0].set_xlim(shown["round"].min(), shown["round"].max())
+        first, last = shown["round"].min(), shown["round"].max()
+        widen = 0 if last > first else 0.5  # one round: a band around it
+        axes[0, 0].set_xlim(first - widen, last + widen)
         axes[0, 0].set_ylim(max(0.0, shown["q05"].min() - pad), min(1.0, shown["q95"].max() + pad))
     handles = [
         Line2D([], [], color=c, lw=2, label=f"{display_name(a)} → {display_name(b)}") for (a, b), c in colors.items()
