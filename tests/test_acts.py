@@ -28,7 +28,8 @@ def test_every_agenda_action_and_offer_is_an_event_with_its_code_and_value(settl
     table = acts_table(settled)
     assert list(table.columns) == ACT_COLUMNS
     agenda = table[table["act"].isin(settled.agenda["action"].unique())]
-    assert agenda["act"].value_counts().sort_index().equals(settled.agenda["action"].value_counts().sort_index())
+    done = settled.agenda["action"].value_counts()
+    assert agenda["act"].value_counts().sort_index().equals(done[done > 0].sort_index())
     assert (table["act"] == "offer").sum() == len(settled.offers)
     coded = table[table["act"] != "imposed"]
     mapped = coded[coded["act"] != "event"]

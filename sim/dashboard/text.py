@@ -83,7 +83,9 @@ def agenda_log(agenda: pd.DataFrame) -> pd.DataFrame:
             "round": agenda["round"],
             "meeting": agenda["meeting"].str.replace("_", " "),
             "item": agenda["item"].str.replace("_", " "),
-            "who": agenda["actor"].map(display_name) + " → " + agenda["counterpart"].map(display_name),
+            "who": agenda["actor"].astype(str).map(display_name)
+            + " → "
+            + agenda["counterpart"].astype(str).map(display_name),
             "action": agenda["action"].str.replace("_", " "),
         }
     ).iloc[::-1]
@@ -92,6 +94,7 @@ def agenda_log(agenda: pd.DataFrame) -> pd.DataFrame:
 def action_counts(agenda: pd.DataFrame) -> str:
     """How often each action occurs in the agenda log."""
     counts = agenda["action"].value_counts()
+    counts = counts[counts > 0]  # the column's categories are every action, done or not
     return " · ".join(f"{_words(a)} <b>{n}</b>" for a, n in counts.items()) or "nothing on the agenda yet"
 
 

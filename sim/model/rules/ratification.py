@@ -63,7 +63,7 @@ def confidence_to_support(utilities, status_quo, best, hawkishness) -> np.ndarra
     u = np.asarray(utilities, float)
     gain = u - np.asarray(status_quo, float)[:, None] + 1e-12
     spread = (np.asarray(hawkishness, float) * (np.asarray(best, float) - np.asarray(status_quo, float)))[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         needed = np.where(spread > 0, np.maximum(0.0, 1.0 - gain / spread), np.where(gain >= 0, 0.0, np.inf))
     needed[needed > 1.0] = np.inf
     return needed
