@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from sim.model.engine import Engine
 from sim.model.plan import plan_for
+from sim.model.record import ACTION_LABELS
+from sim.model.result import RunResult
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 
@@ -37,6 +39,18 @@ def test_same_seed_same_tables_other_seed_differs(tokyo):
     for name, table in a.tables().items():
         assert table.equals(b.tables()[name]), name
     assert not a.agenda.equals(c.agenda)
+
+
+def test_names_in_the_tables_are_categoricals_of_the_scenarios_names(tokyo):
+    """Categories come from the scenario, not from what happened: an agenda with no rows has them too."""
+    countries = sorted(c.name for c in tokyo.countries)
+    before = RunResult.of(Engine(plan_for(tokyo), [np.random.default_rng(5)]).record([5]))  # round 0: no meetings
+    for result in (before, simulate(tokyo, seed=5, rounds=12)):
+        assert list(result.country_confidence["counterpart"].cat.categories) == countries
+        assert list(result.ministry_confidence["ministry"].cat.categories) == sorted({m.name for m in tokyo.ministries})
+        assert list(result.agenda["action"].cat.categories) == sorted(ACTION_LABELS)
+        assert list(result.agenda["actor"].cat.categories) == countries
+    assert len(before.agenda) == 0 < len(result.agenda)
 
 
 def test_replicate_alone_equals_replicate_in_a_batch(tokyo):
