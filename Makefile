@@ -23,12 +23,15 @@ $(VENV)/.test: $(BIN)/python pyproject.toml
 run: $(VENV)/.run  ## the default scenario end to end: tables, summary, config and plot under outputs/
 	$(BIN)/negsim run
 
-test: $(VENV)/.test  ## the whole test suite, then the property tests once more on new random examples
-	$(BIN)/pytest -q
-	HYPOTHESIS_PROFILE=explore $(BIN)/pytest -q -m property
+# pytest-xdist: one test process per core; work stealing, so that one long test never holds up the rest.
+PARALLEL := -n auto --dist worksteal
 
-test-fast: $(VENV)/.test  ## the tests that run in-process (under 2 minutes): no subprocesses, notebooks or browser
-	$(BIN)/pytest -q -m "not slow"
+test: $(VENV)/.test  ## the whole test suite, then the property tests once more on new random examples
+	$(BIN)/pytest -q $(PARALLEL)
+	HYPOTHESIS_PROFILE=explore $(BIN)/pytest -q $(PARALLEL) -m property
+
+test-fast: $(VENV)/.test  ## the tests not marked slow (about 6 minutes on 2 cores): no notebooks, browser or workers
+	$(BIN)/pytest -q $(PARALLEL) -m "not slow"
 
 dashboard: $(VENV)/.test  ## the interactive dashboard on http://localhost:8765/
 	$(BIN)/negsim dashboard
