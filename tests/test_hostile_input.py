@@ -353,6 +353,9 @@ def test_a_long_run_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_path):
     while b"negsim: rounds" not in shown and time.monotonic() < deadline and process.poll() is None:
         if select.select([terminal], [], [], 1)[0]:
             shown += os.read(terminal, 4096)
+    assert process.poll() is None, (
+        f"the run ended (exit {process.returncode}) before Ctrl-C; it showed {shown[-300:]!r}"
+    )
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     with suppress(OSError):  # the terminal reports EIO once the child has closed it
