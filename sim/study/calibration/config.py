@@ -10,7 +10,7 @@ from pathlib import Path
 from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.study.keypaths import get_path, leaves, nested, with_values
+from sim.study.keypaths import nested, scenario_bounds, with_values
 
 DISTANCES = {
     "adaptive": "Euclidean, each statistic scaled by its spread in the last generation (pyabc AdaptivePNormDistance)",
@@ -95,7 +95,7 @@ def parse_calibration(raw: Mapping, name: str) -> Calibration:
     calibration = Calibration(
         name=name,
         scenario=scenario,
-        priors=_priors(raw.get("priors"), scenario),
+        priors=scenario_bounds(raw.get("priors"), "priors", scenario, "calibrate"),
         observed=_observed(raw.get("observed")),
         actors=actors,
         rounds=schema.integer(value["rounds"], "rounds", 1),
@@ -127,20 +127,3 @@ def _observed(raw: object) -> Path:
     if not path.is_file():
         raise ScenarioError("observed", str(raw), "a readable CSV file of dated events")
     return path
-
-
-def _priors(raw: object, scenario: Mapping) -> dict[str, tuple[float, float]]:
-    """Key path → (low, high) of a uniform prior, each path an existing number of the base scenario; ``raw`` is shaped
-    like the config: ``{scenario: {shock_scale: [0.2, 1.0], …}}``."""
-    schema.mapping(raw, "priors", {"scenario"})
-    paths = dict(leaves(raw.get("scenario") or {}, "scenario"))
-    if not paths:
-        raise ScenarioError("priors", dict(raw), "at least one of the scenario's values with its bounds [low, high]")
-    out = {}
-    for path, bounds in paths.items():
-        low, high = schema.bounds(bounds, f"priors.{path}")
-        current = get_path({"scenario": scenario}, path)
-        if isinstance(current, bool) or not isinstance(current, int | float):
-            raise ScenarioError(path, current, "a number to calibrate (this key holds something else)")
-        out[path] = (low, high)
-    return out

@@ -11,7 +11,7 @@ from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.study.executor import BACKENDS
-from sim.study.keypaths import get_path, leaves, nested, with_values
+from sim.study.keypaths import nested, scenario_bounds, with_values
 from sim.study.sensitivity.design import METHODS, Design
 
 OUTPUTS = {
@@ -140,7 +140,7 @@ def parse_study(raw: Mapping, name: str) -> Study:
     study = Study(
         name=schema.identifier(name, "name"),
         scenario=scenario,
-        parameters=_parameters(_given(raw, "parameters"), scenario),
+        parameters=scenario_bounds(_given(raw, "parameters"), "parameters", scenario, "vary"),
         outputs=schema.names(_given(raw, "outputs"), "outputs", OUTPUTS),
         design=_design(raw),
         replicates=schema.integer(_given(raw, "replicates"), "replicates", 1),
@@ -154,22 +154,3 @@ def parse_study(raw: Mapping, name: str) -> Study:
     for corner in (0, 1):  # every sample lies between the two corners: check both before any work
         load_scenario(study.cell_config({k: float(b[corner]) for k, b in study.parameters.items()})["scenario"])
     return study
-
-
-def _parameters(raw: object, scenario: Mapping) -> dict[str, tuple[float, float]]:
-    """Key path → (low, high), each path an existing number of the base scenario.
-
-    ``raw`` is shaped like the config: ``{scenario: {shock_scale: [0.2, 1.0], countries: {…}}}``.
-    """
-    schema.mapping(raw, "parameters", {"scenario"})
-    paths = dict(leaves(raw.get("scenario") or {}, "scenario"))
-    if not paths:
-        raise ScenarioError("parameters", dict(raw), "at least one of the scenario's values with its bounds")
-    out = {}
-    for path, bounds in paths.items():
-        low, high = schema.bounds(bounds, f"parameters.{path}")
-        current = get_path({"scenario": scenario}, path)
-        if isinstance(current, bool) or not isinstance(current, int | float):
-            raise ScenarioError(path, current, "a number to vary (this key holds something else)")
-        out[path] = (low, high)
-    return out
