@@ -207,3 +207,14 @@ def test_mesa_agents_read_the_engine(tokyo):
     assert foreign.confidence_in(russia) == pytest.approx(
         model.confidence[foreign.index, russia.block] @ russia.influence
     )
+
+
+@given(st.lists(st.integers(1, 1200), min_size=1, max_size=8), st.integers(1, 3))
+def test_draws_are_each_generators_stream_in_order(requests, replicates):
+    """However the draws are requested (within a buffer, across its end, more than a block at once), replicate r's
+    draws are its generator's stream in order: the buffer changes the cost, never a value."""
+    seeds = range(replicates)
+    engine = Engine(plan_for(ScenarioSpec.from_dict(small_scenario())), [np.random.default_rng(s) for s in seeds])
+    drawn = np.concatenate([engine.uniforms(n) for n in requests], axis=1)
+    expected = np.stack([np.random.default_rng(s).random(sum(requests)) for s in seeds])
+    assert np.array_equal(drawn, expected)

@@ -105,9 +105,13 @@ class Engine:
         draws the same slots: :meth:`NegotiationModel.uniforms <sim.model.mesa_model.NegotiationModel.uniforms>`.
         """
         if self._position + n > self._buffer.shape[1]:
-            fresh = np.stack([g.random(max(DRAW_BLOCK, n)) for g in self.generators])
-            self._buffer = np.concatenate([self._buffer[:, self._position :], fresh], axis=1)
-            self._position = 0
+            left = self._buffer[:, self._position :]
+            kept = left.shape[1]
+            buffer = np.empty((self.replicates, kept + max(DRAW_BLOCK, n)))
+            buffer[:, :kept] = left
+            for g, row in zip(self.generators, buffer[:, kept:], strict=True):
+                g.random(out=row)  # each replicate's draws straight into its row: no list of arrays to stack
+            self._buffer, self._position = buffer, 0
         drawn = self._buffer[:, self._position : self._position + n]
         self._position += n
         return drawn
