@@ -1,18 +1,19 @@
-"""Could a rule compiled with numba give the same bits as its NumPy form? The check behind issue 18's choice.
+"""Would compiling the engine's round with numba pay, and would it keep the results? The checks behind issue 18.
 
-    pip install numba   # not a dependency of negsim: this script is the evidence for not using it
-    python benchmarks/compiled_math.py [--size 1000000]
+    python benchmarks/compiled_kernel.py [--share 0.05] [--replicates 1000] [--rounds 120] [--size 1000000]
+    pip install numba   # for the last two parts; negsim does not depend on it
 
-The rules raise e to a power (concession_exponent, patience), raise a time or a discount to a power (aspiration,
-patience) and take logarithms (delegation_exponent). Issue 18 allows a compiled path only as one implementation with a
-NumPy fallback tested equal, and a run's decisions are thresholds on these values, so one unit in the last place
-(ULP) can flip an acceptance and change a whole history. For each function this prints the share of float64 inputs,
-over the ranges the rules use, where numba's compiled result differs from NumPy's, and the largest difference in ULPs.
-
-Then what such differences do to runs, with or without numba: the talks' aspiration, concession exponent and patience
-are moved by one ULP in a share of their results (drawn from a generator of this script's own), and ensembles of
-``tokyo_2013`` under both protocols are compared with unmoved runs of the same seeds: replicates whose settlement,
-round of settlement or final confidence differ.
+1. What last-bit differences do to runs (no numba needed). The talks' aspiration, concession exponent and patience
+   are computed with ``exp`` and ``**``, and a compiled kernel computes those with other code than NumPy's. Here a
+   share of their results is moved by one unit in the last place (ULP), up or down (drawn from a generator of this
+   script's own), and ensembles of ``tokyo_2013`` under both protocols, as shipped and in a variant where every
+   replicate settles, are compared with unmoved runs of the same seeds: replicates whose settlement, round of
+   settlement or final confidence differ.
+2. How often numba's ``exp``, ``**`` and ``log`` differ from NumPy's, over the ranges the rules use, and by how many
+   ULPs.
+3. What a compiled kernel costs and saves: the proposer's choice of offer (the ratification vote of
+   ``win_set_at`` and ``first_offer``) written as loops, checked to pick what the NumPy rules pick, then timed
+   against them at one replicate and at 1,000, with the time its first call takes to compile.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import copy
 import importlib.util
 import platform
 import sys
+import time
+import timeit
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,11 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim.io.library import scenario_data
 from sim.model import talks
+from sim.model.rules.bargaining import first_offer
+from sim.model.rules.ratification import win_set_at
 from sim.model.run import replicate_seeds, simulate_ensemble
 
 
 def compiled():
-    """The three functions compiled by numba, as the rules would use them inside a compiled kernel."""
+    """numba's ``exp``, ``**`` and ``log``, as a compiled kernel would use them, and an illustrative kernel: the offer
+    :func:`~sim.model.rules.bargaining.first_offer` picks among the candidates
+    :func:`~sim.model.rules.ratification.win_set_at` admits, in loops (the order computed once, outside)."""
     import numba  # optional: only this script needs it
 
     @numba.njit
@@ -50,7 +57,25 @@ def compiled():
     def log(x):
         return np.log(x)
 
-    return numba.__version__, exp, power, log
+    @numba.njit
+    def offer(order, confidence, needed, influence, veto, quota, u_proposer, level):
+        picks = np.full(confidence.shape[0], -1)
+        for r in range(confidence.shape[0]):
+            for k in order:  # best for the responder first
+                if u_proposer[k] < level[r] - 1e-12:
+                    continue
+                votes, blocked = 0.0, False
+                for j in range(confidence.shape[1]):
+                    if confidence[r, j] >= needed[j, k]:
+                        votes += influence[j]
+                    elif veto[j]:
+                        blocked = True
+                if votes >= quota - 1e-12 and not blocked:
+                    picks[r] = k
+                    break
+        return picks
+
+    return numba.__version__, exp, power, log, offer
 
 
 def ulps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -127,7 +152,7 @@ def main() -> None:
             print(f"  {name:40} {changed:>18,} {settled:>8,} {offers:>8,}")
     if importlib.util.find_spec("numba") is None:
         sys.exit("numba is not installed: `pip install numba` to compare its compiled math (negsim does not use it)")
-    version, exp, power, log = compiled()
+    version, exp, power, log, offer = compiled()
     rng = np.random.default_rng(0)
     effect = rng.uniform(-4.0, 4.0, args.size)  # effect·(c − ½): the exponents' arguments
     base = rng.uniform(1e-6, 1.0, args.size)  # a time in [0, 1] or a discount in (0, 1)
@@ -146,6 +171,41 @@ def main() -> None:
     for name, (got, want) in cases.items():
         differ = got != want
         print(f"{name:40} {differ.mean():>20.2%} {int(ulps(got, want).max()):>15,} ULP")
+    kernel_against_rules(offer)
+
+
+def kernel_against_rules(offer, candidates: int = 30, ministries: int = 3, repeat: int = 7) -> None:
+    """Times the compiled offer kernel against the NumPy rules on random talks, after checking they agree."""
+    rng = np.random.default_rng(1)
+    needed = rng.random((ministries, candidates))
+    needed[needed > 0.9] = np.inf  # some ministries never support some candidates
+    influence, veto, quota = np.array([0.5, 0.3, 0.2]), np.array([True, False, False]), 0.5
+    u_proposer, u_responder = rng.random((2, candidates))
+    order = np.lexsort((-u_proposer, -u_responder))
+
+    def rules(confidence, level):
+        admissible = win_set_at(confidence, needed, influence, veto, quota)
+        return first_offer(u_proposer, u_responder, admissible, level)
+
+    def kernel(confidence, level):
+        return offer(order, confidence, needed, influence, veto, quota, u_proposer, level)
+
+    start = time.perf_counter()
+    kernel(rng.random((1, ministries)), rng.random(1))
+    compiling = time.perf_counter() - start
+    size = f"{candidates} candidates, {ministries} ministries"
+    print(f"the offer kernel ({size}): compiled at its first call, {compiling:.2f} s")
+    for replicates in (1, 1000):
+        args = rng.random((replicates, ministries)), rng.random(replicates)
+        assert np.array_equal(rules(*args), kernel(*args)), "the kernel picks other offers than the rules"
+        calls = max(1, 2000 // replicates)
+        numpy_, compiled_ = (
+            min(timeit.repeat(lambda f=f, a=args: f(*a), number=calls, repeat=repeat)) / calls for f in (rules, kernel)
+        )
+        print(
+            f"  {replicates:>5,} replicates: the NumPy rules {1e6 * numpy_:6.1f} µs, compiled {1e6 * compiled_:6.1f} µs"
+            f" ({numpy_ / compiled_:.0f}× faster), the same picks"
+        )
 
 
 if __name__ == "__main__":
