@@ -171,22 +171,27 @@ def write_grid(
     return path
 
 
+def _grid_record(sweep: Path) -> dict:
+    """``sweep/grid.json`` as written by :func:`write_grid` (OSError or ValueError if there is none, or it is
+    unreadable)."""
+    return json.loads((Path(sweep) / GRID_FILE).read_text())
+
+
 def read_grid(sweep: Path) -> list[GridCell]:
     """The cells recorded in ``sweep/grid.json`` (OSError or ValueError if there is none, or it is unreadable)."""
-    grid = json.loads((Path(sweep) / GRID_FILE).read_text())
-    return [GridCell(c["cell"], c["values"]) for c in grid["cells"]]
+    return [GridCell(c["cell"], c["values"]) for c in _grid_record(sweep)["cells"]]
 
 
 def read_swept(sweep: Path) -> list[str] | None:
     """The keys a sweep swept, as ``sweep/grid.json`` records them (None if it does not: a sweep run from Python, or
     by an older negsim; OSError or ValueError if there is no readable grid)."""
-    return json.loads((Path(sweep) / GRID_FILE).read_text()).get("swept")
+    return _grid_record(sweep).get("swept")
 
 
 def read_sampled(sweep: Path) -> bool:
     """Whether a sampled design chose the sweep's cells, as ``sweep/grid.json`` records it (OSError or ValueError if
     there is no readable grid)."""
-    return bool(json.loads((Path(sweep) / GRID_FILE).read_text()).get("sampled", False))
+    return bool(_grid_record(sweep).get("sampled", False))
 
 
 def _every_cell(sweep: Path) -> list[GridCell]:
