@@ -512,9 +512,9 @@ def test_a_run_writes_the_new_tables(tmp_path):
     assert pd.read_parquet(out / "changes.parquet").empty and pd.read_parquet(out / "lapses.parquet").empty
 
 
-def test_the_readme_example_runs(tokyo_dict):
-    """The README's "A world that changes" block, laid over tokyo_2013, is a valid scenario that runs to 2023."""
-    text = (Path(__file__).parents[1] / "README.md").read_text()
+def test_the_users_guide_example_runs(tokyo_dict):
+    """docs/users.md's "A world that changes" block, laid over tokyo_2013, is a valid scenario that runs to 2023."""
+    text = (Path(__file__).parents[1] / "docs" / "users.md").read_text()
     block = text.split("### A world that changes", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     extra = yaml.safe_load(block)
     data = {**tokyo_dict, **{k: v for k, v in extra.items() if k not in ("calendar", "ministry_defaults")}}

@@ -1,7 +1,7 @@
 """Run and sweep settings checked on the composed config before any work starts and before anything is written.
 
 A scenario's own values are checked when it is loaded; these are the command's: the seed, the number of rounds, the
-sweep's replicates, workers and batches, and the places outputs go. Bounds (the README's "Mistakes negsim catches"):
+sweep's replicates, workers and batches, and the places outputs go. Bounds (docs/users.md, "Mistakes negsim catches"):
 
 - ``rounds`` ≤ 10,000 (833 years of monthly rounds; 10,000 rounds of tokyo_2013 take about 5 s);
 - a run's recorded confidence rows ≤ 20 million (``record.ministry_every`` thins them; ~3.6 GB in memory);
