@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.mesa_reference import run_reference
 from sim.io.library import load_scenario
-from sim.model.engine import Engine
-from sim.model.plan import plan_for
+from sim.model.engine.engine import Engine
+from sim.model.plan.compiled import plan_for
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 
 ROUNDS = 40
