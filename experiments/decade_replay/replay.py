@@ -2,15 +2,14 @@
 
     python experiments/decade_replay/replay.py [--replicates 1000] [--out experiments/decade_replay]
 
-Writes ``decade.png`` (confidence both ways with the record's acts, and the share settled by year) and
-``numbers.json`` (confidence at the months the README reads, the course it checks, the share settled by year) beside
-this file, and prints the numbers. ``tests/test_decade.py`` runs the same replay and checks the README's figures.
+Writes ``decade.png`` (confidence both ways with the record's acts, and the share settled by year) beside this file
+and prints the figures the README quotes: confidence at the record's turning points, the course it checks, the share
+settled. ``tests/test_decade.py`` runs the same replay and checks the README's figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from sim import load_scenario
@@ -64,7 +63,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args()
     figures, (result, settled) = numbers(args.replicates)
-    (args.out / "numbers.json").write_text(json.dumps(figures, indent=2) + "\n")
     fig = plot_replay(result, result.events, settled)
     fig.savefig(args.out / "decade.png", dpi=120)
     print(f"settled by the end of 2022: {100 * figures['settled_by_2022']:.1f}% of {args.replicates:,} histories")
