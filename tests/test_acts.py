@@ -10,9 +10,9 @@ from conftest import small_scenario
 
 from sim import load_scenario, read_events, simulate, simulate_ensemble
 from sim.io.run_output import write_run
-from sim.model.acts import ACT_COLUMNS, acts_table, event_records, generated_acts, period_summaries
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
+from sim.model.record.acts import ACT_COLUMNS, acts_table, event_records, generated_acts, period_summaries
 from sim.model.scenario.specs import ACT_CAMEO
 
 VALUE = {c: e.goldstein for c, e in goldstein_table().items()}

@@ -12,10 +12,10 @@ import copy
 import numpy as np
 import pytest
 
-from sim.model import plan as plan_module
-from sim.model.engine import Engine
-from sim.model.plan import plan_for
-from sim.model.result import RunResult
+from sim.model.engine.engine import Engine
+from sim.model.plan import compiled as plan_module
+from sim.model.plan.compiled import plan_for
+from sim.model.record.result import RunResult
 from sim.model.run import replicate_seeds, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 
@@ -102,7 +102,7 @@ def scenario(fmt: str, **changes) -> dict:
 def one_meeting(data: dict, draws=()) -> Engine:
     """Play round 1 (the meeting) of one replicate with the meeting's uniforms set to ``draws``."""
     engine = Engine(plan_for(ScenarioSpec.from_dict(data)), [np.random.default_rng(0)])
-    engine.uniforms = lambda n: np.array(draws, float).reshape(1, n)
+    engine.dice.take = lambda n: np.array(draws, float).reshape(1, n)
     engine.play_round()
     return engine
 
@@ -203,8 +203,8 @@ def test_signing_is_read_from_the_cameo_table():
     """A ratified deal is observed as CAMEO 057 (Goldstein +8.0): strength 0.5·8/10 = 0.4 at weight 1, both ways."""
     engine = one_meeting(scenario("talks"))
     plan = engine.plan.talks["border"]
-    assert plan.terms(int(engine.settlement["border"][0])) == {"land": "north_favoured"}  # north chairs, proposes
-    assert engine.settled_round["border"][0] == 1
+    assert plan.terms(int(engine.talks["border"].settlement[0])) == {"land": "north_favoured"}  # north chairs, proposes
+    assert engine.talks["border"].settled_round[0] == 1
     for a, b in ((NF, SF), (SF, NF)):
         assert confidence(engine, a, b) == pytest.approx(0.52)  # 0.5 + 0.4·0.1·0.5
         assert confidence(engine, a, b + 1) == pytest.approx(0.506)  # the other's home ministry: weight 0.3
@@ -232,7 +232,7 @@ def test_a_deal_rejected_at_home_is_a_defection_of_the_scenarios_strength():
         "confidence": {"north": 0.4},
     }
     engine = one_meeting(data)
-    assert engine.settlement["border"][0] == -1
+    assert engine.talks["border"].settlement[0] == -1
     offers = RunResult.of(engine.record([None])).offers
     assert offers[["land", "accepted", "ratified_by_proposer", "ratified_by_responder"]].values.tolist() == [
         ["north_favoured", True, True, False]
@@ -244,7 +244,7 @@ def test_a_deal_rejected_at_home_is_a_defection_of_the_scenarios_strength():
     plan = engine.plan.talks["border"]
     offered = next(x for x in plan.candidates if plan.terms(x) == {"land": "north_favoured"})
     position = list(plan.candidates).index(offered)
-    assert engine.rejected_at["border"][1, 0, position] == pytest.approx(0.5)  # north's confidence then
+    assert engine.talks["border"].rejected_at[1, 0, position] == pytest.approx(0.5)  # north's confidence then
 
 
 @pytest.mark.parametrize(
@@ -263,7 +263,7 @@ def test_who_proposes_first(calendar, parties, terms):
     data = scenario("talks", **{"talks.border.parties": parties})
     data["calendar"]["meeting"] = {"format": "talks", **calendar}
     engine = one_meeting(data)
-    assert engine.plan.talks["border"].terms(int(engine.settlement["border"][0])) == {"land": terms}
+    assert engine.plan.talks["border"].terms(int(engine.talks["border"].settlement[0])) == {"land": terms}
 
 
 def test_turns_alternate_between_sessions_without_a_chair():
@@ -297,8 +297,8 @@ def test_two_talks_in_one_scenario():
     data["formats"]["talks"]["agenda"] = ["border", "fishing"]
     engine = one_meeting(data)
     plans = engine.plan.talks
-    assert plans["border"].terms(int(engine.settlement["border"][0])) == {"land": "north_favoured"}
-    assert plans["fishing"].terms(int(engine.settlement["fishing"][0])) == {"quota": "shared"}
+    assert plans["border"].terms(int(engine.talks["border"].settlement[0])) == {"land": "north_favoured"}
+    assert plans["fishing"].terms(int(engine.talks["fishing"].settlement[0])) == {"quota": "shared"}
     assert confidence(engine, NF, SF) == pytest.approx(0.5392)
     offers = RunResult.of(engine.record([None])).offers
     assert sorted(offers["talks"]) == ["border", "fishing"]

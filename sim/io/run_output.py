@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import yaml
 
 from sim.io.atomic import AtomicDir
-from sim.model.acts import acts_table
-from sim.model.result import RunResult
+from sim.model.record.acts import acts_table
+from sim.model.record.result import RunResult
 from sim.views.run_figures import plot_confidence
 
 

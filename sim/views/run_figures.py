@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.model.result import RunResult
+from sim.model.record.result import RunResult
 from sim.views.style import (
     MONTHS,
     country_color,
@@ -188,13 +188,13 @@ def _events(ax, result: RunResult, lines: dict, replicate: int) -> list:
 
 def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool, full: bool) -> None:
     """Each ministry's confidence in each other country: its country's colour, a style per ministry."""
-    trust = result.ministry_trust(replicate)  # (recorded rounds, ministries, countries)
+    by_country = result.confidence_by_country(replicate)  # (recorded rounds, ministries, countries)
     first: dict[str, int] = {}
     shown = []
     for i, (country, ministry) in enumerate(result.ministries):
         style = STYLES[(i - first.setdefault(country, i)) % len(STYLES)]
         for k, other in enumerate(c for c in result.countries if c != country):
-            values = trust[:, i, result.countries.index(other)]
+            values = by_country[:, i, result.countries.index(other)]
             label = f"{display_name(country)} {ministry} → {display_name(other)}"
             latest = {"marker": LATEST[k % len(LATEST)], "markevery": [-1], "ms": 4} if live else {}
             ax.plot(

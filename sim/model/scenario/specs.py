@@ -223,12 +223,13 @@ class CalendarEntry:
         """Whether confidence can keep a meeting from being held (then it differs between replicates)."""
         return self.lapse_below > 0 or self.withdraw_below > 0
 
+    def turn(self, round_: int) -> int:
+        """Which meeting of the series the one scheduled in ``round_`` is, from 0 (one-off meetings in their order)."""
+        return self.once.index(round_) if self.once else (round_ - self.start) // self.every
+
     def host(self, round_: int) -> str:
         """The chair in ``round_``, or "" for a series of bilateral pairs."""
-        if not self.hosts:
-            return ""
-        turn = self.once.index(round_) if self.once else (round_ - self.start) // self.every
-        return self.hosts[turn % len(self.hosts)]
+        return self.hosts[self.turn(round_) % len(self.hosts)] if self.hosts else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sim.model.cameo import goldstein_table
-from sim.model.record import ACTION_LABELS, RunRecord
+from sim.model.record.recorder import RunRecord
+from sim.model.record.records import ACTION_LABELS
 from sim.model.schema import month_text
 
 ACT_COLUMNS = ["replicate", "round", "date", "source", "target", "cameo", "goldstein", "act", "note"]

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.model.record import ACTION_LABELS, RunRecord
+from sim.model.record.recorder import RunRecord
+from sim.model.record.records import ACTION_LABELS
 
 if TYPE_CHECKING:
-    from sim.model.talks import TalksPlan
+    from sim.model.plan.talks import TalksPlan
 
 MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries", "held", "reason"]
 EVENT_COLUMNS = ["replicate", "round", "source", "target", "cameo", "goldstein", "note"]
@@ -183,7 +184,7 @@ class RunResult(RunRecord):
             copy=False,  # every column is a new array: no second copy into blocks (peak memory)
         )
 
-    def ministry_trust(self, replicate: int = 0) -> np.ndarray:
+    def confidence_by_country(self, replicate: int = 0) -> np.ndarray:
         """Each ministry's confidence in each country at the recorded rounds: (rounds, ministries, countries).
 
         A ministry's confidence in a country weighs that country's ministries by their influence.
