@@ -99,8 +99,8 @@ def elements_per_replicate_round(scenario, replicates: int = 200) -> float:
     """Array elements produced by ufuncs on the state (confidence, draws) per replicate and round."""
     e = Engine(plan_for(scenario), [np.random.default_rng(s) for s in range(replicates)])
     e.confidence = e.confidence.view(Counted)
-    uniforms = e.uniforms
-    e.uniforms = lambda n: uniforms(n).view(Counted)
+    take = e.dice.take
+    e.dice.take = lambda n: take(n).view(Counted)
     Counted.elements = 0
     for _ in range(ROUNDS):
         e.play_round()
