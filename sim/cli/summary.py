@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-MAX_TALKS = 6  # talks listed one per line; the rest are counted
+MAX_TALKS = 4  # talks listed two lines each (the outcome, what was tabled); the rest are counted
 MAX_MOVES = 8  # directed pairs whose confidence moved most
 
 
