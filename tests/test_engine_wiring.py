@@ -314,3 +314,70 @@ def test_a_delegations_concession_exponent_is_the_geometric_mean():
     north["foreign"]["concession"], north["defence"]["concession"] = 4.0, 0.25
     side = plan_for(ScenarioSpec.from_dict(data)).calendar[0].sides[0]
     assert side.concession[0] == pytest.approx(1.0)
+
+
+def concession_talks(**changes) -> dict:
+    """The talks under the concession protocol with a long horizon: in the first session both still aspire to their
+    best (1)."""
+    base = {"talks.border.protocol": "concession", "talks.border.deadline": None, "talks.border.horizon": 1000}
+    return scenario("talks", **(base | changes))
+
+
+def hawkish_south(data: dict, confidence: float) -> dict:
+    """South's defence ministry holds a veto and demands 1 − c of a deal (hawkishness 1) at confidence ``confidence``
+    in north: it supports north_favoured (worth ½ to it) only from c = ½."""
+    data["countries"]["south"]["ministries"]["defence"] |= {
+        "veto": True,
+        "hawkishness": 1.0,
+        "confidence": {"north": confidence},
+    }
+    return data
+
+
+def test_a_proposer_with_nothing_to_offer_tables_its_position_and_the_other_says_why_it_refuses():
+    """North trusts south 0.4, so it judges that south's home (whose defence ministry needs ½ for north_favoured)
+    would not ratify north_favoured, and south_favoured is worth less than north's aspiration (1): it has no offer and
+    tables its position — the candidate best for south among those worth its aspiration that south could ratify at
+    full confidence: north_favoured. South's defence, at 0.4, would not ratify it: "not trusted". South, whose
+    estimate of north's home is right, offers south_favoured; north, whose home would ratify it, refuses it as below
+    its aspiration."""
+    data = hawkish_south(concession_talks(**{"ministry_defaults.confidence": 0.4}), 0.4)
+    data["calendar"]["meeting"] = {"format": "talks", "countries": ["north", "south"], "hosts": ["north"]}
+    offers = RunResult.of(one_meeting(data).record([None])).offers
+    assert offers[["proposer", "kind", "land", "answer", "accepted"]].values.tolist() == [
+        ["north", "position", "north_favoured", "not_trusted", False],
+        ["south", "offer", "south_favoured", "below_aspiration", False],
+    ]
+
+
+@pytest.mark.parametrize(("south_confidence", "answer"), [(0.6, "accepted"), (0.4, "not_trusted")])
+def test_a_position_is_accepted_only_where_the_responders_home_would_ratify_it(south_confidence, answer):
+    """Alternating offers, one session. North (confidence 0.4 in south) has a hawkish defence ministry with a veto:
+    south_favoured (½ to it, demand 0.6) is outside its win-set, and it judges south's home (demand 1 − 0.4 = 0.6 on
+    north_favoured) would not ratify north_favoured either: no offer, so it tables north_favoured as its position.
+    South's defence in fact trusts north ``south_confidence``: at 0.6 it demands 0.4 and its home ratifies, so south
+    (floor 0.25) accepts and the talks settle; at 0.4 it refuses: not trusted."""
+    data = hawkish_south(scenario("talks", **{"ministry_defaults.confidence": 0.4}), south_confidence)
+    data["countries"]["north"]["ministries"]["defence"] |= {"veto": True, "hawkishness": 1.0}
+    engine = one_meeting(data)
+    offers = RunResult.of(engine.record([None])).offers
+    assert offers[["proposer", "kind", "land", "answer"]].values.tolist() == [
+        ["north", "position", "north_favoured", answer]
+    ]
+    settled = int(engine.talks["border"].settlement[0])
+    assert (settled >= 0) is (answer == "accepted")
+
+
+def test_with_positions_off_a_proposer_with_nothing_to_offer_is_silent():
+    data = hawkish_south(
+        concession_talks(**{"ministry_defaults.confidence": 0.4, "talks.border.positions": False}), 0.4
+    )
+    data["calendar"]["meeting"] = {"format": "talks", "countries": ["north", "south"], "hosts": ["north"]}
+    result = RunResult.of(one_meeting(data).record([None]))
+    offers = result.offers
+    assert offers[["proposer", "kind", "answer"]].values.tolist() == [
+        ["north", "silent", ""],
+        ["south", "offer", "below_aspiration"],
+    ]
+    assert offers["land"].isna().tolist() == [True, False] and np.isnan(offers["u_proposer"].iloc[0])
+    assert offers["kind"].tolist() == ["silent", "offer"] and result.summary["talks"][0]["proposals"]["silent"] == 1

@@ -273,3 +273,48 @@ def test_replicate_alone_equals_replicate_in_a_batch_with_every_talks_option(tok
         assert np.array_equal(alone.ministry_states[:, 0], batch.ministry_states[:, k])
         mine = batch.offers[batch.offers["replicate"] == k].drop(columns="replicate").reset_index(drop=True)
         assert alone.offers.drop(columns="replicate").equals(mine)
+
+
+def test_tokyo_talks_speak_in_every_history(tokyo):
+    """At 40 rounds every replicate of tokyo_2013 tables proposals, and each is answered with a reason: Japan opens on
+    its ideal, all four islands under full sovereignty, which Russia's home would never ratify (criticised)."""
+    from sim.model.record.acts import acts_table
+    from sim.model.run import replicate_seeds, simulate_ensemble
+
+    result = simulate_ensemble(tokyo, replicate_seeds(2013, 200), rounds=40)
+    offers = result.offers
+    tabled = offers[offers["kind"] != "silent"].groupby("replicate").size()
+    assert len(tabled) == 200 and tabled.min() >= 1
+    assert set(offers["answer"]) <= {
+        "accepted",
+        "below_aspiration",
+        "not_trusted",
+        "outside_win_set",
+        "rejected_before",
+    }
+    first = offers[(offers["replicate"] == 0) & (offers["proposer"] == "japan")].iloc[0]
+    assert (first["kind"], first["islands"], first["transfer_terms"], first["answer"]) == (
+        "position",
+        "all_four",
+        "full_sovereignty",
+        "outside_win_set",
+    )
+    acts = acts_table(simulate(tokyo, seed=2013, rounds=40))
+    assert {"position", "criticised"} <= set(acts["act"])
+
+
+def test_the_concession_exponent_changes_what_the_talks_generate(tokyo_dict):
+    """The talks' acts now depend on how fast each side concedes: conceders (e = 4) soften their positions sooner than
+    the shipped delegations, so the answers, and the acts a calibration reads, differ."""
+    from sim.model.record.acts import acts_table
+
+    conceding = copy.deepcopy(tokyo_dict)
+    for country in conceding["countries"].values():
+        for ministry in country["ministries"].values():
+            ministry["concession"] = 4.0
+    shipped, fast = (
+        acts_table(simulate(ScenarioSpec.from_dict(d), seed=2013, rounds=40)) for d in (tokyo_dict, conceding)
+    )
+    talks = ["offer", "position", "declined", "criticised"]
+    counts = [t[t["act"].isin(talks)].groupby(["act", "cameo"]).size() for t in (shipped, fast)]
+    assert not counts[0].equals(counts[1])

@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 from mesa.experimental.meta_agents.meta_agent import MetaAgent
 
+from sim.model.record.records import Answer
 from sim.model.rules.bargaining import aspiration, concession_exponent, first_offer, patience
 from sim.model.rules.confidence import (
     drift,
@@ -296,9 +297,34 @@ class Delegation:
         offered = talks.offered
         return int(first_offer(offered[side], offered[1 - side], admissible[None], np.array([level]))[0])
 
-    def accepts_offer(self, talks: TalksPlan, side: int, outcome: int, level: float) -> bool:
-        """Whether it accepts ``outcome`` at the table: worth at least its current ``level`` to it."""
-        return bool(talks.utility[side][outcome] >= level - 1e-12)
+    def position(self, talks: TalksPlan, side: int, level: float) -> int:
+        """The terms it tables when it has no offer (an outcome): of the candidates its own home would ratify now and
+        the other side's could (at full confidence: terms with any chance), the best for the other side still worth
+        ``level`` to it; failing that, its own ideal (§2.7)."""
+        party = talks.parties[side]
+        ours = win_set_at(np.array(self.brought), talks.to_support[side], party.influence, party.veto, party.quota)
+        pick = self.proposes(talks, side, ours & talks.ratifiable[1 - side][talks.candidates], level)
+        return int(talks.candidates[pick]) if pick >= 0 else talks.ideal[side]
+
+    def answers(self, talks: TalksPlan, side: int, outcome: int, level: float, rejected, position: bool) -> Answer:
+        """Its answer to ``outcome`` at the table: accepted if worth at least its current ``level`` to it (and, if it
+        is the other side's position rather than an offer, if its own home would ratify it now); otherwise refused —
+        because its home rejected these terms before (``rejected``: when, per candidate), would never ratify them,
+        would ratify them only with more confidence in the other side, or could ratify them but it asks for more now
+        (§2.7)."""
+        party = talks.parties[side]
+        worth = talks.utility[side][outcome] >= level - 1e-12
+        now = ratifies(
+            np.array(self.brought) >= talks.support_needed[side][:, outcome], party.influence, party.veto, party.quota
+        )
+        k = talks.candidate_of[outcome]
+        if worth and (now or not position):
+            return Answer.ACCEPTED
+        if k >= 0 and rejected[k] > -np.inf:
+            return Answer.REJECTED_BEFORE
+        if not talks.ratifiable[side][outcome]:
+            return Answer.OUTSIDE_WIN_SET
+        return Answer.NOT_TRUSTED if not now else Answer.BELOW_ASPIRATION
 
 
 class Country(MetaAgent):

@@ -147,8 +147,12 @@ class Seat:
     def propose(self, admissible: np.ndarray, level: np.ndarray) -> np.ndarray:
         return np.array([self.delegation.proposes(self.talks, self.side, admissible[0], level[0])])
 
-    def accepts(self, outcome: np.ndarray, level: np.ndarray) -> np.ndarray:
-        return np.array([self.delegation.accepts_offer(self.talks, self.side, outcome[0], level[0])])
+    def position(self, level: np.ndarray) -> np.ndarray:
+        return np.array([self.delegation.position(self.talks, self.side, level[0])])
+
+    def answer(self, outcome: np.ndarray, level: np.ndarray, rejected: np.ndarray, position: np.ndarray) -> np.ndarray:
+        d = self.delegation
+        return np.array([d.answers(self.talks, self.side, outcome[0], level[0], rejected[0], bool(position[0]))])
 
     def ratifies(self, outcome: np.ndarray, replicates: np.ndarray) -> np.ndarray:
         d = self.delegation

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.plan.talks import TalksPlan
+from sim.model.record.records import Answer
 from sim.model.rules.bargaining import aspiration, concession_exponent, first_offer, patience
 from sim.model.rules.ratification import demanded_gain, ratifies, still_rejected, supports, win_set_at
 
@@ -49,8 +50,28 @@ class PartyArrays:
         t, s = self.talks, self.side
         return first_offer(t.offered[s], t.offered[1 - s], admissible, level)
 
-    def accepts(self, outcome: np.ndarray, level: np.ndarray) -> np.ndarray:
-        return self.talks.utility[self.side][outcome] >= level - 1e-12
+    def position(self, level: np.ndarray) -> np.ndarray:
+        """Where it has no offer: of the candidates its own home would ratify now and the other side's could (at full
+        confidence), the best for the other side still worth ``level`` to it; failing that, its own ideal (§2.7)."""
+        t, s = self.talks, self.side
+        p = t.parties[s]
+        own = win_set_at(self.ministries, t.to_support[s], p.influence, p.veto, p.quota)
+        pick = first_offer(t.offered[s], t.offered[1 - s], own & t.ratifiable[1 - s][t.candidates], level)
+        return np.where(pick >= 0, t.offerable[pick], t.ideal[s])
+
+    def answer(self, outcome: np.ndarray, level: np.ndarray, rejected: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """Accepted where ``outcome`` is worth ``level`` to it (and, where it is the other's ``position``, its own home
+        would ratify it now); otherwise refused because its home rejected these terms before, would never ratify them,
+        would ratify them only with more confidence, or could ratify them but it asks for more now (§2.7)."""
+        t, s = self.talks, self.side
+        p = t.parties[s]
+        worth = t.utility[s][outcome] >= level - 1e-12
+        now = ratifies(self.ministries >= t.support_needed[s][:, outcome].T, p.influence, p.veto, p.quota)
+        k = t.candidate_of[outcome]
+        before = (k >= 0) & (rejected[np.arange(len(k)), np.maximum(k, 0)] > -np.inf) if len(t.candidates) else k >= 0
+        reasons = [worth & (now | ~position), before, ~t.ratifiable[s][outcome], ~now]
+        codes = [Answer.ACCEPTED, Answer.REJECTED_BEFORE, Answer.OUTSIDE_WIN_SET, Answer.NOT_TRUSTED]
+        return np.select(reasons, codes, Answer.BELOW_ASPIRATION)
 
     def ratifies(self, outcome: np.ndarray, replicates: np.ndarray) -> np.ndarray:
         """A weighted vote of its ministries with vetoes, each supporting what is worth its demand (§2.9)."""

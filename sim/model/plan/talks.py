@@ -20,6 +20,7 @@ from sim.model.rules.bargaining import (
     nash_solution,
     outcome_grid,
     undominated,
+    without_moot_terms,
 )
 from sim.model.rules.ratification import (
     beats_status_quo,
@@ -55,11 +56,17 @@ class TalksPlan:
     def __init__(self, spec: Talks, parties: tuple[CountrySpec, CountrySpec], blocks: tuple[slice, slice]):
         self.spec = spec
         self.name = spec.name
-        sizes = [len(d.options) for d in spec.dimensions]
-        self.grid = outcome_grid(sizes)
-        self.status_quo = int(
-            np.ravel_multi_index(tuple(d.options.index(spec.status_quo[d.name]) for d in spec.dimensions), sizes)
-        )
+        dims = spec.dimensions
+        sq = [d.options.index(spec.status_quo[d.name]) for d in dims]
+        names = [d.name for d in dims]
+        conditions = {
+            k: (names.index(j), [dims[names.index(j)].options.index(o) for o in allowed])
+            for k, d in enumerate(dims)
+            for j, allowed in d.applies_when.items()
+        }
+        grid = outcome_grid([len(d.options) for d in dims])
+        self.grid = grid[without_moot_terms(grid, conditions, sq)]
+        self.status_quo = int(np.flatnonzero((self.grid == sq).all(axis=1))[0])
         self.parties = (self._party(parties[0], blocks[0]), self._party(parties[1], blocks[1]))
         self.utility = (self.parties[0].utility, self.parties[1].utility)
         self.reservation = tuple(float(u[self.status_quo]) for u in self.utility)
@@ -72,20 +79,28 @@ class TalksPlan:
         self.candidates = np.flatnonzero(better)[undominated(everyone)]  # (K,) outcome indices
         self.offerable = np.append(self.candidates, self.status_quo)  # what an offer picks; the last: none
         self.offered = tuple(u[self.candidates] for u in self.utility)  # each party's utility of each candidate
-        # The confidence each ministry needs to support each candidate, and that all would need to ratify it.
-        self.to_support = tuple(
+        # For every outcome: the confidence each ministry needs to support it, and that all would need to ratify it.
+        self.support_needed = tuple(
             confidence_to_support(
-                p.ministry_utility[:, self.candidates],
+                p.ministry_utility,
                 p.ministry_utility[:, self.status_quo],
                 p.ministry_utility.max(axis=1),
                 p.hawkishness,
             )
             for p in self.parties
         )
-        self.needed = tuple(
+        needed = tuple(
             confidence_needed(need, p.influence, p.veto, p.quota)
-            for need, p in zip(self.to_support, self.parties, strict=True)
+            for need, p in zip(self.support_needed, self.parties, strict=True)
         )
+        self.ratifiable = tuple(
+            n <= 1.0 for n in needed
+        )  # per outcome: whether the party ratifies it at full confidence
+        self.to_support = tuple(need[:, self.candidates] for need in self.support_needed)  # the same, of the candidates
+        self.needed = tuple(n[self.candidates] for n in needed)
+        self.candidate_of = np.full(len(self.grid), -1)  # each outcome's place among the candidates, -1 if none
+        self.candidate_of[self.candidates] = np.arange(len(self.candidates))
+        self.ideal = tuple(int(np.argmax(u)) for u in self.utility)  # each party's best outcome (the first, if tied)
         self.deadline = spec.deadline or np.inf
 
     def _party(self, country: CountrySpec, block: slice) -> Party:

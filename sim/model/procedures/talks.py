@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from sim.model.plan.talks import TalksPlan
-from sim.model.record.records import Offer, SessionResult
+from sim.model.record.records import NO_ANSWER, Answer, Offer, Proposal, SessionResult
 from sim.model.rules.bargaining import alternating_offers
 
 if TYPE_CHECKING:
@@ -88,8 +88,13 @@ class Negotiator(Protocol):
     def propose(self, admissible: np.ndarray, level: np.ndarray) -> np.ndarray:
         """(R,): the candidate it offers (its index among the candidates), -1 where none (§2.7)."""
 
-    def accepts(self, outcome: np.ndarray, level: np.ndarray) -> np.ndarray:
-        """(R,): whether it accepts ``outcome`` at the table."""
+    def position(self, level: np.ndarray) -> np.ndarray:
+        """(R,): the outcome it tables where it has no offer to make (§2.7)."""
+
+    def answer(self, outcome: np.ndarray, level: np.ndarray, rejected: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """(R,): its :class:`Answer` to ``outcome`` at the table: accepted, or why not, given when its own home
+        rejected each candidate (``rejected``, −∞ where never); a ``position`` (R,) is accepted only if its own home
+        would ratify it now (§2.7)."""
 
     def ratifies(self, outcome: np.ndarray, replicates: np.ndarray) -> np.ndarray:
         """Whether its home ratifies ``outcome`` (one per replicate of ``replicates``) (§2.9)."""
@@ -130,38 +135,33 @@ class Concession(TalksProtocol):
     its own aspiration; aspirations fall with the sessions held (Faratin, Sierra & Jennings 1998; §2.6–§2.7)."""
 
     def proposals(self, talks, parties, sessions, open_, first, rejected_at) -> list[Offer]:
-        u = talks.utility
         level = [p.aspiration(sessions) for p in parties]
         offers, pending = [], open_
         for proposer in (first, 1 - first):
             responder = 1 - proposer
-            admissible = parties[proposer].may_offer(rejected_at[responder])
-            pick = parties[proposer].propose(admissible, level[proposer])
-            x = talks.offerable[pick]  # no offer (-1): the status quo, never recorded
-            made = pending & (pick >= 0)
-            accepted = made & parties[responder].accepts(x, level[responder])
-            utilities = (u[proposer][x], u[responder][x], level[proposer], level[responder])
-            offers.append(Offer(proposer, x, *utilities, accepted, made))
-            pending = pending & ~accepted
+            pick = parties[proposer].propose(parties[proposer].may_offer(rejected_at[responder]), level[proposer])
+            offer = turn(talks, parties, proposer, pick, level, rejected_at, pending)
+            offers.append(offer)
+            pending = pending & ~offer.accepted
         return offers
 
 
 class AlternatingOffers(TalksProtocol):
     """The first party makes the subgame-perfect opening offer of Rubinstein's (1982) game, or Ståhl's (1972) with a
-    deadline, which the other accepts (§2.8)."""
+    deadline, which the other accepts (§2.8); with no such offer it tables its position, answered as any proposal."""
 
     def proposals(self, talks, parties, sessions, open_, first, rejected_at) -> list[Offer]:
         u, host, guest = talks.utility, first, 1 - first
-        x, made = np.full(len(open_), talks.status_quo), np.zeros(len(open_), bool)
+        pick = np.full(len(open_), -1)
         floor = [p.floor() for p in parties]
         delta = [p.patience() for p in parties]
         periods = None if talks.spec.deadline is None else talks.spec.deadline - sessions
         admissible = parties[host].may_offer(rejected_at[guest])
         for r in np.flatnonzero(open_):  # the equilibrium search is per replicate
-            options = talks.candidates[admissible[r]]
+            options = np.flatnonzero(admissible[r])
             pos = alternating_offers(
-                u[host][options],
-                u[guest][options],
+                u[host][talks.candidates[options]],
+                u[guest][talks.candidates[options]],
                 floor[host][r],
                 floor[guest][r],
                 delta[host][r],
@@ -169,8 +169,31 @@ class AlternatingOffers(TalksProtocol):
                 None if periods is None else int(periods[r]),
             )
             if pos is not None:
-                x[r], made[r] = options[pos], True
-        return [Offer(host, x, u[host][x], u[guest][x], floor[host], floor[guest], made, made)]
+                pick[r] = options[pos]
+        return [turn(talks, parties, host, pick, floor, rejected_at, open_)]
+
+
+def turn(talks: TalksPlan, parties, proposer: int, pick: np.ndarray, level, rejected_at, pending: np.ndarray) -> Offer:
+    """Party ``proposer``'s turn in the replicates ``pending`` (talks open, no earlier proposal of the session
+    accepted): its offer (candidate ``pick``), or where it has none, its position or silence as the talks say; then
+    the other's answer (§2.7). ``level`` holds both parties' current levels (aspirations, or floors under alternating
+    offers)."""
+    responder = 1 - proposer
+    u = talks.utility
+    offered = pick >= 0
+    x = talks.offerable[pick]  # no offer (-1): the status quo
+    if talks.spec.positions and not offered.all():
+        x = np.where(offered, x, parties[proposer].position(level[proposer]))
+    # a party whose position would be the status quo (it wants nothing changed) has nothing to say
+    kind = np.where(offered, Proposal.OFFER, np.where(x == talks.status_quo, Proposal.SILENT, Proposal.POSITION))
+    spoke = pending & (kind != Proposal.SILENT)
+    answer = np.full(len(x), NO_ANSWER)
+    if spoke.any():
+        answers = parties[responder].answer(x, level[responder], rejected_at[responder], kind == Proposal.POSITION)
+        answer = np.where(spoke, answers, NO_ANSWER)
+    accepted = answer == Answer.ACCEPTED
+    levels = (level[proposer], level[responder])
+    return Offer(proposer, kind, x, u[proposer][x], u[responder][x], *levels, answer, accepted, pending.copy())
 
 
 PROTOCOLS: dict[str, TalksProtocol] = {"concession": Concession(), "alternating_offers": AlternatingOffers()}

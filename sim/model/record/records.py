@@ -33,6 +33,37 @@ NO_ACTION = -1  # the code where a side did nothing (an item not adopted is neit
 ACTION_LABELS = tuple(a.label for a in Action)
 
 
+class Proposal(IntEnum):
+    """What a party did when it had the floor in a session of talks (docs/model.md §2.7)."""
+
+    OFFER = 0  # terms worth its aspiration that it judges both homes would ratify
+    POSITION = 1  # no such terms: it tables its position, terms it would sign that the other side's home would not now
+    SILENT = 2  # no such terms, and the talks' ``positions: false``: it says nothing
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Answer(IntEnum):
+    """How the responder answered a proposal, and why it refused (docs/model.md §2.7)."""
+
+    ACCEPTED = 0
+    BELOW_ASPIRATION = 1  # its home could ratify the terms, but they are worth less to it than what it asks for now
+    NOT_TRUSTED = 2  # its home would ratify them only with more confidence in the other side
+    OUTSIDE_WIN_SET = 3  # its home would not ratify them whatever its confidence
+    REJECTED_BEFORE = 4  # its home rejected these terms before
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+NO_ANSWER = -1  # where nothing was put forward (a silent party)
+PROPOSAL_LABELS = tuple(p.label for p in Proposal)
+ANSWER_LABELS = tuple(a.label for a in Answer)
+
+
 class MeetingRecord(NamedTuple):
     """A scheduled meeting (the same in every replicate): held, or why not (suspended or ended by date)."""
 
@@ -101,16 +132,19 @@ class ActionRecord(NamedTuple):
 
 
 class Offer(NamedTuple):
-    """One proposal of a session, one value per replicate (a protocol's output)."""
+    """One turn of a session, one value per replicate (a protocol's output): what the party with the floor put
+    forward, and how the other answered."""
 
-    proposer: int  # 0 or 1: which party proposes
-    outcome: np.ndarray  # row of the outcome grid
+    proposer: int  # 0 or 1: which party has the floor
+    kind: np.ndarray  # a Proposal: an offer, a position, or silence
+    outcome: np.ndarray  # row of the outcome grid (the status quo where silent)
     u_proposer: np.ndarray
     u_responder: np.ndarray
     level_proposer: np.ndarray  # the least the proposer would accept now: its aspiration (concession protocol) or
     level_responder: np.ndarray  # its floor, the reservation value raised by distrust (alternating offers)
+    answer: np.ndarray  # an Answer, NO_ANSWER where silent
     accepted: np.ndarray
-    made: np.ndarray  # whether this proposal was made (talks open, no earlier proposal accepted, an offer to make)
+    made: np.ndarray  # whether this turn took place (talks open, no earlier proposal of the session accepted)
 
 
 class SessionResult(NamedTuple):
