@@ -160,7 +160,19 @@ CLAIMS: dict[str, list[str]] = {  # what each notebook's text claims, as the key
         "answer 4: the medians at the end fall",
         "answer 4: 051 is +3.4, 111 and 112 are −2.0",
     ],
-    "06_calibration": [],
+    "06_calibration": [
+        "the scenario says reliability 0.95 and trust gain 0.12",
+        "tokyo_2013 never uses ministry_defaults.hawkishness",
+        "60 particles, 4 generations, one history each, summaries per 4 months",
+        "both hidden values lie inside their intervals",
+        "every interval still covers more than half its prior",
+        "answer 1: the kinds of act in the record",
+        "answer 1: a breach is 160 (−4), an item carried out 060 (+6)",
+        "answer 2: 12 numbers instead of 36",
+        "answer 3: scenario.ministry_defaults.reliability's sd ratio is near 1",
+        "answer 3: scenario.ministry_defaults.trust_gain's sd ratio is near 1",
+        "answer 3: scenario.ministry_defaults.hawkishness's sd ratio is near 1",
+    ],
 }
 DRAWS = re.compile(r"^(plot_\w*|subplots|figure)$")  # calls that make a figure
 CELL_TIMEOUT = 180  # seconds; a whole notebook takes well under a minute on a 2-core machine
