@@ -152,6 +152,8 @@ CLAIMS: dict[str, list[str]] = {  # what each notebook's text claims, as the key
         "by the end of the run the three worlds are close again (less than half the 2015 spread)",
         "answer 1: 164 is −7.0, material conflict; 071 is +7.4, material cooperation",
         "answer 1: the scenario codes Japan suspending talks after Crimea as 164",
+        "answer 2: Nagato, December 2016: two 057 events, +8.0",
+        "answer 2: CAMEO 138 is −7.0",
         "answer 2: the threat knocks Japan's median down at once",
         "answer 2: back by the Nagato summit",
         "answer 2: after the summit, recovery takes longer",
