@@ -18,7 +18,9 @@ from sim.model.errors import ScenarioError
 from sim.model.scenario.keypaths import get_path, nested, set_path, with_values
 from sim.study import executor
 from sim.study.cells import run_chunk
+from sim.study.pipeline import run_cell
 from sim.study.sensitivity.design import Design
+from sim.study.sensitivity.evaluate import sample_outputs
 from sim.study.sensitivity.report import run_study
 from sim.study.sensitivity.study import available_studies
 
@@ -146,6 +148,22 @@ def test_a_rerun_skips_complete_cells_and_gives_the_same_indices(morris_study):
     pd.testing.assert_frame_equal(pd.read_parquet(again / "indices.parquet"), indices)
 
 
+def test_samples_batched_in_cells_give_what_each_gives_in_a_cell_of_its_own(tmp_path):
+    """A batch across parameters changes where a sample runs, not its results: every output of every sample, bit for
+    bit, as a cell of that sample alone computes it; a parameter that changes the scenario's structure (the quota, in
+    the other studies here) runs one sample a cell."""
+    parameters = nested({INFLUENTIAL: [0.2, 0.6], TRUST_GAIN: [0.05, 0.3], "scenario.spillover": [0.0, 0.6]})
+    study = load_study(write_study(tmp_path, "morris", 2, parameters=parameters, rounds=60))
+    assert study.points_per_cell > 1 and load_study(write_study(tmp_path, "sobol", 2)).points_per_cell == 1
+    samples = pd.read_parquet(run_study(study, progress=False) / "samples.parquet")
+    assert samples["cell"].nunique() == 1 < len(samples)  # one batch
+    for _, row in samples.iterrows():
+        values = {k: float(row[k]) for k in study.parameters}
+        outcome = run_cell(study.cell_config(values), tmp_path / "alone", progress=False)
+        alone = sample_outputs(pd.read_parquet(outcome.directory / "replicates.parquet"), study.outputs, 60)
+        assert len(alone) == 1 and {k: row[k] for k in alone} == alone.iloc[0].to_dict()
+
+
 @pytest.mark.slow
 def test_worker_processes_give_the_same_samples_and_indices(tmp_path):
     serial, parallel = (
@@ -233,10 +251,10 @@ def test_main_prints_the_ranking_and_reports_mistakes(tmp_path, capsys):
 
 
 def test_failed_replicates_stop_the_analysis_and_are_reported(tmp_path, monkeypatch, capsys):
-    def second_batch_fails(scenario_json, start, seeds, rounds, parts):
+    def second_batch_fails(scenario_json, start, seeds, rounds, parts, points):
         if start > 0:
             raise RuntimeError("engine down")
-        return run_chunk(scenario_json, start, seeds, rounds, parts)
+        return run_chunk(scenario_json, start, seeds, rounds, parts, points)
 
     monkeypatch.setattr(executor, "run_chunk", second_batch_fails)
     config = [f"config={write_study(tmp_path, 'sobol', 2)}", "rounds=4", "replicates=2", "chunk=1"]

@@ -5,6 +5,11 @@ that config and of the model's version (:mod:`sim.study.version`). Its replicate
 cell's seed; they run in batches (:func:`run_chunk`), each reducing its own replicates (summaries, recovery) and
 writing its share of the cell's confidence rows. :mod:`sim.study.executor` says where batches run,
 :mod:`sim.study.pipeline` starts cells and writes them.
+
+A cell may also hold several *points* of one scenario (``points``: values at the scenario's key paths, see
+:mod:`sim.model.plan.batch`), each run with the same ``replicates`` seeds (common random numbers): replicate
+``p × replicates + k`` is point ``p`` with seed ``k``, as it would be in a cell of its own, bit for bit. Points run in
+the same batches, which is what makes a study's thousands of samples fast; the cell's table numbers each row's point.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from sim.io.library import load_scenario
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.record.result import seed_column
-from sim.model.run import replicate_seeds, simulate_ensemble
+from sim.model.run import replicate_seeds, simulate_ensemble, simulate_points
 from sim.model.scenario.specs import ScenarioSpec
 from sim.study import ensemble
 from sim.study.version import model_version
@@ -59,12 +64,20 @@ class CellSpec:
     replicates: int
     rounds: int
     chunk: int  # replicates per vectorised batch
+    points: tuple[Mapping, ...] = ()  # values at the scenario's key paths, each run with every seed
 
-    def chunks(self) -> Iterator[tuple[int, list[int]]]:
-        """(first replicate, seeds) of each batch."""
-        seeds = replicate_seeds(self.seed, self.replicates)
-        for start in range(0, self.replicates, self.chunk):
-            yield start, seeds[start : start + self.chunk]
+    @property
+    def total(self) -> int:
+        """Replicates of the cell: ``replicates`` per point."""
+        return self.replicates * max(1, len(self.points))
+
+    def chunks(self) -> Iterator[tuple[int, list[int], list[int] | None]]:
+        """(first replicate, seeds, the point of each replicate or None for a cell of one point) of each batch."""
+        seeds = replicate_seeds(self.seed, self.replicates) * max(1, len(self.points))
+        for start in range(0, self.total, self.chunk):
+            stop = min(start + self.chunk, self.total)
+            points = [r // self.replicates for r in range(start, stop)] if self.points else None
+            yield start, seeds[start:stop], points
 
 
 @dataclass(frozen=True)
@@ -96,19 +109,36 @@ class Chunk(NamedTuple):
     cube: np.ndarray | None
 
 
-def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None = None) -> Chunk:
-    """Run one batch of replicates, numbered from ``start``.
+def run_chunk(
+    scenario_json: str,
+    start: int,
+    seeds: list[int],
+    rounds: int,
+    parts: str | None = None,
+    points: tuple[list[int], list[Mapping]] | None = None,
+) -> Chunk:
+    """Run one batch of replicates, numbered from ``start``; with ``points`` (the point of each replicate, and the
+    cell's points), each replicate with its point's values, as one batch across parameters.
 
     With ``parts`` (a directory this process can write), the confidence rows are written there as this batch's part
-    of the cell's Parquet dataset, and its cube beside it (``cube-*.npy``), in parallel with the other batches, and
-    not sent back.
+    of the cell's Parquet dataset, and its cube beside it (``cube-*.npy``, for the bands of a cell of one point), in
+    parallel with the other batches, and not sent back.
     """
-    result = simulate_ensemble(scenario_of(scenario_json), seeds, rounds=rounds, ministry_every=0)
+    if points is None:
+        result = simulate_ensemble(scenario_of(scenario_json), seeds, rounds=rounds, ministry_every=0)
+    else:
+        which, values = points
+        result = simulate_points(
+            json.loads(scenario_json), [values[p] for p in which], seeds, rounds=rounds, ministry_every=0
+        )
     cube, pairs = result.confidence_cube, result.country_pairs
     summaries = pd.concat([result.replicate_summaries, ensemble.recovery(cube, pairs)], axis=1)
     summaries = summaries.rename(columns={"seed": "replicate_seed"})
     summaries = summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
     rows = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)
+    if points is not None:  # the point of each row; no bands across points
+        summaries.insert(1, "point", np.asarray(points[0]))
+        cube = None
     for name in ("country", "counterpart"):  # few names, many rows: cheaper to send and to store
         rows[name] = rows[name].astype("category")
     if parts is None:
@@ -117,12 +147,13 @@ def run_chunk(scenario_json: str, start: int, seeds: list[int], rounds: int, par
     return Chunk(summaries, pairs, None, None)
 
 
-def write_part(confidence: pd.DataFrame, cube: np.ndarray, parts: Path, start: int) -> None:
-    """One batch's rows of a cell's confidence dataset, and its cube beside the dataset (read back memory-mapped for
-    the cell's bands, then deleted). Parts are named so that reading them in order of name gives replicate, round,
-    pair order."""
+def write_part(confidence: pd.DataFrame, cube: np.ndarray | None, parts: Path, start: int) -> None:
+    """One batch's rows of a cell's confidence dataset, and its cube (if any) beside the dataset (read back
+    memory-mapped for the cell's bands, then deleted). Parts are named so that reading them in order of name gives
+    replicate, round, pair order."""
     confidence.to_parquet(parts / f"part-{start:09d}.parquet", index=False)
-    np.save(parts.parent / f"cube-{start:09d}.npy", cube)
+    if cube is not None:
+        np.save(parts.parent / f"cube-{start:09d}.npy", cube)
 
 
 def failed_chunk(start: int, seeds: list[int], error: str) -> Chunk:

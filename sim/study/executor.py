@@ -23,10 +23,11 @@ from sim.study.cells import Chunk, failed_chunk, run_chunk
 BACKENDS = ("processes", "ray")
 
 
-def attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None) -> Chunk | str:
-    """Run a chunk, returning its results, or the error text if it failed (so that the other chunks go on)."""
+def attempt(*call) -> Chunk | str:
+    """Run a chunk (:func:`~sim.study.cells.run_chunk`), returning its results, or the error text if it failed (so
+    that the other chunks go on)."""
     try:
-        return run_chunk(scenario_json, start, seeds, rounds, parts)
+        return run_chunk(*call)
     except Exception:  # recorded in the cell's table; the sweep goes on
         return traceback.format_exc().strip()
 

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from sim.io.atomic import AtomicDir
 from sim.model import schema
 from sim.model.errors import ScenarioError
+from sim.model.plan.batch import batch_values
 from sim.study import ensemble
 from sim.study.cells import (
     CELL_FILE,
@@ -167,8 +168,9 @@ def start_cell(
     """Hand the cell of a resolved ``config`` to ``executor`` (in this process by default) and return at once,
     unless a complete run of it is already under ``root/<hash>/`` or its settings are bad.
 
-    ``config`` needs ``scenario``, ``seed``, ``replicates`` and ``rounds``; ``values`` are the swept values that
-    identify the cell in the aggregate (they are written beside its results).
+    ``config`` needs ``scenario``, ``seed``, ``replicates`` and ``rounds``, and may hold ``points`` (values at the
+    scenario's key paths, each run with every replicate seed: :mod:`sim.study.cells`); ``values`` are the swept values
+    that identify the cell in the aggregate (they are written beside its results).
     """
     key = config_hash(config)
     directory = Path(root) / key
@@ -183,12 +185,16 @@ def start_cell(
         text = json.dumps(data, default=str)  # in its order (see config_hash)
         countries = len(scenario_of(text).countries)  # the scenario is checked before any work
         rounds = schema.integer(config.get("rounds"), "rounds", 1)
+        points = tuple(schema.mapping(p, f"points[{k}]") for k, p in enumerate(config.get("points") or ()))
+        if points:
+            batch_values(data, points)  # the points are checked before any work
         spec = CellSpec(
             scenario=data,
             seed=check_seed(config.get("seed")),
             replicates=schema.integer(config.get("replicates"), "replicates", 1),
             rounds=rounds,
             chunk=batch_size(schema.integer(chunk, "sweep.chunk", 1), countries * (countries - 1), rounds),
+            points=points,
         )
     except ScenarioError as error:
         return failed_cell(directory, config, values, str(error), started)
@@ -198,9 +204,16 @@ def start_cell(
     parts.mkdir()
     local = None if executor.backend == "ray" else str(parts)  # Ray workers may not see this disk: they send rows
     batches = [
-        (start, seeds, executor.submit(text, start, seeds, spec.rounds, local)) for start, seeds in spec.chunks()
+        (
+            start,
+            seeds,
+            executor.submit(
+                text, start, seeds, spec.rounds, local, None if which is None else (which, list(spec.points))
+            ),
+        )
+        for start, seeds, which in spec.chunks()
     ]
-    return PendingCell(directory, config, values, None, spec.replicates, batches, folder, started, wall_start)
+    return PendingCell(directory, config, values, None, spec.total, batches, folder, started, wall_start)
 
 
 def run_cell(

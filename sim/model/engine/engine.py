@@ -6,6 +6,11 @@ replicate for the command line, a notebook or the dashboard. The replicate axis 
 draws from its own generator, in fixed slots (:mod:`sim.model.plan.dice`), so a replicate's history is the same alone
 or in a batch of any size.
 
+Replicates may also differ in their values (a batch across parameters: design points, sensitivity samples, calibration
+particles; :mod:`sim.model.plan.batch`). The plan's arrays of values then carry the same leading replicate axis —
+``(R, …)`` where a value varies, the plain shape where it does not, broadcast — and every rule, being a pure function
+of arrays, computes each replicate with its own values: one implementation, whatever varies.
+
 The order of a round, the calendar and the talks' protocols are the procedures both models share
 (:mod:`sim.model.procedures`); what is here is how R replicates decide and observe at once. The agent model
 (:mod:`sim.model.agents`) decides the same things one agent at a time, and ``tests/test_agent_model.py`` checks that

@@ -1,8 +1,8 @@
-"""Each sample of a study run as a sweep cell, and the outputs read from its replicates."""
+"""The samples of a study run in sweep cells, many samples a cell as one batch across parameters, and each sample's
+outputs read from its replicates."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,57 +24,74 @@ class IncompleteStudy(RuntimeError):
         super().__init__(f"{len(outcomes)} cell(s) did not complete ({listed}); rerun to retry them")
 
 
-def sample_outputs(replicates: pd.DataFrame, kinds: Sequence[str], rounds: int) -> dict[str, float]:
-    """The outputs of one sample from its cell's replicate table (see :data:`OUTPUTS`)."""
+def sample_outputs(replicates: pd.DataFrame, kinds: Sequence[str], rounds: int) -> pd.DataFrame:
+    """The outputs (see :data:`OUTPUTS`) of each point of a cell, from its replicate table: one row per ``point`` (a
+    single row 0 for a cell of one sample)."""
+    point = replicates["point"] if "point" in replicates else pd.Series(0, index=replicates.index, name="point")
     out = {}
     for settled in (c for c in replicates.columns if c.endswith(".settled")):
         talks = settled.removesuffix(".settled")
         hit = replicates[settled].astype(bool)
         if "settlement_probability" in kinds:
-            out[f"settlement_probability.{talks}"] = float(hit.mean())
+            out[f"settlement_probability.{talks}"] = hit.groupby(point).mean().astype(float)
         if "median_time_to_settlement" in kinds:
             when = replicates[f"{talks}.settled_round"].where(hit, rounds + 1)
-            out[f"median_time_to_settlement.{talks}"] = float(when.median())
+            out[f"median_time_to_settlement.{talks}"] = when.groupby(point).median().astype(float)
     if "final_confidence" in kinds:
         for column in (c for c in replicates.columns if c.startswith("confidence.")):
-            out[f"final_{column}"] = float(replicates[column].mean())
-    return out
+            out[f"final_{column}"] = replicates[column].groupby(point).mean().astype(float)
+    return pd.DataFrame(out)
 
 
 def evaluate(study: Study, x: np.ndarray, *, progress: bool = True) -> pd.DataFrame:
-    """Run each row of ``x`` as a sweep cell under ``output_dir/cells`` (samples with the same values share one);
-    return one row per sample: its values, its cell and its outputs. Raises :class:`IncompleteStudy`."""
+    """Run the rows of ``x`` in sweep cells under ``output_dir/cells``, :attr:`~Study.points_per_cell` distinct
+    samples a cell as one batch across parameters (samples with the same values computed once); return one row per
+    sample: its values, its cell and its outputs. Raises :class:`IncompleteStudy`."""
     names = list(study.parameters)
     values = [dict(zip(names, map(float, row), strict=True)) for row in x]
-    keys = [config_hash(study.cell_config(v)) for v in values]
-    cells = dict(zip(keys, values, strict=True))
-    outputs = _run_cells(study, cells, Counter(keys), progress)
-    rows = [{"sample": i, **v, "cell": k, **outputs[k]} for i, (v, k) in enumerate(zip(values, keys, strict=True))]
+    distinct = list({tuple(v.values()): v for v in values}.values())
+    size = study.points_per_cell
+    batches = [distinct[k : k + size] for k in range(0, len(distinct), size)]
+    outputs = _run_cells(study, batches, size, progress)  # values → (cell, outputs)
+    rows = []
+    for i, v in enumerate(values):
+        cell, out = outputs[tuple(v.values())]
+        rows.append({"sample": i, **v, "cell": cell, **out})
     return pd.DataFrame(rows)
 
 
-def _run_cells(study: Study, cells: dict[str, dict], counts: Counter, progress: bool) -> dict[str, dict]:
-    """Run the cells (hash → values) through a :class:`~sim.study.cells.CellPipeline`, ``workers + 1`` cells ahead when
-    they run outside this process, so the workers never wait while a cell is written; return each cell's outputs."""
+def _run_cells(study: Study, batches: list[list[dict]], size: int, progress: bool) -> dict[tuple, tuple[str, dict]]:
+    """Run each batch of samples as a cell through a :class:`~sim.study.cells.CellPipeline`, ``workers + 1`` cells
+    ahead when they run outside this process, so the workers never wait while a cell is written; return each
+    sample's cell and outputs, by its values."""
     root = study.output_dir / "cells"
     executor = Executor(study.workers, study.backend, study.address)
     pipeline = CellPipeline(ahead=study.workers + 1, progress=False)
     outputs, failed = {}, []
-    bar = tqdm(total=counts.total(), desc=f"sensitivity {study.name}", unit="sample", disable=not progress)
+    bar = tqdm(total=sum(map(len, batches)), desc=f"sensitivity {study.name}", unit="sample", disable=not progress)
+    samples = {}  # cell → its samples, in the order of its points
 
     def record(outcomes: list[CellOutcome]) -> None:
         for outcome in outcomes:
             key = outcome.directory.name
             if outcome.status in ("complete", "skipped"):
                 table = pd.read_parquet(outcome.directory / "replicates.parquet")
-                outputs[key] = sample_outputs(table, study.outputs, study.rounds)
+                found = sample_outputs(table, study.outputs, study.rounds)
+                for point, row in zip(found.index, found.to_dict("records"), strict=True):
+                    outputs[tuple(samples[key][point].values())] = key, row
             else:
                 failed.append(outcome)
-            bar.update(counts[key])
+            bar.update(len(samples[key]))
 
     try:
-        for values in cells.values():
-            cell = start_cell(study.cell_config(values), root, executor=executor, chunk=study.chunk, values=values)
+        for batch in batches:
+            config, values = (
+                (study.batch_config(batch), {"points": len(batch)})
+                if size > 1
+                else (study.cell_config(batch[0]), batch[0])
+            )
+            samples[config_hash(config)] = batch
+            cell = start_cell(config, root, executor=executor, chunk=study.chunk, values=values)
             record(pipeline.add(cell))
         record(pipeline.drain())
     finally:

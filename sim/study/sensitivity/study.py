@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
+from sim.model.plan.batch import batch_values
 from sim.model.scenario.keypaths import nested, with_values
 from sim.study.executor import BACKENDS
 from sim.study.keypaths import scenario_bounds
@@ -69,13 +71,27 @@ class Study:
 
     def cell_config(self, values: Mapping[str, float]) -> dict:
         """The sweep cell of one sample: the base scenario with ``values`` at their key paths, the same seed for all."""
-        base = {
-            "scenario": self.scenario,
-            "seed": self.design.seed,
-            "replicates": self.replicates,
-            "rounds": self.rounds,
-        }
-        return with_values(base, values)
+        return with_values(self._ensemble() | {"scenario": self.scenario}, values)
+
+    def batch_config(self, samples: list[Mapping[str, float]]) -> dict:
+        """The sweep cell of several samples run as one batch across parameters: the base scenario and each sample's
+        values (:mod:`sim.study.cells`); every sample's results are the ones its own :meth:`cell_config` gives."""
+        points = [{path.removeprefix("scenario."): v for path, v in values.items()} for values in samples]
+        return self._ensemble() | {"scenario": self.scenario, "points": points}
+
+    @cached_property
+    def points_per_cell(self) -> int:
+        """Samples a cell runs as one batch (``chunk`` replicates in all), or 1 where the parameters cannot be batched
+        (a value that changes the scenario's structure, such as a country's ratification quota)."""
+        corners = [{p.removeprefix("scenario."): b[k] for p, b in self.parameters.items()} for k in (0, 1)]
+        try:
+            batch_values(self.scenario, corners)
+        except ScenarioError:
+            return 1
+        return max(1, self.chunk // self.replicates)
+
+    def _ensemble(self) -> dict:
+        return {"seed": self.design.seed, "replicates": self.replicates, "rounds": self.rounds}
 
     def to_dict(self) -> dict:
         """The study as plain values, as :func:`load_study` reads it."""
