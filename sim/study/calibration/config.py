@@ -12,9 +12,10 @@ from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.study.keypaths import nested, scenario_bounds, with_values
 
-DISTANCES = {
-    "adaptive": "Euclidean, each statistic scaled by its spread in the last generation (pyabc AdaptivePNormDistance)",
-    "euclidean": "plain Euclidean distance between the series (pyabc PNormDistance, p = 2)",
+DISTANCES = {  # sim.study.calibration.distance
+    "adaptive": "Euclidean, each statistic scaled by its spread in the last generation, floored (Prangle 2017)",
+    "prior": "Euclidean, each statistic scaled by its spread over the prior predictive",
+    "euclidean": "plain Euclidean distance between the statistics (pyabc PNormDistance, p = 2)",
 }
 DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it leaves out
     "actors": None,  # the file's actor names → the scenario's; None: the scenario's own names, in any case
@@ -31,6 +32,7 @@ DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it lea
     "output_dir": None,  # default outputs/calibration/NAME
 }
 KEYS = ("name", "scenario", "priors", "observed", *DEFAULTS)
+RUN = "run"  # what a calibration's output records under calibration.yaml's `run`: read back, it is left aside
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def parse_calibration(raw: Mapping, name: str) -> Calibration:
     """A checked calibration from a plain mapping (a composed ``conf/calibration/NAME.yaml``), named ``name`` unless it
     names itself. A relative ``observed`` path is taken from the working directory, else from conf/calibration/."""
     for key in raw:
-        schema.name(key, key, KEYS)
+        if key != RUN:
+            schema.name(key, key, KEYS)
     scenario = raw.get("scenario")
     if scenario is None:
         raise ScenarioError("scenario", None, "a base scenario: a shipped name, a YAML file or a mapping")
