@@ -132,3 +132,43 @@ def plot_diagnostics(
     bottom.axes[0].legend(loc="best")
     fig.suptitle(f"calibration by generation ({population} particles; parameters over their prior's range)")
     return fig
+
+
+@readable
+def plot_check(
+    table: pd.DataFrame, summary: pd.DataFrame, priors: Mapping[str, tuple[float, float]], cases: int, draws: int
+) -> Figure:
+    """A coverage check per parameter (columns): the rank histogram of the hidden values among ``draws`` posterior
+    draws with the count a calibrated method expects and its 90% binomial band (top), and each case's 50% and 90%
+    intervals against its hidden value, over the prior's range (bottom)."""
+    from scipy.stats import binom
+
+    params = list(summary["parameter"])
+    bins = int(np.clip(cases // 2, 2, 10))
+    fig = Figure(figsize=(4.5 * len(params) + 0.5, 7), layout="constrained")
+    axes = fig.subplots(2, len(params), squeeze=False)
+    low, high = binom.ppf([0.05, 0.95], cases, 1 / bins)
+    for c, row in enumerate(summary.itertuples()):
+        rows = table[table["parameter"] == row.parameter].sort_values("truth")
+        ax = axes[0, c]
+        ax.hist(rows["rank"], bins=bins, range=(0, draws + 1), color="tab:blue", alpha=0.8)
+        ax.axhspan(low, high, color="grey", alpha=0.2, label="90% band if calibrated")
+        ax.axhline(cases / bins, color="grey", lw=1)
+        ax.set_xlabel(f"rank of the hidden value among {draws} posterior draws")
+        ax.set_title(
+            f"{short_name(row.parameter)}\n50%: {row.covered50}/{row.cases}, 90%: {row.covered90}/{row.cases} hold it"
+        )
+        ax = axes[1, c]
+        y = np.arange(len(rows))
+        ax.hlines(y, rows["low90"], rows["high90"], color="tab:blue", alpha=0.4, lw=2, label="90%")
+        ax.hlines(y, rows["low50"], rows["high50"], color="tab:blue", lw=4, label="50%")
+        ax.plot(rows["truth"], y, "x", color="tab:red", mew=2, label="hidden value")
+        ax.set_xlabel(f"value (prior's range; mean 90% width {row.width90:.2f} of it)")
+        ax.set_yticks([])
+        ax.set_xlim(priors[row.parameter])
+    axes[0, 0].set_ylabel("cases")
+    axes[1, 0].set_ylabel("cases, by hidden value")
+    axes[0, 0].legend(loc="best")
+    axes[1, 0].legend(loc="best")
+    fig.suptitle(f"coverage check: {cases} recoveries of values drawn from the priors")
+    return fig

@@ -91,7 +91,8 @@ def calibrate(
     prior = pyabc.Distribution(
         **{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in _bounds(particle).items()}
     )
-    distance = order_statistic_distance(calibration.replicates, calibration.distance)
+    ranges = {name: high - low for name, (low, high) in _bounds(particle).items()}
+    distance = order_statistic_distance(calibration.replicates, calibration.distance, ranges)
     folder = AtomicDir(calibration.output_dir, free=True)
     with seeded(calibration.seed), quiet_pyabc(), folder as out:
         if sampler is None and calibration.workers == 1:
@@ -115,7 +116,7 @@ def calibrate(
         if dropped:
             report(
                 f"{len(dropped)} of {len(names)} statistics are the same in every history drawn from the priors and "
-                f"are dropped: {', '.join(dropped)}"
+                f"are dropped (calibration.yaml lists them): {diagnostics.listed(dropped)}"
             )
         run["statistics"] = len(names) - len(dropped)
         run["dropped"] = dropped
@@ -130,9 +131,16 @@ def calibrate(
         )
         for line in run["warnings"]:
             (warn or (lambda line: None))(line)
-        bands = predictive_bands(calibration, summaries, posterior)
-        observed_table = series_table(summaries.course(observed[None]), calibration)
-        _write(out, calibration, scenario.name, posterior, generations, marginals, bands, observed_table, run)
+        tables = {
+            "posterior": posterior,
+            "generations": generations,
+            "marginals": marginals,
+            "intervals": credible_intervals(posterior),
+            "statistics": statistics_table(names, observed, weights_by_generation),
+            "predictive": predictive_bands(calibration, summaries, posterior),
+            "observed": series_table(summaries.course(observed[None]), calibration),
+        }
+        _write(out, calibration, scenario.name, tables, run)
     return folder.target
 
 
@@ -257,24 +265,32 @@ def series_table(series: np.ndarray, calibration: Calibration) -> pd.DataFrame:
     )
 
 
-def _write(out: Path, calibration, scenario_name, posterior, generations, marginals, bands, observed, run) -> None:
-    """The outputs: posterior samples, generations and marginals by generation, intervals, bands and observed series,
-    figures, the calibrated scenario (``scenario/<name>_calibrated.yaml``, for ``negsim run --config-dir OUT
-    scenario=<name>_calibrated``) and the calibration itself with what ran (``run``: sampler, workers, statistics,
-    warnings)."""
+def statistics_table(names: list[str], observed: np.ndarray, weights: dict[int, np.ndarray]) -> pd.DataFrame:
+    """A row per statistic and generation: its name, observed value and weight in the distance (all 1 for an
+    unscaled distance; 0: dropped)."""
+    weights = weights or {0: np.ones(len(names))}
+    return pd.DataFrame(
+        [
+            {"statistic": name, "observed": float(value), "generation": t, "weight": float(w[i])}
+            for t, w in weights.items()
+            for i, (name, value) in enumerate(zip(names, observed, strict=True))
+        ]
+    )
+
+
+def _write(out: Path, calibration: Calibration, scenario_name: str, tables: dict[str, pd.DataFrame], run: dict) -> None:
+    """The outputs: each table as ``NAME.parquet``, the figures, the calibrated scenario
+    (``scenario/<name>_calibrated.yaml``, for ``negsim run --config-dir OUT scenario=<name>_calibrated``) and the
+    calibration itself with what ran (``run``: sampler, workers, statistics, warnings)."""
     from sim.views.calibration_figures import plot_diagnostics, plot_posterior_pairs, plot_predictive
 
-    posterior.to_parquet(out / "posterior.parquet", index=False)
-    generations.to_parquet(out / "generations.parquet", index=False)
-    marginals.to_parquet(out / "marginals.parquet", index=False)
-    credible_intervals(posterior).to_parquet(out / "intervals.parquet", index=False)
-    bands.to_parquet(out / "predictive.parquet", index=False)
-    observed.to_parquet(out / "observed.parquet", index=False)
+    for name, table in tables.items():
+        table.to_parquet(out / f"{name}.parquet", index=False)
+    posterior = tables["posterior"]
     plot_posterior_pairs(posterior, calibration.priors).savefig(out / "posterior_pairs.png", dpi=120)
-    plot_predictive(bands, observed).savefig(out / "predictive.png", dpi=120)
-    plot_diagnostics(generations, marginals, calibration.priors, calibration.population).savefig(
-        out / "diagnostics.png", dpi=120
-    )
+    plot_predictive(tables["predictive"], tables["observed"]).savefig(out / "predictive.png", dpi=120)
+    figure = plot_diagnostics(tables["generations"], tables["marginals"], calibration.priors, calibration.population)
+    figure.savefig(out / "diagnostics.png", dpi=120)
     calibrated = calibration.scenario_with(posterior_point(posterior))
     calibrated["name"] = f"{scenario_name}_calibrated"
     (out / "scenario").mkdir()

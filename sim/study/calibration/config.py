@@ -13,8 +13,8 @@ from sim.model.errors import ScenarioError
 from sim.study.keypaths import nested, scenario_bounds, with_values
 
 DISTANCES = {  # sim.study.calibration.distance
+    "regression": "the parameters a ridge regression predicts from the statistics (semi-automatic ABC)",
     "adaptive": "Euclidean, each statistic scaled by its spread in the last generation, floored (Prangle 2017)",
-    "prior": "Euclidean, each statistic scaled by its spread over the prior predictive",
     "euclidean": "plain Euclidean distance between the statistics (pyabc PNormDistance, p = 2)",
 }
 DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it leaves out
@@ -25,7 +25,7 @@ DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it lea
     "population": 200,
     "generations": 6,
     "epsilon": 0.0,  # stop once the acceptance threshold is below it
-    "distance": "adaptive",
+    "distance": "regression",
     "workers": 1,
     "seed": 2013,
     "predictive": 100,  # posterior draws for the posterior-predictive bands

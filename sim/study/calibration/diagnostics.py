@@ -13,7 +13,9 @@ STALL_CHANGE = 0.01
 COLLAPSED = 1e-9  # a threshold at or below this: accepted histories match the record on every weighted statistic
 ACCEPTANCE = (0.01, 0.95)  # a generation's acceptance rate below or above these
 ESS_SHARE = 0.2  # an effective sample size below this share of the population
-UNINFORMED = 0.8  # a 90% interval at least this share of the prior's range: the record does not inform it
+UNINFORMED = 0.8  # a 90% interval at least this share of the prior's range: the record does not inform it, or
+# less where a uniform sample of the last generation's effective size would often be as narrow: 0.9 − 2 × 0.3/√ESS
+# (the standard deviation of a uniform sample's 5–95% width is 0.3/√n of the range)
 
 
 def warnings(
@@ -57,17 +59,18 @@ def warnings(
             )
     ignored = [name for name, w in zip(names, _least(weights, len(names)), strict=True) if w == 0]
     if unexpected := [name for name in ignored if name not in set(dropped)]:
-        lines.append(f"{len(unexpected)} statistic(s) with weight 0 in some generation: {_listed(unexpected)}")
+        lines.append(f"{len(unexpected)} statistic(s) with weight 0 in some generation: {listed(unexpected)}")
     for row in generations.itertuples():
         if row.ess < ESS_SHARE * population:
             lines.append(
                 f"effective sample size {row.ess:.0f} of {population} in generation {row.generation + 1}: the "
                 "posterior rests on a few particles (a larger population helps)"
             )
+    uninformed = min(UNINFORMED, 0.9 - 0.6 / np.sqrt(generations["ess"].iloc[-1]))
     for row in intervals.itertuples():
         low, high = priors[row.parameter]
         share = (row.high - row.low) / (high - low)
-        if share >= UNINFORMED:
+        if share >= uninformed:
             lines.append(
                 f"the record does not inform {row.parameter}: its 90% interval is {share:.2f} of the prior's range "
                 "(the posterior is about the prior)"
@@ -93,7 +96,7 @@ def _least(weights: Mapping[int, np.ndarray], size: int) -> np.ndarray:
     return np.min(np.stack(list(weights.values())), axis=0) if weights else np.ones(size)
 
 
-def _listed(names: Sequence[str], shown: int = 6) -> str:
+def listed(names: Sequence[str], shown: int = 6) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
