@@ -24,9 +24,10 @@ USAGE = """usage: negsim calibrate config=NAME [overrides …]
        negsim calibrate check config=NAME cases=N [overrides …]
 
 Calibration to event data with ABC-SMC (pyabc): which values of the scenario's parameters (uniform priors) make
-histories whose acts look like an observed event record, reduced to Goldstein totals and counts of cooperative and
-conflictual acts per period and directed country pair. NAME is a calibration in conf/calibration/ ({names}) or a YAML
-file. Needs the calibrate extra: pip install -e '.[calibrate]'.
+histories whose acts look like an observed event record, reduced per directed country pair to the Goldstein total and
+counts of cooperative and conflictual acts per period, and the count and timing of each kind of act (CAMEO code).
+NAME is a calibration in conf/calibration/ ({names}) or a YAML file. Needs the calibrate extra:
+pip install -e '.[calibrate]'.
 
 overrides, in Hydra's grammar as for negsim run:
   population=100 generations=3 replicates=10 period=4 workers=2 seed=7   sampler settings

@@ -41,6 +41,12 @@ def order_statistic(distances: np.ndarray) -> float:
     return float(np.sort(distances)[np.random.randint(len(distances))] if len(distances) > 1 else distances[0])
 
 
+def varies(samples: np.ndarray) -> np.ndarray:
+    """Whether each column takes more than one value (to 9 decimals: sums of the same acts in another order may
+    differ in the last bits)."""
+    return np.ptp(np.round(samples, 9), axis=0) > 0
+
+
 def mad(samples: np.ndarray) -> np.ndarray:
     """Each column's median absolute deviation."""
     return np.median(np.abs(samples - np.median(samples, axis=0)), axis=0)
@@ -58,7 +64,7 @@ class FlooredScale:
 
     def __call__(self, *, samples: np.ndarray, **_) -> np.ndarray:
         if self.prior is None:
-            self.prior = np.where(np.ptp(samples, axis=0) > 0, samples.std(axis=0), 0.0)
+            self.prior = np.where(varies(samples), samples.std(axis=0), 0.0)
         return np.where(self.prior > 0, np.maximum(mad(samples), FLOOR * self.prior), 0.0)
 
 
@@ -82,7 +88,7 @@ class Regression(pyabc.Distance):
         names = list(self.ranges)
         targets = np.array([[p.parameter[n] / self.ranges[n] for n in names] for p in particles])
         targets = np.repeat(targets, self.replicates, axis=0)
-        self.keep = np.ptp(statistics, axis=0) > 0
+        self.keep = varies(statistics)
         kept = statistics[:, self.keep]
         self.centre, self.spread = kept.mean(axis=0), kept.std(axis=0)
         self.penalty, self.coefficients = ridge((kept - self.centre) / self.spread, targets - targets.mean(axis=0))
