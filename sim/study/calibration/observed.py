@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.io.event_records import read_events
 from sim.model import schema
-from sim.model.acts import Acts
+from sim.model.acts import Acts, period_summaries
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
 from sim.model.scenario.specs import ScenarioSpec
@@ -72,3 +72,23 @@ def observed_acts(path: Path, actors: Mapping[str, str] | None, scenario: Scenar
         act=np.full(len(entries), "observed", dtype=object),
         **{name: np.array(values, dtype=object) for name, values in column.items()},
     )
+
+
+def observed_series(
+    path: Path, actors: Mapping[str, str] | None, scenario: ScenarioSpec, rounds: int, period: int
+) -> np.ndarray:
+    """(periods, pairs, STATISTICS): the course of the record at ``path`` (:func:`observed_acts`) per period of
+    ``period`` rounds and directed country pair, as :func:`sim.model.acts.period_summaries` reduces it."""
+    acts = observed_acts(path, actors, scenario, rounds)
+    series = period_summaries(
+        acts.replicate,
+        acts.round,
+        acts.source,
+        acts.target,
+        acts.goldstein,
+        replicates=1,
+        pairs=country_pairs(scenario),
+        rounds=rounds,
+        period=period,
+    )
+    return series[0]
