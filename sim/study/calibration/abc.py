@@ -110,38 +110,50 @@ def calibrate(
         samples, weights = abc.history.get_distribution()
         posterior = pd.DataFrame({path: samples[name].to_numpy() for name, path in particle.paths.items()})
         posterior["weight"] = weights / weights.sum()
-        weights_by_generation = statistic_weights(distance, calibration.replicates)
-        names = summaries.names
-        dropped = [n for n, w in zip(names, weights_by_generation.get(0, np.ones(len(names))), strict=True) if w == 0]
-        if dropped:
-            report(
-                f"{len(dropped)} of {len(names)} statistics are the same in every history drawn from the priors and "
-                f"are dropped (calibration.yaml lists them): {diagnostics.listed(dropped)}"
-            )
-        run["statistics"] = len(names) - len(dropped)
-        run["dropped"] = dropped
-        run["warnings"] = diagnostics.warnings(
-            generations,
-            weights_by_generation,
-            names,
-            dropped,
-            credible_intervals(posterior),
-            calibration.priors,
-            calibration.population,
-        )
-        for line in run["warnings"]:
-            (warn or (lambda line: None))(line)
+        by_generation = statistic_weights(distance, calibration.replicates)
+        run |= _diagnosis(calibration, summaries.names, by_generation, generations, posterior, report, warn)
         tables = {
             "posterior": posterior,
             "generations": generations,
             "marginals": marginals,
             "intervals": credible_intervals(posterior),
-            "statistics": statistics_table(names, observed, weights_by_generation),
+            "statistics": statistics_table(summaries.names, observed, by_generation),
             "predictive": predictive_bands(calibration, summaries, posterior),
             "observed": series_table(summaries.course(observed[None]), calibration),
         }
         _write(out, calibration, scenario.name, tables, run)
     return folder.target
+
+
+def _diagnosis(
+    calibration: Calibration,
+    names: list[str],
+    weights: dict[int, np.ndarray],
+    generations: pd.DataFrame,
+    posterior: pd.DataFrame,
+    report: Callable[[str], None],
+    warn: Callable[[str], None] | None,
+) -> dict:
+    """What ran, for ``calibration.yaml``'s ``run``: the statistics used and dropped (reported in one line) and the
+    warnings (each passed to ``warn``)."""
+    dropped = [n for n, w in zip(names, weights.get(0, np.ones(len(names))), strict=True) if w == 0]
+    if dropped:
+        report(
+            f"{len(dropped)} of {len(names)} statistics are the same in every history drawn from the priors and "
+            f"are dropped (calibration.yaml lists them): {diagnostics.listed(dropped)}"
+        )
+    lines = diagnostics.warnings(
+        generations,
+        weights,
+        names,
+        dropped,
+        credible_intervals(posterior),
+        calibration.priors,
+        calibration.population,
+    )
+    for line in lines if warn else ():
+        warn(line)
+    return {"statistics": len(names) - len(dropped), "dropped": dropped, "warnings": lines}
 
 
 def workers(sampler) -> int:

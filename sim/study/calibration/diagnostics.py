@@ -34,7 +34,7 @@ def warnings(
     lines = []
     epsilon = generations["epsilon"].to_numpy()
     number = generations["generation"].to_numpy() + 1
-    still = np.abs(np.diff(epsilon)) <= STALL_CHANGE * np.abs(epsilon[1:])
+    still = (np.abs(np.diff(epsilon)) <= STALL_CHANGE * np.abs(epsilon[1:])) & (epsilon[1:] > COLLAPSED)
     for first, last in _runs(still, STALL - 1):
         lines.append(
             f"epsilon stalled at {epsilon[last + 1]:.4g} for generations {number[first]}–{number[last + 1]}: "
