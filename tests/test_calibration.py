@@ -108,6 +108,8 @@ def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path):
     zero = set(statistics.loc[statistics["weight"] == 0, "statistic"])
     assert zero == set(statistics.loc[(statistics["generation"] == 0) & (statistics["weight"] == 0), "statistic"])
     assert zero == set(run["dropped"]) and run["statistics"] == statistics["statistic"].nunique() - len(zero) > 0
+    dropped = [line for line in lines if " statistics are the same in every history drawn from the priors " in line]
+    assert len(dropped) == 1 and dropped[0].startswith(f"{len(zero)} of {statistics['statistic'].nunique()} "), lines
     assert parse_calibration(yaml.safe_load((first / "calibration.yaml").read_text()), "again").seed == 5
 
 
