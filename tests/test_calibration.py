@@ -29,7 +29,7 @@ from sim.views.calibration_figures import plot_predictive
 
 pytest.importorskip("pyabc", reason="install the calibrate extra: pip install -e '.[calibrate]'")
 from sim.study.calibration.abc import calibrate, workers  # after the skip: they need pyabc
-from sim.study.calibration.check import case_rows
+from sim.study.calibration.check import case_rows, check
 from sim.study.calibration.distance import FLOOR, FlooredScale, ridge
 
 HIDDEN = {"scenario.ministry_defaults.reliability": 0.7, "scenario.ministry_defaults.trust_gain": 0.15}
@@ -360,6 +360,22 @@ def test_check_reports_coverage_widths_and_a_rank_histogram(tmp_path, capsys):
     stdout = capsys.readouterr().out
     for path in HIDDEN:
         assert f"{path}: 50% interval holds " in stdout and "90% holds " in stdout
+
+
+@pytest.mark.slow
+def test_a_check_over_two_processes_is_the_check_on_one(tmp_path):
+    """Cases side by side (workers=2), each calibrated in one process: the same hidden values, histories and
+    posteriors as one after another."""
+    observed = tmp_path / "history.csv"
+    history(observed, seed=1)
+    tables = [
+        pd.read_parquet(
+            check(calibration(tmp_path, observed, 3, population=10, generations=1, predictive=2, workers=w), 2)
+            / "check.parquet"
+        ).drop(columns="seconds")
+        for w in (1, 2)
+    ]
+    pd.testing.assert_frame_equal(*tables)
 
 
 def test_check_needs_one_number_of_cases(capsys):

@@ -10,8 +10,12 @@ too wide, one heaped at the ends that they are too narrow, one tilted that the p
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +28,7 @@ from sim.model.acts import acts_table, event_records
 from sim.model.run import simulate
 from sim.study.calibration.abc import calibrate, credible_intervals
 from sim.study.calibration.config import Calibration
+from sim.study.executor import start_worker
 from sim.views.calibration_figures import plot_check
 
 MASSES = (0.5, 0.9)  # the intervals whose coverage is checked
@@ -32,39 +37,20 @@ RANK_DRAWS = 99  # posterior draws the hidden value is ranked among: ranks 0 …
 
 def check(calibration: Calibration, cases: int, progress: Callable[[str], None] | None = None) -> Path:
     """Run ``cases`` recoveries of ``calibration`` into a new folder (``output_dir`` with ``_check``, or a free name
-    beside it): ``cases/caseK/`` (each history and calibration), ``check.parquet`` (a row per case and parameter),
-    ``coverage.parquet`` (a row per parameter), ``check.png`` and ``check.yaml``; return the folder."""
+    beside it): ``cases/`` (each history and calibration), ``check.parquet`` (a row per case and parameter),
+    ``coverage.parquet`` (a row per parameter), ``check.png`` and ``check.yaml``; return the folder. With ``workers``
+    above 1, that many cases run side by side, each calibration in one process: the check is the same either way."""
     report = progress or (lambda line: None)
     folder = AtomicDir(calibration.output_dir.with_name(f"{calibration.output_dir.name}_check"), free=True)
     with folder as out:
+        (out / "cases").mkdir()
         rows = []
-        for k in range(cases):
-            started = time.perf_counter()
-            rng = np.random.default_rng([calibration.seed, k])
-            truth = {path: float(rng.uniform(low, high)) for path, (low, high) in calibration.priors.items()}
-            record = out / "cases" / f"history{k + 1}.csv"
-            record.parent.mkdir(exist_ok=True)
-            history = simulate(
-                load_scenario(calibration.scenario_with(truth)),
-                seed=int(rng.integers(2**31)),
-                rounds=calibration.rounds,
-            )
-            event_records(acts_table(history)).to_csv(record, index=False)
-            case = dataclasses.replace(
-                calibration,
-                observed=record,
-                actors=None,
-                seed=int(rng.integers(2**31)),
-                output_dir=out / "cases" / f"case{k + 1}",
-            )
-            result = calibrate(case)
-            warned = len(yaml.safe_load((result / "calibration.yaml").read_text())["run"]["warnings"])
-            found = case_rows(pd.read_parquet(result / "posterior.parquet"), truth, calibration.priors, rng)
-            rows += [r | {"case": k + 1, "warnings": warned, "seconds": time.perf_counter() - started} for r in found]
+        for k, found in enumerate(_recoveries(calibration, cases, out)):
+            rows += found
             held = sum(r["covered90"] for r in found)
             report(
                 f"case {k + 1}/{cases}: the 90% intervals hold {held} of {len(found)} hidden values, "
-                f"{rows[-1]['seconds']:.0f} s"
+                f"{found[0]['seconds']:.0f} s"
             )
         table = pd.DataFrame(rows)
         summary = coverage(table)
@@ -75,6 +61,42 @@ def check(calibration: Calibration, cases: int, progress: Callable[[str], None] 
         record = calibration.to_dict() | {"check": {"cases": cases, "seconds": round(seconds, 1)}}
         (out / "check.yaml").write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True))
     return folder.target
+
+
+def _recoveries(calibration: Calibration, cases: int, out: Path) -> Iterator[list[dict]]:
+    """Each case's rows, in order: in this process, or over ``workers`` spawned processes."""
+    single = dataclasses.replace(calibration, workers=1)
+    if calibration.workers == 1:
+        yield from (recovery(single, k, out) for k in range(cases))
+        return
+    spawn = multiprocessing.get_context("spawn")  # not forked: the parent may hold threads (BLAS, pyabc's database)
+    with ProcessPoolExecutor(
+        min(calibration.workers, cases), mp_context=spawn, initializer=start_worker, initargs=(os.getpid(),)
+    ) as pool:
+        yield from pool.map(recovery, repeat(single), range(cases), repeat(out))
+
+
+def recovery(calibration: Calibration, k: int, out: Path) -> list[dict]:
+    """Case ``k``: hidden values drawn from the priors, one history with them written as an event record under
+    ``out/cases``, calibrated as configured; :func:`case_rows` with the case's number, warnings and time."""
+    started = time.perf_counter()
+    rng = np.random.default_rng([calibration.seed, k])
+    truth = {path: float(rng.uniform(low, high)) for path, (low, high) in calibration.priors.items()}
+    record = out / "cases" / f"history{k + 1}.csv"
+    scenario = load_scenario(calibration.scenario_with(truth))
+    history = simulate(scenario, seed=int(rng.integers(2**31)), rounds=calibration.rounds)
+    event_records(acts_table(history)).to_csv(record, index=False)
+    case = dataclasses.replace(
+        calibration,
+        observed=record,
+        actors=None,
+        seed=int(rng.integers(2**31)),
+        output_dir=out / "cases" / f"case{k + 1}",
+    )
+    result = calibrate(case)
+    warned = len(yaml.safe_load((result / "calibration.yaml").read_text())["run"]["warnings"])
+    found = case_rows(pd.read_parquet(result / "posterior.parquet"), truth, calibration.priors, rng)
+    return [r | {"case": k + 1, "warnings": warned, "seconds": time.perf_counter() - started} for r in found]
 
 
 def case_rows(
