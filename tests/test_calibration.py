@@ -18,13 +18,13 @@ from conftest import small_scenario
 
 from sim import load_scenario, simulate
 from sim.cli.main import main
-from sim.model.acts import Acts, acts_table, event_records, generated_acts
 from sim.model.errors import ScenarioError
+from sim.model.record.acts import Acts, acts_table, event_records, generated_acts
+from sim.model.scenario.keypaths import with_values
 from sim.study.calibration.config import parse_calibration
 from sim.study.calibration.diagnostics import warnings
 from sim.study.calibration.observed import country_pairs, observed_acts
 from sim.study.calibration.summaries import Summaries, scenario_codes
-from sim.study.keypaths import with_values
 from sim.views.calibration_figures import plot_predictive
 
 pytest.importorskip("pyabc", reason="install the calibrate extra: pip install -e '.[calibrate]'")

@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.stats import binom
 
 from sim.io.atomic import AtomicDir
 from sim.io.library import load_scenario
-from sim.model.acts import acts_table, event_records
+from sim.model.record.acts import acts_table, event_records
 from sim.model.run import simulate
 from sim.study.calibration.abc import calibrate, credible_intervals
 from sim.study.calibration.config import Calibration
@@ -56,11 +57,20 @@ def check(calibration: Calibration, cases: int, progress: Callable[[str], None] 
         summary = coverage(table)
         table.to_parquet(out / "check.parquet", index=False)
         summary.to_parquet(out / "coverage.parquet", index=False)
-        plot_check(table, summary, calibration.priors, cases, RANK_DRAWS).savefig(out / "check.png", dpi=120)
+        figure = plot_check(table, summary, calibration.priors, RANK_DRAWS, *rank_band(cases))
+        figure.savefig(out / "check.png", dpi=120)
         seconds = float(table.groupby("case")["seconds"].first().sum())
         record = calibration.to_dict() | {"check": {"cases": cases, "seconds": round(seconds, 1)}}
         (out / "check.yaml").write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True))
     return folder.target
+
+
+def rank_band(cases: int) -> tuple[int, tuple[float, float]]:
+    """The rank histogram's bins for ``cases`` cases, and the 90% band of a bin's count if the method is calibrated
+    (each rank uniform: the count binomial, ``cases`` trials of 1/bins)."""
+    bins = int(np.clip(cases // 2, 2, 10))
+    low, high = binom.ppf([0.05, 0.95], cases, 1 / bins)
+    return bins, (float(low), float(high))
 
 
 def _recoveries(calibration: Calibration, cases: int, out: Path) -> Iterator[list[dict]]:

@@ -9,9 +9,9 @@ import numpy as np
 
 from sim.io.event_records import read_events
 from sim.model import schema
-from sim.model.acts import Acts, period_summaries
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
+from sim.model.record.acts import Acts, period_summaries
 from sim.model.scenario.specs import ScenarioSpec
 
 
@@ -78,7 +78,7 @@ def observed_series(
     path: Path, actors: Mapping[str, str] | None, scenario: ScenarioSpec, rounds: int, period: int
 ) -> np.ndarray:
     """(periods, pairs, STATISTICS): the course of the record at ``path`` (:func:`observed_acts`) per period of
-    ``period`` rounds and directed country pair, as :func:`sim.model.acts.period_summaries` reduces it."""
+    ``period`` rounds and directed country pair, as :func:`sim.model.record.acts.period_summaries` reduces it."""
     acts = observed_acts(path, actors, scenario, rounds)
     series = period_summaries(
         acts.replicate,

@@ -3,7 +3,7 @@
 Per directed country pair of the scenario, two families:
 
 - **course**, per period of ``period`` rounds: the Goldstein total and the counts of cooperative and conflictual acts
-  (:func:`sim.model.acts.period_summaries`, docs/model.md §3.1): how the relationship went, period by period;
+  (:func:`sim.model.record.acts.period_summaries`, docs/model.md §3.1): how the relationship went, period by period;
 - **acts**, per kind of act (its CAMEO code to three digits: ``060`` carried out, ``160`` broken, ``037`` an offer):
   how many over the record, and when: the sum of their times in the record, each from −1 (round 1) to +1 (the last
   round), positive when they come late. Confidence shows in which acts happen (items carried out or broken, adopted or
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.acts import STATISTICS, Acts, country_of, period_summaries
+from sim.model.record.acts import STATISTICS, Acts, country_of, period_summaries
 from sim.model.scenario.specs import ScenarioSpec
 
 CODE_DIGITS = 3  # a CAMEO code's kind of act: 0311 counts as 031
