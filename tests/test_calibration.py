@@ -245,6 +245,21 @@ def test_a_new_kind_of_act_flows_into_the_statistics():
     assert "037" in scenario_codes(load_scenario(base_scenario()))
 
 
+def test_the_talks_acts_are_statistics():
+    """Positions tabled and proposals refused (issue 24) are counted per pair by their codes, as an offer would be: 100
+    a position, 111 a proposal criticised (as a friction raised is coded), 12 one declined or a deal rejected."""
+    scenario = load_scenario("tokyo_2013")
+    acts = generated_acts(simulate(scenario, seed=7, rounds=40))
+    kinds = tuple(sorted(scenario_codes(scenario)))
+    assert {"037", "100", "111", "12"} <= set(kinds)
+    summaries = Summaries(pairs=tuple(country_pairs(scenario)), kinds=kinds, rounds=40, period=4)
+    statistics = dict(zip(summaries.names, summaries(acts, 1)[0], strict=True))
+    for code, names in (("100", {"position"}), ("111", {"criticised", "raised"}), ("12", {"declined", "rejected"})):
+        counted = sum(statistics[f"act {code} count {a}→{b}"] for a, b in summaries.pairs)
+        assert counted == np.isin(acts.act, list(names)).sum(), code
+    assert (acts.act == "position").any() and (acts.act == "criticised").any()
+
+
 def test_a_record_gives_the_statistics_of_the_history_it_was_written_from(tmp_path):
     path = tmp_path / "history.csv"
     scenario = load_scenario(base_scenario())
