@@ -1,12 +1,12 @@
-"""Calibration of 3 parameters of tokyo_2013: recovery coverage and run time, on one core and with 2 workers.
+"""Calibration of tokyo_2013 checked by recoveries: coverage, interval widths and time, per distance.
 
-    python benchmarks/calibration.py [--recoveries 10] [--population 100] [--generations 4] [--workers 1 2]
+    python benchmarks/calibration.py [--cases 10] [--distance regression adaptive] [OVERRIDE …]
 
-Each recovery hides values of reliability, trust_gain and trust_loss (drawn from their priors with its own seed),
-generates one history of 40 rounds with them (an event record, as negsim writes it), and calibrates the three from
-that record with ABC-SMC (conf/calibration/tokyo_2013 with the sizes given). Prints, per number of workers: the time
-per calibration, the simulations per second, each parameter's coverage (how many 90% intervals hold the hidden
-value) and its mean interval width as a share of the prior's range.
+For each distance, ``negsim calibrate check config=tokyo_2013 cases=N distance=D OVERRIDE …`` at the calibration's
+default settings unless overrides say otherwise (e.g. ``~priors.scenario.ministry_defaults.trust_gain`` for two
+parameters, ``population=100``): each case draws hidden values from the priors, generates one history of 40 rounds
+with them and calibrates it. Prints, per distance, each parameter's coverage of its 50% and 90% intervals and their
+mean widths (shares of the prior's range), the simulations and the time per case.
 """
 
 from __future__ import annotations
@@ -19,65 +19,41 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import platform
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.cli.calibrate import load_calibration
-from sim.io.library import load_scenario
-from sim.model.record.acts import acts_table, event_records
-from sim.model.run import simulate
-from sim.study.calibration.abc import calibrate
-
-
-def recovery(k: int, workers: int, args, root: Path) -> dict:
-    """One recovery: hidden values drawn from the priors, a history, a calibration; what it found and how long."""
-    base = load_calibration("tokyo_2013")
-    rng = np.random.default_rng(1000 + k)
-    hidden = {path: float(rng.uniform(low, high)) for path, (low, high) in base.priors.items()}
-    record = root / f"history{k}.csv"
-    history = simulate(load_scenario(base.scenario_with(hidden)), seed=500 + k, rounds=base.rounds)
-    event_records(acts_table(history)).to_csv(record, index=False)
-    settings = [f"population={args.population}", f"generations={args.generations}", f"workers={workers}"]
-    settings += [f"observed={record}", f"seed={k}", f"output_dir={root / f'out{k}-{workers}'}", "predictive=20"]
-    calibration = load_calibration("tokyo_2013", settings)
-    started = time.perf_counter()
-    out = calibrate(calibration)
-    seconds = time.perf_counter() - started
-    found = pd.read_parquet(out / "intervals.parquet").set_index("parameter")
-    simulations = pd.read_parquet(out / "generations.parquet")["simulations"].sum()
-    row = {"seconds": seconds, "simulations": simulations}
-    for path, value in hidden.items():
-        low, high = calibration.priors[path]
-        row[f"{path}.covered"] = found.loc[path, "low"] <= value <= found.loc[path, "high"]
-        row[f"{path}.width"] = (found.loc[path, "high"] - found.loc[path, "low"]) / (high - low)
-    return row
+from sim.study.calibration.check import check, summary_lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--recoveries", type=int, default=10)
-    parser.add_argument("--population", type=int, default=100)
-    parser.add_argument("--generations", type=int, default=4)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--cases", type=int, default=10)
+    parser.add_argument("--distance", nargs="+", default=["regression"])
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides of conf/calibration/tokyo_2013")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"tokyo_2013, 3 parameters, population {args.population}, {args.generations} generations, 40 rounds")
     with tempfile.TemporaryDirectory() as tmp:
-        for workers in args.workers:
-            rows = pd.DataFrame([recovery(k, workers, args, Path(tmp)) for k in range(args.recoveries)])
+        for distance in args.distance:
+            settings = [*args.overrides, f"distance={distance}", f"output_dir={Path(tmp) / distance}"]
+            calibration = load_calibration("tokyo_2013", settings)
             print(
-                f"workers {workers}: {rows['seconds'].mean():.1f} s per calibration, "
-                f"{rows['simulations'].sum() / rows['seconds'].sum():.0f} simulations/s"
+                f"tokyo_2013, distance {distance}: {len(calibration.priors)} parameters, population "
+                f"{calibration.population}, {calibration.generations} generations, {args.cases} cases"
             )
-            for column in (c for c in rows.columns if c.endswith(".covered")):
-                path = column.removesuffix(".covered")
-                print(
-                    f"  {path}: 90% interval holds the hidden value in {int(rows[column].sum())}/{len(rows)}, "
-                    f"mean width {rows[f'{path}.width'].mean():.2f} of the prior"
-                )
+            out = check(calibration, args.cases)
+            table = pd.read_parquet(out / "check.parquet").groupby("case").first()
+            simulations = sum(
+                pd.read_parquet(case / "generations.parquet")["simulations"].sum()
+                for case in sorted((out / "cases").glob("case*"))
+            )
+            print(
+                f"  {table['seconds'].mean():.0f} s per case (history, calibration, outputs), "
+                f"{simulations / args.cases:.0f} simulations per case"
+            )
+            for line in summary_lines(pd.read_parquet(out / "coverage.parquet")):
+                print(f"  {line}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ scenario from ``conf/scenario/``; the command line overrides it in Hydra's gramm
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,14 +18,16 @@ from sim.cli.errors import fail
 from sim.cli.overrides import composed, config_argument, config_file
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError, one_of
-from sim.study.calibration.config import Calibration, available_calibrations, parse_calibration
+from sim.study.calibration.config import DEFAULTS, Calibration, available_calibrations, parse_calibration
 
 USAGE = """usage: negsim calibrate config=NAME [overrides …]
+       negsim calibrate check config=NAME cases=N [overrides …]
 
 Calibration to event data with ABC-SMC (pyabc): which values of the scenario's parameters (uniform priors) make
-histories whose acts look like an observed event record, reduced to Goldstein totals and counts of cooperative and
-conflictual acts per period and directed country pair. NAME is a calibration in conf/calibration/ ({names}) or a YAML
-file. Needs the calibrate extra: pip install -e '.[calibrate]'.
+histories whose acts look like an observed event record, reduced per directed country pair to the Goldstein total and
+counts of cooperative and conflictual acts per period, and the count and timing of each kind of act (CAMEO code).
+NAME is a calibration in conf/calibration/ ({names}) or a YAML file. Needs the calibrate extra:
+pip install -e '.[calibrate]'.
 
 overrides, in Hydra's grammar as for negsim run:
   population=100 generations=3 replicates=10 period=4 workers=2 seed=7   sampler settings
@@ -35,8 +38,15 @@ overrides, in Hydra's grammar as for negsim run:
   ~priors.scenario.ministry_defaults.trust_loss                          drop a parameter
 
 Writes output_dir (default outputs/calibration/NAME): posterior.parquet, intervals.parquet, generations.parquet,
-predictive.parquet, observed.parquet, posterior_pairs.png, predictive.png, calibration.yaml, pyabc.db and
-scenario/<scenario>_calibrated.yaml (negsim run --config-dir DIR scenario=<scenario>_calibrated)."""
+marginals.parquet, predictive.parquet, observed.parquet, posterior_pairs.png, predictive.png, diagnostics.png,
+calibration.yaml (with what ran and its warnings under `run`), pyabc.db and scenario/<scenario>_calibrated.yaml
+(negsim run --config-dir DIR scenario=<scenario>_calibrated). Warnings (negsim: warning: …) say when a posterior
+should not be believed as it stands.
+
+check: N recoveries of values drawn from the priors, each its own generated history and seed, calibrated as
+configured: how often each parameter's 50% and 90% intervals hold the hidden value, their mean widths, and a rank
+histogram (simulation-based calibration). Writes output_dir with _check: check.parquet, coverage.parquet, check.png,
+check.yaml and cases/."""
 
 
 def _composition(config: str) -> tuple[Path, str, list[str]]:
@@ -53,29 +63,63 @@ def _composition(config: str) -> tuple[Path, str, list[str]]:
 def load_calibration(config: str, overrides: Sequence[str] = ()) -> Calibration:
     """A checked calibration from a shipped name (``"tokyo_2013"``) or a YAML file, with Hydra overrides applied."""
     directory, primary, selection = _composition(config)
-    raw = composed(directory, primary, overrides, selection=selection, job="calibrate")
+    settings = [f"++{o}" if o.partition("=")[0] in DEFAULTS else o for o in overrides]  # written in the file or not
+    raw = composed(directory, primary, settings, selection=selection, job="calibrate")
     return parse_calibration(raw, Path(config).stem)
 
 
 def main(argv: list[str]) -> None:
-    """``negsim calibrate config=NAME [overrides…]``: run a calibration, one line per generation."""
+    """``negsim calibrate [check] config=NAME [cases=N] [overrides…]``: run a calibration, one line per generation,
+    or check one by recoveries."""
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE.format(names=", ".join(available_calibrations())))
         raise SystemExit(0 if argv else 2)
+    checking = argv[0] == "check"
     try:
-        calibration = load_calibration(*config_argument(argv, available_calibrations()))
+        config, overrides = config_argument(argv[checking:], available_calibrations())
+        if checking:
+            cases, overrides = _cases(overrides)
+        calibration = load_calibration(config, overrides)
         try:
             from sim.study.calibration.abc import calibrate
+            from sim.study.calibration.check import check, summary_lines
         except ImportError as error:
             extra = "the calibrate extra: pip install -e '.[calibrate]'"
             raise ScenarioError("negsim calibrate", error.name, extra) from None
         started = time.perf_counter()
-        out = calibrate(calibration, progress=lambda line: print(f"negsim: {line}", flush=True))
+        if checking:
+            out = check(calibration, cases, progress=_say)
+        else:
+            out = calibrate(calibration, progress=_say, warn=_warn)
     except ScenarioError as error:
         fail(error)
+    if checking:
+        for line in summary_lines(pd.read_parquet(out / "coverage.parquet")):
+            print(line)
+        print(f"negsim: {cases} recoveries of {calibration.name} took {time.perf_counter() - started:.1f} s; {out}")
+        return
     intervals = pd.read_parquet(out / "intervals.parquet")
     for row in intervals.itertuples():
         print(f"{row.parameter}: median {row.median:.4g}, 90% interval [{row.low:.4g}, {row.high:.4g}]")
     name = next((out / "scenario").glob("*.yaml")).stem
     print(f"negsim: {calibration.name} took {time.perf_counter() - started:.1f} s; outputs in {out}")
     print(f"negsim: run the calibrated scenario: negsim run --config-dir {out} scenario={name}")
+
+
+def _say(line: str) -> None:
+    print(f"negsim: {line}", flush=True)
+
+
+def _warn(line: str) -> None:
+    print(f"negsim: warning: {line}", file=sys.stderr, flush=True)
+
+
+def _cases(arguments: list[str]) -> tuple[int, list[str]]:
+    """``check``'s one ``cases=N`` (N ≥ 1) and the other arguments."""
+    given = [a for a in arguments if a.startswith("cases=")]
+    if len(given) != 1:
+        raise ScenarioError("cases", [a.partition("=")[2] for a in given], "one cases=N, N recoveries (N ≥ 1)")
+    value = given[0].partition("=")[2]
+    if not value.isdigit() or int(value) < 1:
+        raise ScenarioError("cases", value, "a whole number of recoveries, at least 1")
+    return int(value), [a for a in arguments if a not in given]

@@ -18,7 +18,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "run a sweep, one cell per point, each an ensemble of replicates: negsim sweep experiment=NAME […]",
     "plot": "redraw a sweep's plots from its files: negsim plot multirun/NAME",
     "sensitivity": "which parameters matter (SALib Morris/Sobol'): negsim sensitivity config=NAME [overrides]",
-    "calibrate": "which values fit an event record (ABC-SMC, pyabc): negsim calibrate config=NAME [overrides]",
+    "calibrate": "which values fit an event record (ABC-SMC, pyabc): negsim calibrate [check] config=NAME [overrides]",
     "discover": "where in a sweep an outcome holds (PRIM): negsim discover SWEEP_DIR outcome=COLUMN [threshold=X]",
     "dashboard": "serve the interactive dashboard in the browser: negsim dashboard [--port 8765] [--host localhost]",
     "scenarios": "list the shipped scenarios",

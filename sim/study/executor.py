@@ -43,7 +43,7 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
     os._exit(1)
 
 
-def _start_worker(parent: int) -> None:
+def start_worker(parent: int) -> None:
     """A local worker's initializer: ignore Ctrl-C, and die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -84,7 +84,7 @@ class Executor:
             # spawned, not forked: the parent may hold threads (Hydra, Ray, BLAS)
             spawn = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(),)
+                self.workers, mp_context=spawn, initializer=start_worker, initargs=(os.getpid(),)
             )
             for _ in range(self.workers):
                 self._pool.submit(_ready)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.scenario.keypaths import get_path, leaves
+from sim.model.scenario.specs import Behaviour
+
+INHERITED = {f.name for f in fields(Behaviour)}  # what a ministry takes from ministry_defaults unless it writes it
 
 
 def scenario_bounds(raw: object, section: str, scenario: Mapping, purpose: str) -> dict[str, tuple[float, float]]:
@@ -20,8 +24,29 @@ def scenario_bounds(raw: object, section: str, scenario: Mapping, purpose: str) 
     out = {}
     for path, bounds in paths.items():
         low, high = schema.bounds(bounds, f"{section}.{path}")
+        _written(path, scenario, section)
         current = get_path({"scenario": scenario}, path)
         if isinstance(current, bool) or not isinstance(current, int | float):
             raise ScenarioError(path, current, f"a number to {purpose} (this key holds something else)")
         out[path] = (low, high)
     return out
+
+
+def _written(path: str, scenario: Mapping, section: str) -> None:
+    """Nothing if ``path`` is written in the scenario (or is not a ministry's inherited value); else a
+    :class:`ScenarioError` saying how to write it."""
+    parent, _, key = path.rpartition(".")
+    if key not in INHERITED or parent.rpartition(".")[0].rpartition(".")[2] != "ministries":
+        return
+    try:
+        node = get_path({"scenario": scenario}, parent)
+    except ScenarioError:
+        return
+    if isinstance(node, Mapping) and key not in node:
+        default = (scenario.get("ministry_defaults") or {}).get(key, "VALUE")
+        raise ScenarioError(
+            f"{section}.{path}",
+            None,
+            f"a value the scenario writes: add it first, e.g. +{path}={default}",
+            problem=f"the scenario does not write {key} at {parent} (the ministry takes ministry_defaults.{key})",
+        )

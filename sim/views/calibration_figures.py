@@ -1,4 +1,5 @@
-"""Figures of a calibration: the posterior's pairs of parameters, its predictive bands beside the observed series."""
+"""Figures of a calibration: the posterior's pairs of parameters, its predictive bands beside the observed series, the
+run's diagnostics by generation, and a coverage check's rank histograms."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def plot_posterior_pairs(
 @readable
 def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame) -> Figure:
     """Per directed pair (rows) and statistic (columns): the posterior-predictive median and 5–95% band of each
-    period's value, and the observed series."""
+    period's value over the rounds the period spans, and the observed value at the period's middle."""
     pairs = observed[["country", "counterpart"]].drop_duplicates().to_records(index=False)[:MAX_PAIRS]
     stats = list(dict.fromkeys(observed["statistic"]))
     fig = Figure(figsize=(5 * len(stats), 3.2 * len(pairs) + 0.6), layout="constrained")
@@ -69,16 +70,108 @@ def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame) -> Figure:
             def pick(t: pd.DataFrame, a=a, b=b, stat=stat) -> pd.DataFrame:
                 return t[(t["country"] == a) & (t["counterpart"] == b) & (t["statistic"] == stat)]
 
-            band = pick(bands).pivot_table(index="first_round", columns="quantile", values="value")
+            band = pick(bands).pivot_table(index=["first_round", "last_round"], columns="quantile", values="value")
             qs = sorted(band.columns)
-            x = band.index.to_numpy()
-            ax.fill_between(x, band[qs[0]], band[qs[-1]], color="tab:blue", alpha=0.25, step="mid", label="5–95%")
-            ax.plot(x, band[qs[len(qs) // 2]], color="tab:blue", drawstyle="steps-mid", label="median")
+            first, last = (band.index.get_level_values(k).to_numpy() for k in ("first_round", "last_round"))
+            edges = np.append(first, last[-1] + 1) - 0.5  # each period spans its rounds, from the first to the last
+
+            def steps(q: float, band=band) -> np.ndarray:
+                return np.append(band[q].to_numpy(), band[q].iloc[-1])
+
+            ax.fill_between(
+                edges, steps(qs[0]), steps(qs[-1]), color="tab:blue", alpha=0.25, step="post", label="5–95%"
+            )
+            ax.step(edges, steps(qs[len(qs) // 2]), where="post", color="tab:blue", label="median")
             seen = pick(observed)
-            ax.plot(seen["first_round"], seen["value"], "o", color="black", ms=4, label="observed")
+            middle = (seen["first_round"] + seen["last_round"]) / 2
+            ax.plot(middle, seen["value"], "o", color="black", ms=4, label="observed")
             ax.set_title(f"{display_name(a)} → {display_name(b)}: {STATISTIC_LABELS.get(stat, stat)}")
-            ax.set_xlabel("round (start of period)")
+            ax.set_xlabel("round")
             if np.isfinite(seen["value"]).all() and r == 0 and c == 0:
                 ax.legend(loc="best")
-    fig.suptitle("posterior predictive (blue) against the observed series (black)")
+    fig.suptitle("posterior predictive (blue) against the observed series (black), per period")
+    return fig
+
+
+@readable
+def plot_diagnostics(
+    generations: pd.DataFrame, marginals: pd.DataFrame, priors: Mapping[str, tuple[float, float]], population: int
+) -> Figure:
+    """A calibration's run by generation: the threshold ε, the acceptance rate and the effective sample size (top),
+    then each parameter's marginal (median, 50% and 90% bands) over its prior's range."""
+    params = list(priors)
+    columns = max(3, len(params))
+    fig = Figure(figsize=(4 * columns, 6.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1)
+    x = generations["generation"].to_numpy() + 1
+    for ax, (column, label) in zip(
+        top.subplots(1, 3),
+        [("epsilon", "threshold ε"), ("acceptance_rate", "acceptance rate"), ("ess", "effective sample size")],
+        strict=True,
+    ):
+        ax.plot(x, generations[column], "o-", color="tab:blue")
+        ax.set_title(label)
+        ax.set_xlabel("generation")
+        ax.set_xticks(x)
+        if column == "epsilon" and (generations[column] > 0).all():
+            ax.set_yscale("log")
+        elif column == "acceptance_rate":
+            ax.set_ylim(0, 1.05)
+        elif column == "ess":
+            ax.set_ylim(0, population * 1.05)
+    for ax, path in zip(bottom.subplots(1, len(params), squeeze=False)[0], params, strict=True):
+        m = marginals[marginals["parameter"] == path]
+        g = m["generation"].to_numpy() + 1
+        ax.fill_between(g, m["q05"], m["q95"], color="tab:blue", alpha=0.2, label="90%")
+        ax.fill_between(g, m["q25"], m["q75"], color="tab:blue", alpha=0.4, label="50%")
+        ax.plot(g, m["q50"], "o-", color="tab:blue", label="median")
+        ax.set_ylim(priors[path])
+        ax.set_xticks(g)
+        ax.set_xlabel("generation")
+        ax.set_title(short_name(path))
+    bottom.axes[0].legend(loc="best")
+    fig.suptitle(f"calibration by generation ({population} particles; parameters over their prior's range)")
+    return fig
+
+
+@readable
+def plot_check(
+    table: pd.DataFrame,
+    summary: pd.DataFrame,
+    priors: Mapping[str, tuple[float, float]],
+    draws: int,
+    bins: int,
+    band: tuple[float, float],
+) -> Figure:
+    """A coverage check per parameter (columns): the rank histogram (``bins`` bins) of the hidden values among
+    ``draws`` posterior draws with the count a calibrated method expects and its 90% ``band`` (top), and each case's
+    50% and 90% intervals against its hidden value, over the prior's range (bottom)."""
+    params = list(summary["parameter"])
+    cases = table["case"].nunique()
+    fig = Figure(figsize=(4.5 * len(params) + 0.5, 7), layout="constrained")
+    axes = fig.subplots(2, len(params), squeeze=False)
+    low, high = band
+    for c, row in enumerate(summary.itertuples()):
+        rows = table[table["parameter"] == row.parameter].sort_values("truth")
+        ax = axes[0, c]
+        ax.hist(rows["rank"], bins=bins, range=(0, draws + 1), color="tab:blue", alpha=0.8)
+        ax.axhspan(low, high, color="grey", alpha=0.2, label="90% band if calibrated")
+        ax.axhline(cases / bins, color="grey", lw=1)
+        ax.set_xlabel(f"rank of the hidden value among {draws} posterior draws")
+        ax.set_title(
+            f"{short_name(row.parameter)}\n50%: {row.covered50}/{row.cases}, 90%: {row.covered90}/{row.cases} hold it"
+        )
+        ax = axes[1, c]
+        y = np.arange(len(rows))
+        ax.hlines(y, rows["low90"], rows["high90"], color="tab:blue", alpha=0.4, lw=2, label="90%")
+        ax.hlines(y, rows["low50"], rows["high50"], color="tab:blue", lw=4, label="50%")
+        ax.plot(rows["truth"], y, "x", color="tab:red", mew=2, label="hidden value")
+        ax.set_xlabel(f"value (prior's range; mean 90% width {row.width90:.2f} of it)")
+        ax.set_yticks([])
+        ax.set_xlim(priors[row.parameter])
+    axes[0, 0].set_ylabel("cases")
+    axes[1, 0].set_ylabel("cases, by hidden value")
+    axes[0, 0].legend(loc="best")
+    axes[1, 0].legend(loc="best")
+    fig.suptitle(f"coverage check: {cases} recoveries of values drawn from the priors")
     return fig

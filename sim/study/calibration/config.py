@@ -13,9 +13,10 @@ from sim.model.errors import ScenarioError
 from sim.model.scenario.keypaths import nested, with_values
 from sim.study.keypaths import scenario_bounds
 
-DISTANCES = {
-    "adaptive": "Euclidean, each statistic scaled by its spread in the last generation (pyabc AdaptivePNormDistance)",
-    "euclidean": "plain Euclidean distance between the series (pyabc PNormDistance, p = 2)",
+DISTANCES = {  # sim.study.calibration.distance
+    "regression": "the parameters a ridge regression predicts from the statistics (semi-automatic ABC)",
+    "adaptive": "Euclidean, each statistic scaled by its spread in the last generation, floored (Prangle 2017)",
+    "euclidean": "plain Euclidean distance between the statistics (pyabc PNormDistance, p = 2)",
 }
 DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it leaves out
     "actors": None,  # the file's actor names → the scenario's; None: the scenario's own names, in any case
@@ -25,13 +26,14 @@ DEFAULTS: dict[str, object] = {  # what a calibration takes for a setting it lea
     "population": 200,
     "generations": 6,
     "epsilon": 0.0,  # stop once the acceptance threshold is below it
-    "distance": "adaptive",
+    "distance": "regression",
     "workers": 1,
     "seed": 2013,
     "predictive": 100,  # posterior draws for the posterior-predictive bands
     "output_dir": None,  # default outputs/calibration/NAME
 }
 KEYS = ("name", "scenario", "priors", "observed", *DEFAULTS)
+RUN = "run"  # what a calibration's output records under calibration.yaml's `run`: read back, it is left aside
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def parse_calibration(raw: Mapping, name: str) -> Calibration:
     """A checked calibration from a plain mapping (a composed ``conf/calibration/NAME.yaml``), named ``name`` unless it
     names itself. A relative ``observed`` path is taken from the working directory, else from conf/calibration/."""
     for key in raw:
-        schema.name(key, key, KEYS)
+        if key != RUN:
+            schema.name(key, key, KEYS)
     scenario = raw.get("scenario")
     if scenario is None:
         raise ScenarioError("scenario", None, "a base scenario: a shipped name, a YAML file or a mapping")

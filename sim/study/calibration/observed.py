@@ -1,4 +1,4 @@
-"""The observed event record of a calibration, reduced to the summary series its particles are compared with."""
+"""The observed event record of a calibration, as the events its particles' histories are compared with."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sim.io.event_records import read_events
 from sim.model import schema
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
-from sim.model.record.acts import period_summaries
+from sim.model.record.acts import Acts, period_summaries
 from sim.model.scenario.specs import ScenarioSpec
 
 
@@ -26,14 +26,12 @@ def country_pairs(scenario: ScenarioSpec) -> list[tuple[str, str]]:
     return [(a, b) for a in names for b in names if a != b]
 
 
-def observed_series(
-    path: Path, actors: Mapping[str, str] | None, scenario: ScenarioSpec, rounds: int, period: int
-) -> np.ndarray:
-    """(periods, pairs, STATISTICS): the record at ``path`` reduced as a particle's events are.
+def observed_acts(path: Path, actors: Mapping[str, str] | None, scenario: ScenarioSpec, rounds: int) -> Acts:
+    """The record at ``path`` as the events of one replicate, each in the round holding its month.
 
-    ``actors`` maps the file's actor names to the scenario's (None: the scenario's own names). Events are placed in
-    the round holding their month (the scenario needs a ``calendar_start``); those before round 1 or after ``rounds``
-    are left out, and a record with none inside is an error, as are unknown actors and bad dates (one line each).
+    ``actors`` maps the file's actor names to the scenario's (None: the scenario's own names). The scenario needs a
+    ``calendar_start``; a record with no event in rounds 1 … ``rounds`` is an error, as are unknown actors and bad dates
+    (one line each).
     """
     known = scenario_actors(scenario)
     if actors is None:
@@ -61,13 +59,33 @@ def observed_series(
             problem=f"its events run from {span}",
         )
     table = goldstein_table()
-    goldstein = np.array([table[e["cameo"]].goldstein * float(e.get("weight", 1.0)) for e in entries])
+    column = {
+        "source": [e["source"] for e in entries],
+        "target": [e["target"] for e in entries],
+        "cameo": [e["cameo"] for e in entries],
+        "note": [e.get("note", "") for e in entries],
+    }
+    return Acts(
+        replicate=np.zeros(len(entries), dtype=int),
+        round=round_,
+        goldstein=np.array([table[e["cameo"]].goldstein * float(e.get("weight", 1.0)) for e in entries]),
+        act=np.full(len(entries), "observed", dtype=object),
+        **{name: np.array(values, dtype=object) for name, values in column.items()},
+    )
+
+
+def observed_series(
+    path: Path, actors: Mapping[str, str] | None, scenario: ScenarioSpec, rounds: int, period: int
+) -> np.ndarray:
+    """(periods, pairs, STATISTICS): the course of the record at ``path`` (:func:`observed_acts`) per period of
+    ``period`` rounds and directed country pair, as :func:`sim.model.record.acts.period_summaries` reduces it."""
+    acts = observed_acts(path, actors, scenario, rounds)
     series = period_summaries(
-        np.zeros(len(entries), dtype=int),
-        round_,
-        np.array([e["source"] for e in entries], dtype=object),
-        np.array([e["target"] for e in entries], dtype=object),
-        goldstein,
+        acts.replicate,
+        acts.round,
+        acts.source,
+        acts.target,
+        acts.goldstein,
         replicates=1,
         pairs=country_pairs(scenario),
         rounds=rounds,
