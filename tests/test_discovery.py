@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("ema_workbench", reason="install the discover extra: pip install -e '.[discover]'")
 
+from sim.io.atomic import write_manifest
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import write_grid
 from sim.study.discovery import MIN_SAMPLES, discover, read_sweep, write_discovery
@@ -88,6 +89,7 @@ def fake_sweep(tmp_path, swept=("initial_confidence", "concession", "noise")):
     folder.mkdir(parents=True)
     cells = synthetic(400).assign(cell=lambda d: [f"c{k}" for k in range(len(d))], status="complete")
     cells.assign(other=np.linspace(0, 1, len(cells))).to_parquet(folder / "cells.parquet", index=False)
+    write_manifest(folder)
     write_grid(tmp_path / "sweep", [], swept)
     return tmp_path / "sweep"
 

@@ -1,8 +1,8 @@
 """Cells started and finished: a cell's batches handed to the executor at once (:func:`start_cell`), the cell
 written atomically when they are done (:meth:`PendingCell.finish`), and a :class:`CellPipeline` that keeps the next
 cell's batches queued while the previous one is written (and while Hydra sets up the next job), so that the workers
-never wait for the parent. Rerunning a sweep skips the cells already complete and redoes only those that failed or
-were interrupted.
+never wait for the parent. Rerunning a sweep skips the cells already complete and redoes only those that failed,
+were interrupted, or lost or damaged a file since (a cell is complete only as its manifest says).
 
 No Hydra here: :mod:`sim.cli.hydra_apps` turns each Hydra job into a call of :func:`start_cell`.
 """
@@ -47,7 +47,8 @@ def _yaml(config: Mapping) -> str:
 
 
 def _write_files(folder: AtomicDir, files: Mapping[str, object]) -> None:
-    """Write ``files`` into ``folder`` and put it in place of any older cell; on any failure, leave nothing.
+    """Write ``files`` into ``folder`` and put it in place of any older cell, with its manifest (written last: the
+    cell is complete only if every file it lists is there as written); on any failure, leave nothing.
 
     A file's content is a DataFrame (Parquet), a text, or a function giving the text when its turn comes.
     """
@@ -151,7 +152,7 @@ def failed_cell(directory: Path, config: Mapping, values: Mapping, error: str, s
     status = _record(directory.name, values, "failed", config.get("seed")) | {"replicates": 0, "failed": 0}
     status |= {"seconds": 0.0, "error": error}
     files = {CELL_FILE: json.dumps(status, indent=2, default=str), "config.yaml": _yaml(config)}
-    _write_files(AtomicDir(directory, replace=True), files)
+    _write_files(AtomicDir(directory, replace=True, manifest=True), files)
     outcome = CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, error, dict(values))
     return PendingCell(directory, config, dict(values), outcome)
 
@@ -165,7 +166,8 @@ def start_cell(
     values: Mapping | None = None,
 ) -> PendingCell:
     """Hand the cell of a resolved ``config`` to ``executor`` (in this process by default) and return at once,
-    unless a complete run of it is already under ``root/<hash>/`` or its settings are bad.
+    unless a complete run of it is already under ``root/<hash>/`` (every file its manifest lists there as written) or
+    its settings are bad.
 
     ``config`` needs ``scenario``, ``seed``, ``replicates`` and ``rounds``; ``values`` are the swept values that
     identify the cell in the aggregate (they are written beside its results).
@@ -193,7 +195,7 @@ def start_cell(
     except ScenarioError as error:
         return failed_cell(directory, config, values, str(error), started)
     executor = executor or Executor()
-    folder = AtomicDir(directory, replace=True)
+    folder = AtomicDir(directory, replace=True, manifest=True)
     parts = folder.path / "confidence.parquet"  # a Parquet dataset: one file per batch
     parts.mkdir()
     local = None if executor.backend == "ray" else str(parts)  # Ray workers may not see this disk: they send rows
@@ -242,3 +244,10 @@ class CellPipeline:
         finished = [cell.finish(self.progress) for cell in self.pending]
         self.pending.clear()
         return finished
+
+    def abort(self) -> None:
+        """Drop every queued cell's temporary folder (after an interruption: their batches are the executor's to stop,
+        first)."""
+        for cell in self.pending:
+            cell.abort()
+        self.pending.clear()
