@@ -16,8 +16,10 @@ import pandas as pd
 from sim.cli.errors import fail
 from sim.cli.overrides import composed, config_argument, config_file
 from sim.io.library import config_dir
+from sim.io.places import output_place
 from sim.model.errors import ScenarioError, one_of
-from sim.study.calibration.config import Calibration, available_calibrations, parse_calibration
+from sim.study.calibration.config import DEFAULTS, Calibration, available_calibrations, parse_calibration
+from sim.study.executor import check_workers
 
 USAGE = """usage: negsim calibrate config=NAME [overrides …]
 
@@ -54,7 +56,10 @@ def load_calibration(config: str, overrides: Sequence[str] = ()) -> Calibration:
     """A checked calibration from a shipped name (``"tokyo_2013"``) or a YAML file, with Hydra overrides applied."""
     directory, primary, selection = _composition(config)
     raw = composed(directory, primary, overrides, selection=selection, job="calibrate")
-    return parse_calibration(raw, Path(config).stem)
+    check_workers(raw.get("workers", DEFAULTS["workers"]))  # the bound every command's workers have
+    calibration = parse_calibration(raw, Path(config).stem)
+    output_place(calibration.output_dir, "output_dir")
+    return calibration
 
 
 def main(argv: list[str]) -> None:

@@ -42,11 +42,13 @@ def _check_hydra_command(argv: list[str]) -> None:
     a mistake is refused in one line, in a second or two, before anything is written."""
     from sim.cli.errors import log_beside
     from sim.cli.overrides import checked_configs, hydra_arguments
-    from sim.cli.settings import check_run, check_sweep
+    from sim.cli.settings import SWEEP, check_run, check_sweep
 
-    check = check_sweep if hydra_arguments(argv).multirun else check_run
-    places = {check(config) for config in checked_configs(argv, multirun=check is check_sweep)}
-    if check is check_sweep and len(places) == 1:
+    multirun = hydra_arguments(argv).multirun
+    check = check_sweep if multirun else check_run
+    configs = checked_configs(argv, multirun=multirun, by_value=SWEEP if multirun else {})
+    places = {check(config) for config in configs}
+    if multirun and len(places) == 1:
         log_beside(*places)
 
 
@@ -69,12 +71,12 @@ def _own_help(name: str, argv: list[str]) -> list[str]:
 @contextmanager
 def _hydra_reported(argv: list[str]) -> Iterator[None]:
     """Around a Hydra app (its overrides checked already): whatever Hydra raises reaches negsim's error report
-    (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing)."""
-    from sim.cli.overrides import hydra_errors
+    (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing), and every config file it loads is read safely first."""
+    from sim.cli.overrides import hydra_errors, screened_config_files
 
     os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        with hydra_errors(argv):
+        with hydra_errors(argv), screened_config_files():
             yield
     finally:
         os.environ.pop("HYDRA_FULL_ERROR", None)  # not inherited by workers started later
