@@ -19,7 +19,7 @@ from sim.io.library import config_dir
 from sim.io.places import output_place
 from sim.model.errors import ScenarioError, one_of
 from sim.study.calibration.config import DEFAULTS, Calibration, available_calibrations, parse_calibration
-from sim.study.executor import check_workers
+from sim.study.limits import check_workers
 
 USAGE = """usage: negsim calibrate config=NAME [overrides …]
 

@@ -9,7 +9,7 @@ other value of a swept setting alone (``seed=range(0,100000)`` in a fraction of 
 - ``rounds`` ≤ 10,000 (833 years of monthly rounds; 10,000 rounds of tokyo_2013 take about 5 s);
 - a run's recorded confidence rows ≤ 20 million (``record.ministry_every`` thins them; ~3.6 GB in memory);
 - ``sweep.replicates`` ≤ 1,000,000 a cell (the shipped experiments use 10,000);
-- ``sweep.workers`` ≤ 4 × the machine's cores, as every command's workers (:func:`sim.study.executor.check_workers`).
+- ``sweep.workers`` ≤ 4 × the machine's cores, as every command's workers (:func:`sim.study.limits.check_workers`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from sim.io.places import output_place
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.scenario.specs import ScenarioSpec
-from sim.study.cells import check_seed
 from sim.study.designs import design_of
-from sim.study.executor import BACKENDS, check_workers
+from sim.study.limits import BACKENDS, check_seed, check_workers
 
 MAX_ROUNDS = 10_000
 MAX_REPLICATES = 1_000_000

@@ -43,9 +43,10 @@ from sim.io.atomic import remove_partials
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import GRID_FILE, GridCell, SweepReport, aggregate, read_sampled, write_grid
-from sim.study.cells import CellOutcome, check_seed, config_hash
+from sim.study.cells import CellOutcome, config_hash
 from sim.study.designs import design_of
 from sim.study.executor import Executor
+from sim.study.limits import check_seed
 from sim.study.pipeline import CellPipeline, failed_cell, start_cell
 from sim.study.sweep_plots import draw_sweep_plots
 

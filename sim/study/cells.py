@@ -23,7 +23,6 @@ import pandas as pd
 from sim.io.atomic import manifest_problem
 from sim.io.files import read_record
 from sim.io.library import load_scenario
-from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.result import seed_column
 from sim.model.run import replicate_seeds, simulate_ensemble
@@ -35,7 +34,6 @@ CELL_FILE = "cell.json"
 RECOMPUTE = "rerun the sweep (or study) to recompute the cell; complete cells are kept"
 DEFAULT_CHUNK = 1000  # replicates per batch: larger batches amortise the per-round array calls
 MAX_BATCH_ROWS = 4_000_000  # confidence rows (replicates × rounds × directed pairs) a batch holds: ~250 MB at peak
-MAX_SEED = 2**64 - 1  # a cell's seed is stored as an unsigned 64-bit integer (``cell_seed``), like its replicates'
 
 
 def config_hash(config: Mapping) -> str:
@@ -43,14 +41,6 @@ def config_hash(config: Mapping) -> str:
     random draws) and of the model's version: the identity of a cell."""
     text = json.dumps({**config, "model_version": model_version()}, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def check_seed(value: object, path: str = "seed") -> int:
-    """A cell's seed: a whole number in [0, 2⁶⁴ − 1]."""
-    seed = schema.integer(value, path, 0)
-    if seed > MAX_SEED:
-        raise ScenarioError(path, value, "a whole number in [0, 2^64 - 1] (18446744073709551615)")
-    return seed
 
 
 @dataclass(frozen=True)

@@ -17,22 +17,9 @@ import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.study.cells import Chunk, failed_chunk, run_chunk
-
-BACKENDS = ("processes", "ray")
-WORKERS_PER_CORE = 4  # more worker processes than this only compete for the same cores
-
-
-def max_workers() -> int:
-    return WORKERS_PER_CORE * (os.cpu_count() or 1)
-
-
-def check_workers(value: object, path: str = "workers") -> int:
-    """A number of worker processes, as every command takes it (``sweep.workers``, a study's or a calibration's
-    ``workers``): a whole number in [1, 4 × the machine's cores]."""
-    return schema.integer(value, path, 1, max_workers())
+from sim.study.limits import BACKENDS
 
 
 def attempt(scenario_json: str, start: int, seeds: list[int], rounds: int, parts: str | None) -> Chunk | str:

@@ -33,12 +33,12 @@ from sim.study.cells import (
     CellSpec,
     batch_size,
     cell_status,
-    check_seed,
     config_hash,
     scenario_of,
     write_part,
 )
 from sim.study.executor import Executor, _Later, chunk_result
+from sim.study.limits import check_seed
 from sim.study.version import model_version
 
 
