@@ -535,7 +535,8 @@ def test_a_calibration_on_a_record_with_an_open_quote_is_refused_before_any_work
     pytest.importorskip("pyabc")
     record = 'date,source,target,cameo,note\n2013-12,japan,russia,036,"a note\n2014-01,russia,japan,036,x\n'
     (tmp_path / "events.csv").write_text(record + '2014-02,japan,russia,036,"closed"\n')
-    done = command("calibrate", "config=tokyo_2013", f"observed={tmp_path / 'events.csv'}")
+    small = ["population=2", "generations=1", "predictive=1"]
+    done = command("calibrate", "config=tokyo_2013", *small, f"observed={tmp_path / 'events.csv'}")
     refused(
         done, "events.csv line 2: a quoted field runs from line 2 over 2 line break(s)", tmp_path, inputs={"events.csv"}
     )
@@ -687,25 +688,29 @@ def test_a_sweep_of_100000_seeds_is_checked_in_one_pass(tmp_path, command):
     assert done.seconds < 10
 
 
-WORKERS = [  # every command's workers: one bound, one message
-    ("sweep", "sweep.workers"),
-    ("sensitivity", "workers"),
-    ("calibrate", "workers"),
-]
+WORKERS = {  # every command's workers, one bound and one message: the key, and settings that keep the work tiny
+    "sweep": ("sweep.workers", ["sweep.replicates=1", "rounds=1"]),
+    "sensitivity": ("workers", ["config=tokyo_morris", "samples=2", "replicates=1", "rounds=1"]),
+    "calibrate": ("workers", ["config=tokyo_2013", "population=2", "generations=1", "predictive=1"]),
+}
 
 
-@pytest.mark.parametrize(("name", "key"), WORKERS, ids=[n for n, _ in WORKERS])
-@pytest.mark.parametrize("workers", [0, 100000])
-def test_workers_have_one_bound_in_every_command(tmp_path, command, name, key, workers):
+@pytest.mark.parametrize("name", WORKERS)
+@pytest.mark.parametrize("over", [False, True], ids=["0", "one too many"])
+def test_workers_have_one_bound_in_every_command(tmp_path, command, name, over):
+    """Refused before any work; a value just past the bound, so that were it accepted the work would stay small (a
+    negsim that took 100,000 workers started as many processes)."""
     pytest.importorskip("pyabc") if name == "calibrate" else None
-    config = {"sweep": [], "sensitivity": ["config=tokyo_morris"], "calibrate": ["config=tokyo_2013"]}[name]
-    done = command(name, *config, f"{key}={workers}")
+    key, small = WORKERS[name]
+    workers = max_workers() + 1 if over else 0
+    done = command(name, *small, f"{key}={workers}")
     refused(done, f"{key}: got {workers}; allowed: a whole number in [1, {max_workers()}]", tmp_path)
 
 
 # --- Output places: the final and the temporary names checked before any work (issue 25, class 4) -----------------
 
 LONG = "x" * 250
+SMALL_STUDY = ["sensitivity", "config=tokyo_morris", "samples=2", "replicates=1", "rounds=1"]
 
 
 def output_places(tmp_path: Path) -> list[tuple[list[str], str, set[str]]]:
@@ -723,8 +728,8 @@ def output_places(tmp_path: Path) -> list[tuple[list[str], str, set[str]]]:
         (["run", "hydra.run.dir=/dev/null/x"], "hydra.run.dir: '/dev/null/x' lies under /dev/null", mine),
         (["run", "hydra.run.dir='~/x'"], "Hydra does not expand it here", mine),
         (["sweep", f"hydra.sweep.dir={LONG}x{LONG}"], "takes 501 bytes", mine),
-        (["sensitivity", "config=tokyo_morris", "output_dir=a_file"], "output_dir: 'a_file' lies under", mine),
-        (["sensitivity", "config=tokyo_morris", f"output_dir={LONG}"], "takes 271 bytes", mine),
+        ([*SMALL_STUDY, "output_dir=a_file"], "output_dir: 'a_file' lies under", mine),
+        ([*SMALL_STUDY, f"output_dir={LONG}"], "takes 271 bytes", mine),
     ]
 
 

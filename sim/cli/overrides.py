@@ -144,8 +144,8 @@ def _variants(
 
 
 def _plain(value: object) -> object:
-    """A swept value as the config holds it, if it is a plain value (a number, true or false, null, a text without
-    ``${…}``); None otherwise (a list, a mapping, an interpolation: composed to be checked)."""
+    """A swept value as the config holds it, if it is a plain value (a number, true or false, a text without
+    ``${…}``); None otherwise (null, a list, a mapping, an interpolation: composed to be checked)."""
     text = value.text if isinstance(value, QuotedString) else value
     if isinstance(text, str) and "${" in text:
         return None
