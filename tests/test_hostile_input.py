@@ -11,6 +11,7 @@ a program (:func:`negsim`, marked slow).
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import pty
@@ -446,6 +447,30 @@ def test_ctrl_c_in_a_run_exits_130_and_writes_nothing(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert exit_.value.code == 130 and err.count("\n") == 1 and "interrupted" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_program_interrupted_keeps_its_heap_out_of_the_last_collections(tmp_path, monkeypatch, capsys):
+    """After Ctrl-C the program freezes what the work left (gc.freeze), so that exiting does not walk it all; a caller
+    of main(argv) keeps its heap as it was."""
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.cli.hydra_apps.simulate", interrupted)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))  # given back after: negsim run hands its arguments to Hydra
+    monkeypatch.delenv("NEGSIM_DEBUG", raising=False)
+    frozen, before = [], gc.get_freeze_count()
+    try:
+        for argv in (["run"], None):
+            sys.argv[:] = ["negsim", "run"]
+            with pytest.raises(SystemExit) as exit_:
+                cli.main(argv)
+            frozen.append((exit_.value.code, gc.get_freeze_count() > before))
+    finally:
+        gc.unfreeze()
+    assert capsys.readouterr().err.count("interrupted") == 2
+    assert frozen == [(130, False), (130, True)]
 
 
 LONG_RUN = ["scenario=synthetic", "scenario.synthetic.countries=40", "rounds=10000", "record.ministry_every=0"]

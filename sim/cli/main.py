@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sim.cli.errors import DEBUG, fail, reported
+from sim.cli.errors import DEBUG, EXIT_INTERRUPTED, fail, reported
 from sim.model.errors import ScenarioError, one_of
 
 COMMANDS: dict[str, str] = {
@@ -128,7 +129,11 @@ def _question(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """The ``negsim`` command with ``argv``, or as the program, with its own arguments (``argv`` None)."""
+    if argv is None:
+        with _quick_exit_after_ctrl_c():
+            return main(sys.argv[1:])
+    argv = list(argv)
     if "--debug" in argv:  # anywhere on the line: the full traceback of any failure
         argv = [a for a in argv if a != "--debug"]
         os.environ[DEBUG] = "1"
@@ -150,6 +155,19 @@ def main(argv: list[str] | None = None) -> None:
         _dispatch(command, rest)
 
 
+@contextmanager
+def _quick_exit_after_ctrl_c() -> Iterator[None]:
+    """The program ending after Ctrl-C (exit 130), its clean-up done: the objects the interrupted work left are kept
+    out of the interpreter's last garbage collections, which would walk them all before the prompt comes back. Only
+    the program does this: a caller of ``main(argv)`` keeps its heap as it was."""
+    try:
+        yield
+    except SystemExit as exit_:
+        if exit_.code == EXIT_INTERRUPTED:
+            gc.freeze()
+        raise
+
+
 def _dispatch(command: str, rest: list[str]) -> None:
     if command in USAGES and any(a in HELP for a in rest):
         print(USAGES[command])
@@ -164,7 +182,7 @@ def _dispatch(command: str, rest: list[str]) -> None:
             from sim.cli.sweep_app import INSPECTING, named, sweep_command
         except KeyboardInterrupt:  # Ctrl-C while negsim starts: nothing is written yet
             print("negsim: error: interrupted", file=sys.stderr)
-            raise SystemExit(130) from None
+            raise SystemExit(EXIT_INTERRUPTED) from None
         rest = named(rest)
         inspecting = any(a.split("=", 1)[0] in INSPECTING for a in rest)  # --help, --cfg …: no multirun
         _check_hydra_command(rest if inspecting else ["--multirun", *rest])
