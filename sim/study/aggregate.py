@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from sim.io.atomic import AtomicDir, manifest_problem
 from sim.io.files import read_record
 from sim.model.errors import ScenarioError
-from sim.model.result import settlement_columns
+from sim.model.record.result import settlement_columns
 from sim.study.cells import IncompleteCell, cell_status, read_cell
 
 GRID_FILE = "grid.json"

@@ -24,7 +24,7 @@ from sim.io.atomic import manifest_problem
 from sim.io.files import read_record
 from sim.io.library import load_scenario
 from sim.model.errors import ScenarioError
-from sim.model.result import seed_column
+from sim.model.record.result import seed_column
 from sim.model.run import replicate_seeds, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 from sim.study import ensemble

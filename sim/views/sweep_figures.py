@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.model.result import settlement_columns
+from sim.model.record.result import settlement_columns
 from sim.views.style import axis_label, display_name, readable, value_text
 
 CELL_STATS = {"cell", "status", "error", "replicates", "seconds", "settlement_probability", "ci_low", "ci_high"}
