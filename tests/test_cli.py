@@ -56,7 +56,7 @@ def test_run_writes_everything(tmp_path):
         ("scenario.events.0.cameo=999", "events[0].cameo: got 999"),
         ("scenario=synthetic scenario.synthetic.countries=3000", "scenario.synthetic.countries: got 3000"),
         ("scenario=synthetic +scenario.synthetic.size=3", "scenario.synthetic.size: got 3; allowed: a known key"),
-        ("+scenario.talks.peace_treaty.deadline=0", "peace_treaty.deadline: got 0; allowed: a whole number ≥ 1"),
+        ("+scenario.talks.peace_treaty.deadline=0", "treaty.deadline: got 0; allowed: a whole number in [1, 10,000]"),
         ("+scenario.talks.peace_treaty.margin=1.5", "peace_treaty.margin: got 1.5; allowed: a number in [0, 1]"),
     ],
 )
