@@ -11,7 +11,8 @@ from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.io.places import output_place
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.study.keypaths import nested, scenario_bounds, with_values
+from sim.model.scenario.keypaths import nested, with_values
+from sim.study.keypaths import scenario_bounds
 from sim.study.limits import BACKENDS, check_workers
 from sim.study.sensitivity.design import METHODS, Design
 
