@@ -1,13 +1,23 @@
-"""Shared fixtures: the shipped scenario and a small two-country scenario to vary in tests."""
+"""Shared fixtures: the shipped scenario and a small two-country scenario to vary in tests; the ``negsim`` command run
+in the test's own process (:func:`run_here`)."""
 
 from __future__ import annotations
 
 import copy
+import io
 import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import is_hypothesis_test, settings
 
+from sim.cli.main import main
 from sim.io.library import config_dir, load_scenario, read_yaml
 
 # A fixed profile for everyday runs (the same examples every time), and a randomised one that explores new examples
@@ -96,3 +106,51 @@ def small_scenario(**changes) -> dict:
             node = node[key]
         node[last] = copy.deepcopy(value)
     return data
+
+
+@dataclass
+class Done:
+    """How a ``negsim`` command ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_bytes: int | None = None  # measured for a program only
+
+
+@contextmanager
+def stopped_after(seconds: float) -> Iterator[None]:
+    """A command in this process that hangs (a FIFO opened, a loop that never ends) raises TimeoutError instead."""
+
+    def expire(*_args) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_here(*args: str, cwd: Path) -> Done:
+    """``negsim ARGS`` run in this process, in ``cwd``: its exit code, output and CPU time (the working directory,
+    ``sys.argv`` and the environment's NEGSIM_DEBUG are given back after)."""
+    out, err, before = io.StringIO(), io.StringIO(), os.getcwd()
+    argv, debug = list(sys.argv), os.environ.pop("NEGSIM_DEBUG", None)
+    started = time.process_time()
+    try:
+        os.chdir(cwd)
+        with redirect_stdout(out), redirect_stderr(err), stopped_after(300):
+            main(list(args))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    finally:
+        os.chdir(before)
+        sys.argv[:] = argv
+        if debug is not None:
+            os.environ["NEGSIM_DEBUG"] = debug
+    return Done(code, out.getvalue(), err.getvalue(), time.process_time() - started)

@@ -13,6 +13,7 @@ import pytest
 from sim.cli.errors import LOG_FILE
 from sim.cli.main import main
 from sim.cli.overrides import checked_configs, hydra_arguments
+from sim.cli.settings import SWEEP
 from sim.io.library import load_scenario
 from sim.io.run_output import write_run
 from sim.model.run import simulate
@@ -55,7 +56,7 @@ def test_run_writes_everything(tmp_path):
         ("scenario.events.0.cameo=999", "events[0].cameo: got 999"),
         ("scenario=synthetic scenario.synthetic.countries=3000", "scenario.synthetic.countries: got 3000"),
         ("scenario=synthetic +scenario.synthetic.size=3", "scenario.synthetic.size: got 3; allowed: a known key"),
-        ("+scenario.talks.peace_treaty.deadline=0", "peace_treaty.deadline: got 0; allowed: a whole number ≥ 1"),
+        ("+scenario.talks.peace_treaty.deadline=0", "treaty.deadline: got 0; allowed: a whole number in [1, 10,000]"),
         ("+scenario.talks.peace_treaty.margin=1.5", "peace_treaty.margin: got 1.5; allowed: a number in [0, 1]"),
     ],
 )
@@ -98,6 +99,11 @@ def test_the_pre_check_gives_every_value_of_a_sweep_one_composition():
         (3, "tokyo_2013"),
         (1, "shared_threat"),
     ]
+    # with the settings' own checks, the other seeds are checked alone: only the config groups' values are composed
+    configs = checked_configs(
+        ["--multirun", "seed=1,2,3", "scenario=tokyo_2013,shared_threat"], multirun=True, by_value=SWEEP
+    )
+    assert [(c.seed, c.scenario.name) for c in configs] == [(1, "tokyo_2013"), (1, "shared_threat")]
 
 
 def test_hydras_command_line_parser_reads_negsims_flags():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -12,6 +10,9 @@ import pytest
 
 pytest.importorskip("ema_workbench", reason="install the discover extra: pip install -e '.[discover]'")
 
+from conftest import run_here
+
+from sim.io.atomic import write_manifest
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import write_grid
 from sim.study.discovery import MIN_SAMPLES, discover, read_sweep, write_discovery
@@ -88,6 +89,7 @@ def fake_sweep(tmp_path, swept=("initial_confidence", "concession", "noise")):
     folder.mkdir(parents=True)
     cells = synthetic(400).assign(cell=lambda d: [f"c{k}" for k in range(len(d))], status="complete")
     cells.assign(other=np.linspace(0, 1, len(cells))).to_parquet(folder / "cells.parquet", index=False)
+    write_manifest(folder)
     write_grid(tmp_path / "sweep", [], swept)
     return tmp_path / "sweep"
 
@@ -107,12 +109,7 @@ def test_a_sweep_that_did_not_record_its_swept_keys_is_refused_in_one_line(tmp_p
 
 def test_the_command_writes_the_boxes_and_the_figures(tmp_path):
     sweep = fake_sweep(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "discover", str(sweep), "outcome=settlement_probability", "threshold=0.5"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_here("discover", str(sweep), "outcome=settlement_probability", "threshold=0.5", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = sweep / "discovery" / "settlement_probability"
     boxes = json.loads((out / "boxes.json").read_text())
@@ -121,12 +118,7 @@ def test_the_command_writes_the_boxes_and_the_figures(tmp_path):
     for name in ("peeling.png", "box.png"):
         assert (out / name).stat().st_size > 10_000
     assert "concession:" in done.stdout and "initial_confidence:" in done.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "sim", "discover", str(sweep), "outcome=nope", "threshold=0.5"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = run_here("discover", str(sweep), "outcome=nope", "threshold=0.5", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "outcome: got 'nope'" in bad.stderr
 
 

@@ -231,12 +231,12 @@ def test_weight_column_scales_the_code(tmp_path):
 @pytest.mark.parametrize(
     ("rows", "where", "allowed"),
     [
-        ("2014-03-18,JAPAN,CHINA,164", "line 3, target", "an actor named in the mapping"),
-        ("2014-03-18,JAPAN,RUSIA,164", "line 3, target", "did you mean 'russia'"),
-        ("2014-03-18,JAPAN,RUSSIA,999", "line 3, cameo", "CAMEO code"),
-        ("2014-03-18,JAPAN,RUSSIA,36", "line 3, cameo", "did you mean '036'"),
-        ("18/03/2014,JAPAN,RUSSIA,164", "line 3, date", "'YYYY-MM-DD'"),
-        ("2014-03-18,JAPAN,JAPAN,164", "line 3, target", "another country"),
+        ("2014-03-18,JAPAN,CHINA,164,", "line 3, target", "an actor named in the mapping"),
+        ("2014-03-18,JAPAN,RUSIA,164,", "line 3, target", "did you mean 'russia'"),
+        ("2014-03-18,JAPAN,RUSSIA,999,", "line 3, cameo", "CAMEO code"),
+        ("2014-03-18,JAPAN,RUSSIA,36,", "line 3, cameo", "did you mean '036'"),
+        ("18/03/2014,JAPAN,RUSSIA,164,", "line 3, date", "'YYYY-MM-DD'"),
+        ("2014-03-18,JAPAN,JAPAN,164,", "line 3, target", "another country"),
         ("2014-03-18,JAPAN,RUSSIA,164,heavy", "line 3, weight", "a number ≥ 0"),
         ("2014-03-18,JAPAN,RUSSIA,164,2", "line 3, weight", "within [-10, 10]"),
     ],

@@ -84,6 +84,8 @@ def test_the_sweep_loop_takes_its_jobs_from_split_arguments():
     assert "self.overrides = self.split_arguments(overrides, self.max_batch_size)" in source
     assert "assert self.config is not None" in source
     assert source.index("self.split_arguments(") < source.index("self.validate_batch_is_legal(batch)")
+    # negsim's begin (called from split_arguments) may refuse the sweep before Hydra writes its folder
+    assert source.index("self.split_arguments(") < source.index("sweep_dir.mkdir(") < source.index('"multirun.yaml"')
     assert isinstance(inspect.getattr_static(BasicSweeper, "split_arguments"), staticmethod)
     assert list(inspect.signature(BasicSweeper.split_arguments).parameters) == ["overrides", "max_batch_size"]
     assert list(inspect.signature(BasicSweeper.split_overrides_to_chunks).parameters) == ["lst", "n"]
@@ -198,3 +200,16 @@ def test_composed_jobs_outlive_the_plugin_scan_before_each_joblib_job():
     Singleton.set_state(Singleton.get_state())  # what hydra_joblib_launcher's execute_job does first
     assert module.JobComposer is not composer, "the plugin scan no longer re-executes the module"
     assert module._COMPOSED is composed
+
+
+def test_the_file_config_source_negsim_screens():
+    """Every config file Hydra loads from a folder goes through the ``file`` config source's ``load_config``, which
+    negsim wraps (sim.cli.overrides.screened_config_files) to read the file safely first."""
+    from hydra._internal.sources_registry import SourcesRegistry
+
+    Plugins.instance()
+    source = SourcesRegistry.instance().resolve("file")
+    assert list(inspect.signature(source.load_config).parameters) == ["self", "config_path"]
+    loaded = source(provider="test", path=f"file://{CONF}")
+    assert loaded.path == CONF and loaded._normalize_file_name("scenario/tokyo_2013") == "scenario/tokyo_2013.yaml"
+    assert "os.path.join(self.path, normalized_config_path)" in inspect.getsource(source.load_config)

@@ -3,15 +3,13 @@ country, and acts between others read by stance — each against hand-computed v
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import small_scenario
+from conftest import run_here, small_scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -488,22 +486,14 @@ def test_tokyo_without_the_new_keys_is_unchanged_by_inert_ones(tokyo_dict):
     ],
 )
 def test_mistakes_in_the_new_keys_exit_2_with_one_line_and_nothing_written(tmp_path, override, message):
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "run", override], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+    done = run_here("run", override, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert not (tmp_path / "outputs").exists()
 
 
 def test_a_run_writes_the_new_tables(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "run", "rounds=14", "plot=false"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_here("run", "rounds=14", "plot=false", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / done.stdout.strip().splitlines()[-1].split("outputs in ")[1]
     meetings = pd.read_parquet(out / "meetings.parquet")

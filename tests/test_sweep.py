@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import run_here
 
 from hydra_plugins.negsim_sweeper.negsim_sweeper import jobs_to_check
 from sim.io.library import config_dir, load_scenario, read_yaml
@@ -285,6 +286,6 @@ def test_the_private_hydra_names_the_sweeper_relies_on():
 
 
 def test_inspecting_a_sweep_config_runs_no_multirun(tmp_path):
-    done = negsim("sweep", "experiment=shock_recovery", "--cfg", "job", cwd=tmp_path)
+    done = run_here("sweep", "experiment=shock_recovery", "--cfg", "job", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "shock_round: 12" in done.stdout and not (tmp_path / "multirun").exists()

@@ -1,24 +1,23 @@
-"""Sampled designs through the real `negsim sweep`: one cell per point with the usual guarantees, the swept keys in
-grid.json for `negsim discover`, and bad designs refused in one line before any cell."""
+"""Sampled designs through the real `negsim sweep` (run in this process): one cell per point with the usual guarantees,
+the swept keys in grid.json for `negsim discover`, and bad designs refused in one line before any cell."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
+from conftest import Done, run_here
 
 from sim.study.designs import parse_design
 
-NEGSIM = [sys.executable, "-m", "sim"]
 RANGES = ["+design.ranges.scenario.shock_scale=[0.2,1.0]", "+design.ranges.scenario.talks.peace_treaty.horizon=[6,30]"]
 SMALL = ["rounds=6", "sweep.replicates=4", "sweep.name=d"]
 
 
-def negsim(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+def negsim(*args: str, cwd) -> Done:
+    """``negsim ARGS`` run in ``cwd``, in this process."""
+    return run_here(*args, cwd=cwd)
 
 
 def points(samples: int) -> list[dict]:

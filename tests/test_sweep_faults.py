@@ -1,6 +1,9 @@
 """Sweeps whose numbers can be trusted, tested through the real command: each aggregate holds exactly its command's
 cells, cells computed by other code are recomputed, nothing that goes wrong ends in exit 0 or a traceback, seeds of
-any size, and faults (SIGKILL, Ctrl-C, two commands at once, a worker killed) leave only complete cells."""
+any size, and faults (SIGKILL, Ctrl-C, two commands at once, a worker killed) leave only complete cells.
+
+The command runs in this process (:func:`conftest.run_here`) where that tests the same thing; faults need a program
+of their own to kill or interrupt (marked slow)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import Done, run_here
 
 from sim.cli.sweep_app import default_name
 from sim.study.version import source_digest
@@ -25,13 +29,14 @@ FOUR = [*SHOCK, "shock_round=6,12", "shock_goldstein=-5.0,-10.0"]
 TIMINGS = ["seconds", "error"]  # what differs between two runs of the same cells (error: a failed cell's text)
 
 
-def negsim(*args: str, cwd: Path, patch: str = "") -> subprocess.CompletedProcess:
-    """Run ``negsim ARGS`` in ``cwd``; ``patch`` is Python run first in the same process (to break something)."""
-    if patch:
-        command = [sys.executable, "-c", f"{patch}\nfrom sim.cli.main import main\nmain({list(args)!r})"]
-    else:
-        command = [*NEGSIM, *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+def negsim(*args: str, cwd: Path) -> Done:
+    """``negsim ARGS`` run in ``cwd``, in this process."""
+    return run_here(*args, cwd=cwd)
+
+
+def program(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``negsim ARGS`` run as a program of its own."""
+    return subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen:
@@ -127,12 +132,12 @@ def test_ad_hoc_sweeps_get_names_that_do_not_collide(tmp_path):
 
 
 # 2. Versioned cells
-def test_cells_computed_by_another_model_version_are_recomputed(tmp_path, four):
+def test_cells_computed_by_another_model_version_are_recomputed(tmp_path, four, monkeypatch):
     shutil.copytree(four / "multirun", tmp_path / "multirun")
-    version = (
-        "import sim.study.cells as c, sim.study.pipeline as p\nc.model_version = p.model_version = lambda: 'v-next'"
-    )
-    done = negsim("sweep", *FOUR, cwd=tmp_path, patch=version)
+    with monkeypatch.context() as patched:
+        for module in ("sim.study.cells", "sim.study.pipeline"):
+            patched.setattr(f"{module}.model_version", lambda: "v-next")
+        done = negsim("sweep", *FOUR, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("— complete") == 4 and "skipped" not in done.stdout
     assert summary(tmp_path)["model_versions"] == ["v-next"]
@@ -158,9 +163,12 @@ def test_the_model_version_changes_with_the_code_of_a_rule_and_not_with_a_figure
 
 # 3. Finishing a sweep cannot fail quietly
 @pytest.mark.parametrize("broken", ["aggregate", "draw_sweep_plots"])
-def test_a_failure_after_the_cells_is_one_line_and_exit_1(tmp_path, broken):
-    patch = f"import sim.cli.sweep_app as s\ndef boom(*a, **k): raise RuntimeError('{broken} broke')\ns.{broken} = boom"
-    done = negsim("sweep", *SHOCK, "shock_round=6", "shock_goldstein=-5.0", cwd=tmp_path, patch=patch)
+def test_a_failure_after_the_cells_is_one_line_and_exit_1(tmp_path, broken, monkeypatch):
+    def boom(*_args, **_kwargs):
+        raise RuntimeError(f"{broken} broke")
+
+    monkeypatch.setattr(f"sim.cli.sweep_app.{broken}", boom)
+    done = negsim("sweep", *SHOCK, "shock_round=6", "shock_goldstein=-5.0", cwd=tmp_path)
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert f"failed: RuntimeError: {broken} broke; the traceback is in" in last  # beside the outputs
@@ -169,9 +177,12 @@ def test_a_failure_after_the_cells_is_one_line_and_exit_1(tmp_path, broken):
     assert (folder(tmp_path) / "aggregate" / "cells.parquet").exists() == (broken == "draw_sweep_plots")
 
 
-def test_a_failed_cell_records_its_whole_error(tmp_path):
-    patch = "import sim.study.executor as e\ndef run_chunk(*a): raise ZeroDivisionError('deep inside')\ne.run_chunk = run_chunk"
-    done = negsim("sweep", *SHOCK, "shock_round=6", "shock_goldstein=-5.0", cwd=tmp_path, patch=patch)
+def test_a_failed_cell_records_its_whole_error(tmp_path, monkeypatch):
+    def run_chunk(*_args):
+        raise ZeroDivisionError("deep inside")
+
+    monkeypatch.setattr("sim.study.executor.run_chunk", run_chunk)
+    done = negsim("sweep", *SHOCK, "shock_round=6", "shock_goldstein=-5.0", cwd=tmp_path)
     assert done.returncode == 1 and "1 cell(s) did not complete" in done.stderr
     (status,) = [json.loads(p.read_text()) for p in folder(tmp_path).glob("cells/*/cell.json")]
     assert status["status"] == "failed"
@@ -226,6 +237,7 @@ def test_seeds_of_any_size_and_replicates_reproduced_from_the_aggregate(tmp_path
 
 
 # 6. Faults
+@pytest.mark.slow
 def test_a_sweep_killed_and_rerun_gives_the_tables_of_an_uninterrupted_one(tmp_path_factory):
     grid = ["experiment=shock_recovery", "sweep.replicates=40", "rounds=30"]  # 12 cells
     whole, killed = tmp_path_factory.mktemp("whole"), tmp_path_factory.mktemp("killed")
@@ -241,6 +253,7 @@ def test_a_sweep_killed_and_rerun_gives_the_tables_of_an_uninterrupted_one(tmp_p
     assert replicates_table(killed).equals(replicates_table(whole))
 
 
+@pytest.mark.slow
 def test_workers_die_with_a_sweep_killed_by_sigkill(tmp_path):
     process = start("sweep", *FOUR, "sweep.replicates=4000", "sweep.workers=2", "sweep.chunk=200", cwd=tmp_path)
     end = time.time() + 60
@@ -255,6 +268,7 @@ def test_workers_die_with_a_sweep_killed_by_sigkill(tmp_path):
     assert not any(alive(w) for w in workers)
 
 
+@pytest.mark.slow
 def test_two_identical_sweeps_at_once_both_end_cleanly(tmp_path, four):
     processes = [start("sweep", *FOUR, cwd=tmp_path) for _ in range(2)]
     ended = [(p.wait(timeout=300), *p.communicate()) for p in processes]
@@ -266,6 +280,7 @@ def test_two_identical_sweeps_at_once_both_end_cleanly(tmp_path, four):
     assert cells_table(tmp_path).equals(cells_table(four)) and not leftovers(tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_ends_with_one_line_exit_130_and_only_complete_cells(tmp_path, workers):
     settings = [f"sweep.workers={workers}", "sweep.chunk=100", "sweep.replicates=1500", "rounds=40"]
@@ -284,6 +299,7 @@ def test_ctrl_c_ends_with_one_line_exit_130_and_only_complete_cells(tmp_path, wo
     assert not any(alive(p) for p in pool)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_sweep_fails_its_cells_and_the_rest_aggregate(tmp_path):
     settings = ["sweep.workers=2", "sweep.chunk=100", "sweep.replicates=1500", "rounds=40"]
     process = start("sweep", *FOUR, *settings, cwd=tmp_path)
@@ -300,6 +316,7 @@ def test_a_worker_killed_mid_sweep_fails_its_cells_and_the_rest_aggregate(tmp_pa
     assert not leftovers(tmp_path)
 
 
+@pytest.mark.slow
 def test_two_runs_into_one_output_dir_at_once_get_a_folder_each(tmp_path):
     run = ["run", "rounds=20", "plot=false", "output_dir=out"]
     processes = [start(*run, cwd=tmp_path) for _ in range(3)]
@@ -307,3 +324,26 @@ def test_two_runs_into_one_output_dir_at_once_get_a_folder_each(tmp_path):
     assert [code for code, *_ in ended] == [0, 0, 0], [err for *_, err in ended]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out-1", "out-2"]
     assert all((tmp_path / name / "summary.json").exists() for name in ("out", "out-1", "out-2"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_sensitivity_study_leaves_only_complete_cells(tmp_path):
+    """Cells queued ahead of the one being finished are removed with it (issue 25: their temporary folders stayed)."""
+    study = ["config=tokyo_morris", "samples=2", "workers=2", "replicates=1500", "chunk=100", "rounds=40"]
+    process = start("sensitivity", *study, cwd=tmp_path)
+    cells = tmp_path / "outputs" / "sensitivity" / "tokyo_morris" / "cells"
+    end = time.time() + 120
+    while len(list(cells.glob(".*.partial-*"))) < 2:  # the cell being finished and one queued ahead of it
+        assert process.poll() is None, process.communicate()
+        assert time.time() < end, "no cell started in time"
+        time.sleep(0.02)
+    pool = children(process.pid)
+    process.send_signal(signal.SIGINT)
+    code = process.wait(timeout=60)
+    _out, err = process.communicate()
+    assert code == 130, err
+    assert err.strip().splitlines()[-1].endswith("interrupted; finished outputs are kept, unfinished ones removed")
+    assert "Traceback" not in err and not leftovers(tmp_path)
+    assert all((cell / "manifest.json").is_file() for cell in cells.iterdir())
+    time.sleep(1)
+    assert not any(alive(p) for p in pool)

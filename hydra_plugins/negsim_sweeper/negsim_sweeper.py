@@ -13,9 +13,10 @@ distinct choice of config groups (``scenario=…``). A later job whose values fa
 Hydra's error when its turn comes; the cells finished before it are kept, and a rerun skips them. Other launchers
 get Hydra's full check.
 
-Once the first batch is checked, the sweeper hands the whole list of jobs to the object whose method is the task
-function, if it has a ``begin(config, jobs)`` method (``negsim sweep``'s :class:`sim.cli.sweep_app.Sweep`): that is
-how the command learns, before any job runs, where the sweep is written and which jobs make its grid.
+Once it knows every job, and before Hydra writes anything (the sweep folder, ``multirun.yaml``), the sweeper hands the
+whole list of jobs to the object whose method is the task function, if it has a ``begin(config, jobs)`` method
+(``negsim sweep``'s :class:`sim.cli.sweep_app.Sweep`): that is how the command learns, before any job runs, where the
+sweep is written and which jobs make its grid, and can refuse a job (a seed out of range) with nothing written.
 
 With a sampled design (``design=lhs``, ``conf/design/``), the sweeper makes one job per design point: each job is a
 job of the grid (Hydra's product of the swept values) followed by the point's values (``key=value``), so a design and
@@ -187,23 +188,25 @@ class CellSweeper(BasicSweeper):
         self.begin = getattr(getattr(task_function, "__self__", None), "begin", None)
 
     def split_arguments(self, overrides: list[Override], max_batch_size: int | None) -> list[list[list[str]]]:
-        """The batches of jobs: Hydra's grid, times the design's points when the config has a design."""
+        """The batches of jobs: Hydra's grid, times the design's points when the config has a design. Called before
+        Hydra writes anything (the sweep folder, ``multirun.yaml``): the jobs are handed to ``begin`` here."""
         design = design_of(self.config)
         if design is None:
-            return BasicSweeper.split_arguments(overrides, max_batch_size)
-        grid = [o for o in overrides if o.key_or_group.split(".", 1)[0].split("@", 1)[0] != "design"]
-        points = point_overrides(design)
-        jobs = [[*job, *point] for job in BasicSweeper.split_arguments(grid, None)[0] for point in points]
-        return list(BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size))
+            batches = BasicSweeper.split_arguments(overrides, max_batch_size)
+        else:
+            grid = [o for o in overrides if o.key_or_group.split(".", 1)[0].split("@", 1)[0] != "design"]
+            points = point_overrides(design)
+            jobs = [[*job, *point] for job in BasicSweeper.split_arguments(grid, None)[0] for point in points]
+            batches = list(BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size))
+        if self.begin is not None:
+            self.begin(self.config, [list(job) for jobs in batches for job in jobs])
+        return batches
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         checked = batch
         if isinstance(self.launcher, BasicLauncher):
             checked = jobs_to_check(batch, self.composer.groups)
         super().validate_batch_is_legal(checked)
-        if self.begin is not None:  # the first batch: every job is known (``self.overrides``: all the batches)
-            begin, self.begin = self.begin, None
-            begin(self.config, [list(job) for jobs in self.overrides for job in jobs])
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="negsim", node=CellSweeperConf, provider="negsim")

@@ -17,8 +17,10 @@ import pandas as pd
 from sim.cli.errors import fail
 from sim.cli.overrides import composed, config_argument, config_file
 from sim.io.library import config_dir
+from sim.io.places import output_place
 from sim.model.errors import ScenarioError, one_of
 from sim.study.calibration.config import DEFAULTS, Calibration, available_calibrations, parse_calibration
+from sim.study.limits import check_workers
 
 USAGE = """usage: negsim calibrate config=NAME [overrides …]
        negsim calibrate check config=NAME cases=N [overrides …]
@@ -65,7 +67,10 @@ def load_calibration(config: str, overrides: Sequence[str] = ()) -> Calibration:
     directory, primary, selection = _composition(config)
     settings = [f"++{o}" if o.partition("=")[0] in DEFAULTS else o for o in overrides]  # written in the file or not
     raw = composed(directory, primary, settings, selection=selection, job="calibrate")
-    return parse_calibration(raw, Path(config).stem)
+    check_workers(raw.get("workers", DEFAULTS["workers"]))  # the bound every command's workers have
+    calibration = parse_calibration(raw, Path(config).stem)
+    output_place(calibration.output_dir, "output_dir")
+    return calibration
 
 
 def main(argv: list[str]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from sim.cli.errors import fail
+from sim.io.places import output_place
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
 
@@ -64,9 +65,10 @@ def main(argv: list[str]) -> None:
             raise ScenarioError(
                 "negsim discover", error.name, "the discover extra: pip install -e '.[discover]'"
             ) from None
+        out = output_place(sweep / "discovery" / name, "name")  # before the work: the folder it is written to
         table, inputs = read_sweep(sweep, outcome)
         found = discover(table, inputs, outcome, threshold=threshold, below=below, min_density=min_density)
-        out = write_discovery(found, sweep / "discovery" / name)
+        out = write_discovery(found, out)
     except ScenarioError as error:
         fail(error)
     chosen = found.summary()["chosen"]

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sim.cli.errors import DEBUG, fail, reported
+from sim.cli.errors import DEBUG, EXIT_INTERRUPTED, fail, reported
 from sim.model.errors import ScenarioError, one_of
 
 COMMANDS: dict[str, str] = {
@@ -42,11 +43,13 @@ def _check_hydra_command(argv: list[str]) -> None:
     a mistake is refused in one line, in a second or two, before anything is written."""
     from sim.cli.errors import log_beside
     from sim.cli.overrides import checked_configs, hydra_arguments
-    from sim.cli.settings import check_run, check_sweep
+    from sim.cli.settings import SWEEP, check_run, check_sweep
 
-    check = check_sweep if hydra_arguments(argv).multirun else check_run
-    places = {check(config) for config in checked_configs(argv, multirun=check is check_sweep)}
-    if check is check_sweep and len(places) == 1:
+    multirun = hydra_arguments(argv).multirun
+    check = check_sweep if multirun else check_run
+    configs = checked_configs(argv, multirun=multirun, by_value=SWEEP if multirun else {})
+    places = {check(config) for config in configs}
+    if multirun and len(places) == 1:
         log_beside(*places)
 
 
@@ -69,12 +72,12 @@ def _own_help(name: str, argv: list[str]) -> list[str]:
 @contextmanager
 def _hydra_reported(argv: list[str]) -> Iterator[None]:
     """Around a Hydra app (its overrides checked already): whatever Hydra raises reaches negsim's error report
-    (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing)."""
-    from sim.cli.overrides import hydra_errors
+    (``HYDRA_FULL_ERROR``: Hydra re-raises instead of printing), and every config file it loads is read safely first."""
+    from sim.cli.overrides import hydra_errors, screened_config_files
 
     os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        with hydra_errors(argv):
+        with hydra_errors(argv), screened_config_files():
             yield
     finally:
         os.environ.pop("HYDRA_FULL_ERROR", None)  # not inherited by workers started later
@@ -126,7 +129,11 @@ def _question(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """The ``negsim`` command with ``argv``, or as the program, with its own arguments (``argv`` None)."""
+    if argv is None:
+        with _quick_exit_after_ctrl_c():
+            return main(sys.argv[1:])
+    argv = list(argv)
     if "--debug" in argv:  # anywhere on the line: the full traceback of any failure
         argv = [a for a in argv if a != "--debug"]
         os.environ[DEBUG] = "1"
@@ -148,6 +155,19 @@ def main(argv: list[str] | None = None) -> None:
         _dispatch(command, rest)
 
 
+@contextmanager
+def _quick_exit_after_ctrl_c() -> Iterator[None]:
+    """The program ending after Ctrl-C (exit 130), its clean-up done: the objects the interrupted work left are kept
+    out of the interpreter's last garbage collections, which would walk them all before the prompt comes back. Only
+    the program does this: a caller of ``main(argv)`` keeps its heap as it was."""
+    try:
+        yield
+    except SystemExit as exit_:
+        if exit_.code == EXIT_INTERRUPTED:
+            gc.freeze()
+        raise
+
+
 def _dispatch(command: str, rest: list[str]) -> None:
     if command in USAGES and any(a in HELP for a in rest):
         print(USAGES[command])
@@ -162,7 +182,7 @@ def _dispatch(command: str, rest: list[str]) -> None:
             from sim.cli.sweep_app import INSPECTING, named, sweep_command
         except KeyboardInterrupt:  # Ctrl-C while negsim starts: nothing is written yet
             print("negsim: error: interrupted", file=sys.stderr)
-            raise SystemExit(130) from None
+            raise SystemExit(EXIT_INTERRUPTED) from None
         rest = named(rest)
         inspecting = any(a.split("=", 1)[0] in INSPECTING for a in rest)  # --help, --cfg …: no multirun
         _check_hydra_command(rest if inspecting else ["--multirun", *rest])

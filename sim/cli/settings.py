@@ -1,99 +1,90 @@
 """Run and sweep settings checked on the composed config before any work starts and before anything is written.
 
 A scenario's own values are checked when it is loaded; these are the command's: the seed, the number of rounds, the
-sweep's replicates, workers and batches, and the places outputs go. Bounds (docs/users.md, "Mistakes negsim catches"):
+sweep's replicates, workers and batches, and the places outputs go (:func:`sim.io.places.output_place`). Each setting
+has one check of a value (:data:`RUN` and :data:`SWEEP`), used on the composed config and, for a sweep, on each
+other value of a swept setting alone (``seed=range(0,100000)`` in a fraction of a second). Bounds (docs/users.md,
+"Mistakes negsim catches"):
 
 - ``rounds`` ≤ 10,000 (833 years of monthly rounds; 10,000 rounds of tokyo_2013 take about 5 s);
 - a run's recorded confidence rows ≤ 20 million (``record.ministry_every`` thins them; ~3.6 GB in memory);
 - ``sweep.replicates`` ≤ 1,000,000 a cell (the shipped experiments use 10,000);
-- ``sweep.workers`` ≤ 4 × the machine's cores (more processes than that only compete for the same cores).
+- ``sweep.workers`` ≤ 4 × the machine's cores, as every command's workers (:func:`sim.study.limits.check_workers`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim.cli.overrides import resolved
+from sim.cli.overrides import ValueCheck, resolved
+from sim.io.places import output_place
 from sim.model import schema
-from sim.model.errors import ScenarioError, quote
+from sim.model.errors import ScenarioError
 from sim.model.scenario.specs import ScenarioSpec
 from sim.study.designs import Design, sweep_design
+from sim.study.limits import BACKENDS, check_seed, check_workers
 
 MAX_ROUNDS = 10_000
 MAX_REPLICATES = 1_000_000
-WORKERS_PER_CORE = 4
 MAX_RECORDED_ROWS = 20_000_000  # a run's confidence rows (ministry and country pairs × rounds recorded): ~3.6 GB
-BACKENDS = ("processes", "ray")  # sim.study.executor's
 
 
-def max_workers() -> int:
-    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+def _flag(value: object, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(path, value, "true or false")
+    return value
+
+
+def _address(value: object, path: str) -> object:
+    if value is not None and not isinstance(value, str):
+        raise ScenarioError(path, value, "a Ray cluster address (auto, ray://head:10001) or null")
+    return value
+
+
+def _rounds(value: object, path: str) -> int:
+    return schema.integer(value, path, 1, MAX_ROUNDS)
+
+
+RUN: dict[str, ValueCheck] = {  # negsim run's settings, each with its check of one value
+    "plot": _flag,
+    "seed": lambda v, p: schema.integer(v, p, 0),
+    "rounds": _rounds,
+    "record.ministry_every": lambda v, p: schema.integer(v, p, 0),
+}
+SWEEP: dict[str, ValueCheck] = {  # negsim sweep's
+    "plot": _flag,
+    "seed": check_seed,  # a cell's seed: at most 2^64 - 1
+    "rounds": _rounds,
+    "sweep.replicates": lambda v, p: schema.integer(v, p, 1, MAX_REPLICATES),
+    "sweep.chunk": lambda v, p: schema.integer(v, p, 1, MAX_REPLICATES),
+    "sweep.workers": check_workers,
+    "sweep.backend": lambda v, p: schema.name(v, p, BACKENDS),
+    "sweep.address": _address,
+    "sweep.name": lambda v, p: schema.identifier(v, p),
+}
 
 
 def check_run(config: DictConfig) -> Path:
     """The settings of ``negsim run``; returns the output folder."""
-    _common(config)
-    schema.integer(resolved(config, "record.ministry_every"), "record.ministry_every", 0)
-    return writable_place(resolved(config, "output_dir"), "output_dir")
+    for key, check in RUN.items():
+        check(resolved(config, key), key)
+    run_dir = resolved(config, "hydra.run.dir")
+    if not (isinstance(run_dir, str) and Path(run_dir).is_dir()):  # Hydra creates it (and writes nothing in it)
+        output_place(run_dir, "hydra.run.dir", hydra=True)
+    return output_place(resolved(config, "output_dir"), "output_dir")
 
 
 def check_sweep(config: DictConfig) -> Path:
     """The settings of ``negsim sweep`` (one composed job of it); returns the sweep's folder."""
-    _common(config)
-    schema.integer(resolved(config, "sweep.replicates"), "sweep.replicates", 1, MAX_REPLICATES)
-    schema.integer(resolved(config, "sweep.chunk"), "sweep.chunk", 1, MAX_REPLICATES)
-    schema.integer(resolved(config, "sweep.workers"), "sweep.workers", 1, max_workers())
-    schema.name(resolved(config, "sweep.backend"), "sweep.backend", BACKENDS)
-    address = resolved(config, "sweep.address")
-    if address is not None and not isinstance(address, str):
-        raise ScenarioError("sweep.address", address, "a Ray cluster address (auto, ray://head:10001) or null")
-    schema.identifier(resolved(config, "sweep.name"), "sweep.name")
+    for key, check in SWEEP.items():
+        check(resolved(config, key), key)
     design_of(config)
-    return writable_place(resolved(config, "hydra.sweep.dir"), "hydra.sweep.dir")
-
-
-def _common(config: DictConfig) -> None:
-    plot = resolved(config, "plot")
-    if not isinstance(plot, bool):
-        raise ScenarioError("plot", plot, "true or false")
-    schema.integer(resolved(config, "seed"), "seed", 0)
-    schema.integer(resolved(config, "rounds"), "rounds", 1, MAX_ROUNDS)
-
-
-def writable_place(value: object, path: str) -> Path:
-    """A folder that exists or can be created, and where this process can write: tried with a temporary folder
-    made and removed in the deepest folder that exists (permissions alone do not tell, e.g. for root)."""
-    if not isinstance(value, str | Path) or not str(value).strip():
-        raise ScenarioError(path, value, "a folder path")
-    try:
-        folder = Path(value).expanduser()
-        existing = next(p for p in [folder, *folder.absolute().parents] if p.exists() or p == p.parent)
-    except (OSError, ValueError) as e:  # a NUL character, a name too long…
-        raise ScenarioError(path, str(value), "a folder path", problem=str(e)) from None
-    if not existing.is_dir():
-        raise ScenarioError(
-            path,
-            str(value),
-            "a folder that exists or can be created",
-            problem=f"{quote(str(value))} lies under {existing}, which is not a folder",
-        )
-    try:
-        Path(tempfile.mkdtemp(prefix=".negsim-check-", dir=existing)).rmdir()
-    except OSError as e:
-        raise ScenarioError(
-            path,
-            str(value),
-            "a folder where negsim may write",
-            problem=f"{quote(str(value))}: cannot write in {existing} ({e.strerror})",
-        ) from None
-    return folder
+    return output_place(resolved(config, "hydra.sweep.dir"), "hydra.sweep.dir", hydra=True)
 
 
 def rounds_bar(rounds: range) -> Iterable[int]:

@@ -4,16 +4,17 @@ One :class:`Sweep` object holds everything a ``negsim sweep`` command keeps from
 
 1. :meth:`Sweep.run` runs Hydra's multirun with :meth:`Sweep.job` as the task function (no module-level state: the
    task function is a method of this object).
-2. negsim's sweeper (``hydra_plugins/negsim_sweeper``) calls :meth:`Sweep.begin` with the whole list of jobs once
-   the first batch is checked: the sweep folder is claimed (a lock, so that a second command into the same folder
-   refuses at once), the seeds are checked and the workers are started.
+2. negsim's sweeper (``hydra_plugins/negsim_sweeper``) calls :meth:`Sweep.begin` with the whole list of jobs before
+   Hydra writes anything: the seeds are checked, the sweep folder is claimed (a lock, so that a second command into
+   the same folder refuses at once) and the workers are started.
 3. Each job (:meth:`Sweep.job`) resolves its config, starts its cell and records which cell it is. A copy of the
    object sent to another process by a launcher (joblib, submitit) runs each cell to its end there and records it in
    a file that the command reads back.
 4. When Hydra returns, :meth:`Sweep.finish` finishes the cells still running, writes ``grid.json`` (exactly this
    command's cells), the aggregate of those cells and the plots. Any error there is one line and exit 1.
-5. Ctrl-C anywhere (or Hydra's own error): :meth:`Sweep.abort` stops the workers, removes the cells in flight, keeps
-   the complete ones, and the command ends with one line and exit 130 (or Hydra's message and exit 1).
+5. Ctrl-C anywhere (or Hydra's own error, or a refusal): :meth:`Sweep.abort` stops the workers, removes the cells in
+   flight, keeps the complete ones (a folder the command created and wrote no cell into goes whole), and the command
+   ends with one line and exit 130 (or Hydra's message and exit 1, or exit 2). The lock file goes with the command.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.errors import fail, keep_traceback, log_beside
 from sim.cli.settings import design_of
-from sim.io.atomic import PARTIAL
+from sim.io.atomic import remove_partials
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import GRID_FILE, GridCell, SweepReport, aggregate, read_sampled, write_grid
-from sim.study.cells import CellOutcome, check_seed, config_hash
+from sim.study.cells import CellOutcome, config_hash
 from sim.study.executor import Executor
+from sim.study.limits import check_seed
 from sim.study.pipeline import CellPipeline, failed_cell, start_cell
 from sim.study.sweep_plots import draw_sweep_plots
 
@@ -58,6 +60,7 @@ NOT_SWEPT = (
 SETTINGS = ("sweep.workers", "sweep.chunk", "sweep.backend", "sweep.address", "sweep.name")  # never change results
 INSPECTING = ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "-sc", "--shell-completion")  # Hydra's
 INTERRUPTED = 130  # the exit status of a command ended by Ctrl-C (128 + SIGINT)
+LOCK_FILE = ".lock"  # held by the command writing a sweep folder
 
 
 def default_name(overrides: list[str]) -> str:
@@ -93,6 +96,7 @@ class Sweep:
         self.pipeline = CellPipeline()
         self.executors: dict[tuple, Executor] = {}
         self.lock: IO | None = None
+        self.created = False  # whether this command created the sweep folder
         self.started = time.time()
         self.in_jobs = 0.0  # seconds inside jobs
 
@@ -118,38 +122,53 @@ class Sweep:
         except BaseException:  # Hydra's error (1), a mistake (2), Ctrl-C: no worker left, nothing half-written
             self.abort()
             raise
+        finally:
+            self._release()
 
-    # 2. called by negsim's sweeper before the first job
+    # 2. called by negsim's sweeper once it knows every job, before Hydra writes anything
     def begin(self, config: DictConfig, jobs: list[list[str]]) -> None:
-        """Claim the sweep folder, check the jobs' seeds, start the workers."""
+        """Check the jobs' seeds, claim the sweep folder, start the workers."""
         self.directory, self.jobs = Path(config.hydra.sweep.dir), len(jobs)
         self.swept = swept_keys(config)
         self.sampled = config.get("design") is not None
-        log_beside(self.directory)  # an unexpected failure's traceback goes beside the sweep's outputs
-        self._claim(str(config.sweep.name))
         try:
             for job in jobs:
                 for override in job:
                     key, _, value = override.partition("=")
                     if key.lstrip("+~") == "seed" and value.lstrip("-").isdigit():
                         check_seed(int(value))
+        except ScenarioError as error:
+            fail(error)  # nothing written yet
+        self.created = not self.directory.exists()
+        log_beside(self.directory)  # an unexpected failure's traceback goes beside the sweep's outputs
+        self._claim(str(config.sweep.name))
+        try:
             self._executor(OmegaConf.to_container(config.sweep, resolve=True)).start()
         except ScenarioError as error:
             fail(error)
 
     def _claim(self, name: str) -> None:
-        """Lock the sweep folder for this command (the lock goes with the process, however it ends)."""
+        """Lock the sweep folder for this command (the lock goes with the process, however it ends; the lock file
+        goes with the command, see :meth:`_release`)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.lock = open(self.directory / ".lock", "a+")  # noqa: SIM115 (held until the command ends)
-        try:
-            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.lock.seek(0)
-            holder = self.lock.read().strip() or "another process"
-            self.lock.close()
-            self.lock = None
-            allowed = f"a folder no other sweep is writing ({self.directory} is in use by {holder})"
-            fail(ScenarioError("sweep.name", name, allowed + "; wait for it, or give another sweep.name"))
+        path = self.directory / LOCK_FILE
+        while True:
+            lock = open(path, "a+")  # noqa: SIM115 (held until the command ends)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                lock.close()
+                allowed = f"a folder no other sweep is writing ({self.directory} is in use by {holder})"
+                fail(ScenarioError("sweep.name", name, allowed + "; wait for it, or give another sweep.name"))
+            try:
+                if os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            lock.close()  # the file was removed by the command that held it, after this one opened it: anew
+        self.lock = lock
         self.lock.truncate(0)
         self.lock.write(f"negsim sweep, process {os.getpid()}\n")
         self.lock.flush()
@@ -238,21 +257,22 @@ class Sweep:
         }
         timing = {"total": total, "hydra": total - sum(spent.values()), **spent}  # Hydra: composing, launching jobs
         (report.directory / "timing.json").write_text(json.dumps(timing, indent=2))
-        self._release()
         return conclude(report, plotted)
 
     # 5. Ctrl-C, or Hydra's own error
     def abort(self) -> None:
-        """Stop the workers and remove what this process left half-written; complete cells stay."""
+        """Stop the workers and remove what this process left half-written; complete cells stay. A sweep folder this
+        command created and wrote no cell into (a refused or interrupted sweep) goes too."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the clean-up
         self.close(kill=True)
-        for cell in self.pipeline.pending:
-            cell.abort()
-        if self.directory is not None:
-            for partial in list(self.directory.rglob(f".*{PARTIAL}{os.getpid()}")):
-                shutil.rmtree(partial, ignore_errors=True)
-            shutil.rmtree(self.directory / f".jobs-{self.token}", ignore_errors=True)
+        self.pipeline.abort()
         self._release()
+        if self.directory is None:
+            return
+        remove_partials(self.directory)
+        shutil.rmtree(self.directory / f".jobs-{self.token}", ignore_errors=True)
+        if self.created and not any(p.name[0] != "." for p in self.directory.glob("cells/*")):
+            shutil.rmtree(self.directory, ignore_errors=True)  # Hydra's multirun.yaml, an empty cells/
 
     def close(self, kill: bool = False) -> None:
         for executor in self.executors.values():
@@ -260,7 +280,10 @@ class Sweep:
         self.executors.clear()
 
     def _release(self) -> None:
+        """Unlock the sweep folder and remove its lock file (while still holding it: a command that opened the file
+        meanwhile finds it gone and takes a new one)."""
         if self.lock is not None:
+            (self.directory / LOCK_FILE).unlink(missing_ok=True)
             self.lock.close()
             self.lock = None
 
@@ -332,7 +355,7 @@ def conclude(report: SweepReport, plots: list[Path] | None) -> int:
         print(f"negsim: cell {f['cell']} {f['values']} {f['status']}: {error[-1] if error else 'no error recorded'}")
     if report.failed:
         failed = ", ".join(f["cell"] for f in report.failed)
-        _error(f"{len(report.failed)} cell(s) did not complete: {failed} (their errors are in cells/<hash>/cell.json)")
+        _error(f"{len(report.failed)} cell(s) did not complete: {failed} (their errors are in aggregate/sweep.json)")
     return 1 if report.failed or plots is None else 0
 
 
@@ -377,7 +400,9 @@ def plot_command(argv: list[str]) -> None:
         fail(ScenarioError("negsim plot", " ".join(argv), "one folder written by negsim sweep (e.g. multirun/NAME)"))
     sweep = Path(argv[0])
     try:
-        report = SweepReport.read(sweep) if (sweep / "aggregate" / "cells.parquet").exists() else aggregate(sweep)
+        report = SweepReport.read(sweep) if (sweep / "aggregate").is_dir() else aggregate(sweep)
+    except ScenarioError:  # a damaged grid.json or aggregate, named with what to do
+        raise
     except Exception as error:
         _error(f"aggregating {sweep} failed: {_one_line(error)}")
         raise SystemExit(1) from None

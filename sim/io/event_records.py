@@ -18,6 +18,7 @@ import io
 from collections.abc import Mapping
 from pathlib import Path
 
+from sim.io.files import read_file
 from sim.model import schema
 from sim.model.cameo import lookup, weighted
 from sim.model.errors import ScenarioError, one_of, quote
@@ -33,7 +34,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("note", "notes", "description"),  # optional
 }
 REQUIRED = ("date", "source", "target", "cameo")
-CSV_ALLOWED = f"a CSV file of event records, each field at most {csv.field_size_limit() // 1024} KiB"
+MAX_BYTES = 256 * 2**20  # an event file larger than this is refused unread
+CSV_ALLOWED = (
+    f"a CSV file of event records: one record a line, each with the header's fields, each field at most "
+    f"{csv.field_size_limit() // 1024} KiB"
+)
 
 # The example: the 2014–2016 Japan–Russia events that tokyo_2013 replays, with the actor names of an event record.
 EXAMPLE_CSV = Path(__file__).resolve().parents[1] / "data" / "japan_russia_2014_2016.csv"
@@ -50,35 +55,55 @@ def read_events(path: str | Path, actors: Mapping[str, str]) -> list[dict]:
     """The events of a CSV file as scenario event entries: ``date``, ``source``, ``target``, ``cameo``, ``note``.
 
     ``actors`` maps the file's actor names (compared without case) to the scenario's actors. A ``weight`` column
-    scales each code's Goldstein value; without a ``note`` column, each note names the file and line. An unknown
-    code or actor, a bad date or weight raises :class:`ScenarioError` naming the file, line and column.
+    scales each code's Goldstein value; without a ``note`` column, each note names the file and line. Each record is
+    one line with as many fields as the header: a quoted field that runs over a line break (an unterminated quote
+    swallows the records after it), a stray quote, a missing or an extra field, an unknown code or actor, a bad date
+    or weight raise :class:`ScenarioError` naming the file, line (and column).
     """
     path = Path(path)
     names = {_actor_key(name, "actors"): schema.text(actor, f"actors.{name}") for name, actor in actors.items()}
+    raw = read_file(path, MAX_BYTES, "a readable file of event records")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise ScenarioError(str(path), None, f"a readable file ({e.strerror})") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError(str(path), None, "a CSV file in UTF-8") from None
-    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)  # else as Excel
+    entries, end = [], 0  # end: the last line of the last record read
     try:
-        columns = _columns(reader.fieldnames or [], path)
-        return [_entry(row, columns, names, path, reader.line_num) for row in reader]
-    except csv.Error as e:  # a field over csv.field_size_limit() (128 KiB), a stray quote…
-        raise ScenarioError(f"{path} line {reader.line_num + 1}", None, CSV_ALLOWED, problem=str(e)) from None
+        header = next(reader, [])
+        columns = _columns(header, path)
+        end = reader.line_num
+        for row in reader:
+            line, end = end + 1, reader.line_num
+            if row:
+                _check_record(row, len(header), line, end, path)
+                entries.append(_entry(dict(zip(header, row, strict=True)), columns, names, path, line))
+    except csv.Error as e:  # a field over csv.field_size_limit() (128 KiB), a quote left open at the end…
+        raise ScenarioError(f"{path} line {end + 1}", None, CSV_ALLOWED, problem=str(e)) from None
+    return entries
+
+
+def _check_record(row: list[str], fields: int, line: int, end: int, path: Path) -> None:
+    """A record is one line (``line`` to ``end``) with as many fields as the header."""
+    if end > line:
+        problem = f"a quoted field runs from line {line} over {end - line} line break(s) (an unterminated quote?)"
+        raise ScenarioError(f"{path} line {line}", None, CSV_ALLOWED, problem=problem)
+    if len(row) != fields:
+        problem = f"{len(row)} field(s) where the header has {fields}"
+        raise ScenarioError(f"{path} line {line}", None, CSV_ALLOWED, problem=problem)
 
 
 def _actor_key(name: object, path: str) -> str:
     return schema.text(name, path).strip().casefold()
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma-, semicolon- or tab-separated, as the header line shows."""
+def _delimiter(text: str) -> str:
+    """Comma-, semicolon- or tab-separated, as the header line shows (its quoting rules guessed from one line would
+    let a stray quote pass)."""
     try:
-        return csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+        return csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
-        return csv.excel
+        return ","
 
 
 def _columns(header: list[str], path: Path) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from sim.io.files import read_file
 from sim.model.errors import ScenarioError, quote
 
 MAX_BYTES = 16 * 2**20  # 16 MiB
@@ -46,19 +47,10 @@ class _UniqueKeyLoader(LOADER):
 
 
 def read_yaml(path: str | Path) -> dict:
-    """Read a YAML file holding a mapping, refusing a missing, oversized, non-UTF-8 or malformed file, a key given
-    twice, and nesting or aliases past the limits; every error names the file (and the line and column)."""
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise ScenarioError(str(path), None, "a YAML file", problem="this is a directory")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            problem = f"the file holds {size:,} bytes"
-            raise ScenarioError(str(path), None, f"a YAML file of at most {MAX_BYTES // 2**20} MiB", problem=problem)
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ScenarioError(str(path), None, "a readable file", problem=e.strerror or type(e).__name__) from None
+    """Read a YAML file holding a mapping, refusing a missing, oversized, non-UTF-8 or malformed file, anything that
+    is not a regular file (a FIFO, a device: :func:`sim.io.files.read_file`), a key given twice, and nesting or
+    aliases past the limits; every error names the file (and the line and column)."""
+    raw = read_file(path, MAX_BYTES, "a YAML file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -102,11 +94,16 @@ def _kind(value: object) -> str:
 
 
 def _check_size(text: str, where: str) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` or more than :data:`MAX_VALUES` values once aliases are
-    expanded, from the parser's events (no recursion, no expansion: the cost is the length of the text)."""
+    """Refuse nesting deeper than :data:`MAX_DEPTH`, more than :data:`MAX_VALUES` values once aliases are
+    expanded, and an alias inside the collection it names (``a: &a [*a]``, which never ends once expanded), from the
+    parser's events (no recursion, no expansion: the cost is the length of the text)."""
     open_counts: list[list] = [[0, None]]  # per open collection: values in it so far, its anchor
     sizes: dict[str, int] = {}  # values an anchor stands for
     for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, yaml.AliasEvent) and any(anchor == event.anchor for _, anchor in open_counts):
+            mark = event.start_mark
+            problem = f"the alias *{event.anchor} lies inside the collection &{event.anchor} names"
+            raise ScenarioError(_at(where, mark.line, mark.column), None, "aliases to finished values", problem=problem)
         if isinstance(event, yaml.CollectionStartEvent):
             if len(open_counts) > MAX_DEPTH:
                 mark = event.start_mark

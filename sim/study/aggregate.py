@@ -11,8 +11,12 @@ Reads ``<sweep>/cells/<hash>/`` of each (each cell has already reduced its repli
 - ``cells.parquet``: one row per cell: swept values, status, replicates, settlement probability with its Wilson 95%
   interval, median round of settlement, the most common settled terms;
 - ``bands.parquet``: per cell × round × directed country pair, the median and 5–95% of confidence;
-- ``sweep.json``: counts, the model versions of the cells and the cells that failed (a cell whose ``cell.json`` is
-  missing or unreadable is a failed cell).
+- ``sweep.json``: counts, the model versions of the cells and the cells that failed (a cell folder that is not whole
+  as its manifest says, a file lost or damaged since it was written, is a failed cell, named with the file);
+- ``manifest.json``: the aggregate's own files as written (:mod:`sim.io.atomic`), checked before it is read again.
+
+A damaged ``grid.json`` or ``aggregate/`` is a :class:`~sim.model.errors.ScenarioError` naming the file and what to
+do (rerun the sweep; delete the aggregate and rerun ``negsim plot``).
 
 Columns ``cell_seed`` (the cell's ``seed``) and ``replicate_seed`` (the seed that reproduces a replicate alone with
 ``negsim run seed=…``) are unsigned 64-bit integers.
@@ -33,9 +37,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.io.atomic import AtomicDir
+from sim.io.atomic import AtomicDir, manifest_problem
+from sim.io.files import read_record
+from sim.model.errors import ScenarioError
 from sim.model.record.result import settlement_columns
-from sim.study.cells import CELL_FILE, cell_status
+from sim.study.cells import IncompleteCell, cell_status, read_cell
 
 GRID_FILE = "grid.json"
 
@@ -70,10 +76,23 @@ class SweepReport:
 
     @classmethod
     def read(cls, sweep: Path) -> SweepReport:
-        """The report of the aggregate written under ``sweep/aggregate``."""
-        directory = Path(sweep) / "aggregate"
-        summary = json.loads((directory / "sweep.json").read_text())
+        """The report of the aggregate written under ``sweep/aggregate``, once its files are checked against its
+        manifest; a :class:`ScenarioError` naming a missing or damaged file and what to do."""
+        directory = checked_aggregate(sweep)
+        keys = {"cells": int, "complete": int, "failed": list, "model_versions": list}
+        summary = read_record(directory / "sweep.json", keys, f"rerun negsim plot {sweep} to rebuild it")
         return cls(directory, summary["cells"], summary["complete"], summary["failed"], summary["model_versions"])
+
+
+def checked_aggregate(sweep: Path) -> Path:
+    """``sweep/aggregate``, once every file its manifest lists is found there as written; a :class:`ScenarioError`
+    naming a missing or damaged file and what to do otherwise."""
+    directory = Path(sweep) / "aggregate"
+    fault = manifest_problem(directory)
+    if fault is not None:
+        rebuild = f"an aggregate as negsim writes it: delete {directory} and rerun negsim plot {sweep} to rebuild it"
+        raise ScenarioError(str(fault[0]), None, rebuild, problem=fault[1])
+    return directory
 
 
 class _Appender:
@@ -172,26 +191,35 @@ def write_grid(
 
 
 def _grid_record(sweep: Path) -> dict:
-    """``sweep/grid.json`` as written by :func:`write_grid` (OSError or ValueError if there is none, or it is
-    unreadable)."""
-    return json.loads((Path(sweep) / GRID_FILE).read_text())
+    """``sweep/grid.json`` as written by :func:`write_grid`; a :class:`ScenarioError` naming it and what to do if
+    there is none, or it is unreadable or damaged."""
+    path, rebuild = Path(sweep) / GRID_FILE, "rerun the sweep's command to rebuild it (complete cells are kept)"
+    record = read_record(path, {"cells": list}, rebuild)
+    cells, swept = record["cells"], record.get("swept")
+    whole = all(
+        isinstance(c, dict) and isinstance(c.get("cell"), str) and isinstance(c.get("values"), dict) for c in cells
+    )
+    if not whole or not (swept is None or (isinstance(swept, list) and all(isinstance(k, str) for k in swept))):
+        problem = "damaged (a cell without its folder's name or values, or swept keys that are not names)"
+        raise ScenarioError(str(path), None, f"the file as negsim writes it: {rebuild}", problem=problem)
+    return record
 
 
 def read_grid(sweep: Path) -> list[GridCell]:
-    """The cells recorded in ``sweep/grid.json`` (OSError or ValueError if there is none, or it is unreadable)."""
+    """The cells recorded in ``sweep/grid.json`` (a :class:`ScenarioError` if there is none, or it is damaged)."""
     return [GridCell(c["cell"], c["values"]) for c in _grid_record(sweep)["cells"]]
 
 
 def read_swept(sweep: Path) -> list[str] | None:
     """The keys a sweep swept, as ``sweep/grid.json`` records them (None if it does not: a sweep run from Python, or
-    by an older negsim; OSError or ValueError if there is no readable grid)."""
+    by an older negsim; a :class:`ScenarioError` if there is no readable grid)."""
     return _grid_record(sweep).get("swept")
 
 
 def read_sampled(sweep: Path) -> bool:
-    """Whether a sampled design chose the sweep's cells, as ``sweep/grid.json`` records it (OSError or ValueError if
-    there is no readable grid)."""
-    return bool(_grid_record(sweep).get("sampled", False))
+    """Whether a sampled design chose the sweep's cells, as ``sweep/grid.json`` records it (a
+    :class:`ScenarioError` if there is no readable grid)."""
+    return _grid_record(sweep).get("sampled") is True
 
 
 def _every_cell(sweep: Path) -> list[GridCell]:
@@ -201,15 +229,11 @@ def _every_cell(sweep: Path) -> list[GridCell]:
 
 
 def _status(sweep: Path, cell: GridCell) -> dict:
-    """A cell's ``cell.json`` with the grid's values, or a failed status saying why it cannot be read."""
-    status = cell_status(sweep / "cells" / cell.cell)
-    if status is None:
-        return {
-            "values": cell.values,
-            "status": "failed",
-            "error": f"cells/{cell.cell}/{CELL_FILE} missing or unreadable",
-        }
-    return status | {"values": cell.values}
+    """A cell's ``cell.json`` with the grid's values, or a failed status naming the file missing or damaged."""
+    try:
+        return read_cell(sweep / "cells" / cell.cell) | {"values": cell.values}
+    except IncompleteCell as error:
+        return {"values": cell.values, "status": "failed", "error": str(error)}
 
 
 def _value_kinds(statuses: Sequence[dict]) -> dict[str, type]:
@@ -243,14 +267,14 @@ def aggregate(sweep: Path, cells: Sequence[GridCell] | None = None) -> SweepRepo
     statuses = {c.cell: _status(sweep, c) for c in unique}
     kinds = _value_kinds(list(statuses.values()))
     rows, failed, missing = [], [], []
-    with AtomicDir(sweep / "aggregate", replace=True) as partial:
+    with AtomicDir(sweep / "aggregate", replace=True, manifest=True) as partial:
         replicates, bands = _Appender(partial / "replicates.parquet"), _Appender(partial / "bands.parquet")
         for key, status in statuses.items():
             folder = sweep / "cells" / key
             values = _cast(status["values"], kinds)
             status = status | {"values": values}
             table = None
-            if status["status"] != "failed" and (folder / "replicates.parquet").exists():
+            if status["status"] != "failed":  # its files are there as written (read_cell)
                 table = pd.read_parquet(folder / "replicates.parquet")
                 replicates.append(table.assign(cell=key, **values))
                 if (folder / "bands.parquet").exists():

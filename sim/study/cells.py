@@ -25,8 +25,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim.io.atomic import manifest_problem
+from sim.io.files import read_record
 from sim.io.library import load_scenario
-from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.record.result import seed_column
 from sim.model.run import replicate_seeds, simulate_ensemble, simulate_points
@@ -35,9 +36,9 @@ from sim.study import ensemble
 from sim.study.version import model_version
 
 CELL_FILE = "cell.json"
+RECOMPUTE = "rerun the sweep (or study) to recompute the cell; complete cells are kept"
 DEFAULT_CHUNK = 1000  # replicates per batch: larger batches amortise the per-round array calls
 MAX_BATCH_ROWS = 4_000_000  # confidence rows (replicates × rounds × directed pairs) a batch holds: ~250 MB at peak
-MAX_SEED = 2**64 - 1  # a cell's seed is stored as an unsigned 64-bit integer (``cell_seed``), like its replicates'
 
 
 def config_hash(config: Mapping) -> str:
@@ -45,14 +46,6 @@ def config_hash(config: Mapping) -> str:
     random draws) and of the model's version: the identity of a cell."""
     text = json.dumps({**config, "model_version": model_version()}, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def check_seed(value: object, path: str = "seed") -> int:
-    """A cell's seed: a whole number in [0, 2⁶⁴ − 1]."""
-    seed = schema.integer(value, path, 0)
-    if seed > MAX_SEED:
-        raise ScenarioError(path, value, "a whole number in [0, 2^64 - 1] (18446744073709551615)")
-    return seed
 
 
 @dataclass(frozen=True)
@@ -161,14 +154,29 @@ def failed_chunk(start: int, seeds: list[int], error: str) -> Chunk:
     return Chunk(pd.DataFrame(rows), [], None, None)
 
 
-def cell_status(directory: Path) -> dict | None:
-    """The recorded status of a cell directory, or None if it holds no finished cell (no ``cell.json``, or one that
-    is not a record of keys and values)."""
+class IncompleteCell(Exception):
+    """A cell folder that holds no whole finished cell; the message names the file missing or damaged and what to do."""
+
+
+def read_cell(directory: Path) -> dict:
+    """The record (``cell.json``) of a whole finished cell: every file its manifest lists is there as written
+    (:func:`sim.io.atomic.manifest_problem`), the record a mapping of keys and values; :class:`IncompleteCell`
+    otherwise."""
+    fault = manifest_problem(directory)
+    if fault is not None:
+        raise IncompleteCell(f"{fault[0]}: {fault[1]}; {RECOMPUTE}")
     try:
-        status = json.loads((directory / CELL_FILE).read_text())
-    except (OSError, ValueError):
+        return read_record(directory / CELL_FILE, {"status": str, "values": dict}, RECOMPUTE)
+    except ScenarioError as error:  # listed and unchanged, yet not a record: not written by this negsim
+        raise IncompleteCell(str(error)) from None
+
+
+def cell_status(directory: Path) -> dict | None:
+    """The record of a whole finished cell (:func:`read_cell`), or None if the folder holds none."""
+    try:
+        return read_cell(directory)
+    except IncompleteCell:
         return None
-    return status if isinstance(status, dict) else None
 
 
 def batch_size(chunk: int, pairs: int, rounds: int) -> int:

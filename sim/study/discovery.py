@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.io.atomic import AtomicDir
 from sim.model.errors import ScenarioError, one_of
-from sim.study.aggregate import GRID_FILE, read_swept
+from sim.study.aggregate import GRID_FILE, checked_aggregate, read_swept
 from sim.views.discovery_figures import plot_box, plot_peeling
 
 MIN_SAMPLES = 20  # fewer points cannot be peeled in steps of a few per cent
@@ -168,13 +168,10 @@ def read_sweep(sweep: Path, outcome: str) -> tuple[pd.DataFrame, list[str]]:
     """A sweep's samples with their swept values (the inputs, as ``grid.json`` records them) and the outcome: one row
     per cell from ``aggregate/cells.parquet``, or per replicate from ``aggregate/replicates.parquet`` for a
     per-replicate outcome."""
-    folder = Path(sweep) / "aggregate"
-    if not (folder / "cells.parquet").is_file():
+    if not (Path(sweep) / "aggregate").is_dir():
         raise ScenarioError("negsim discover", str(sweep), "a sweep folder with an aggregate (negsim sweep, then plot)")
-    try:
-        inputs = read_swept(sweep)
-    except (OSError, ValueError):
-        inputs = None
+    folder = checked_aggregate(sweep)
+    inputs = read_swept(sweep)
     if inputs is None:
         raise ScenarioError(
             "negsim discover",

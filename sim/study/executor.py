@@ -19,8 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from sim.model.errors import ScenarioError
 from sim.study.cells import Chunk, failed_chunk, run_chunk
-
-BACKENDS = ("processes", "ray")
+from sim.study.limits import BACKENDS
 
 
 def attempt(*call) -> Chunk | str:

@@ -1,8 +1,8 @@
 """Cells started and finished: a cell's batches handed to the executor at once (:func:`start_cell`), the cell
 written atomically when they are done (:meth:`PendingCell.finish`), and a :class:`CellPipeline` that keeps the next
 cell's batches queued while the previous one is written (and while Hydra sets up the next job), so that the workers
-never wait for the parent. Rerunning a sweep skips the cells already complete and redoes only those that failed or
-were interrupted.
+never wait for the parent. Rerunning a sweep skips the cells already complete and redoes only those that failed,
+were interrupted, or lost or damaged a file since (a cell is complete only as its manifest says).
 
 No Hydra here: :mod:`sim.cli.hydra_apps` turns each Hydra job into a call of :func:`start_cell`.
 """
@@ -34,12 +34,12 @@ from sim.study.cells import (
     CellSpec,
     batch_size,
     cell_status,
-    check_seed,
     config_hash,
     scenario_of,
     write_part,
 )
 from sim.study.executor import Executor, _Later, chunk_result
+from sim.study.limits import check_seed
 from sim.study.version import model_version
 
 
@@ -48,7 +48,8 @@ def _yaml(config: Mapping) -> str:
 
 
 def _write_files(folder: AtomicDir, files: Mapping[str, object]) -> None:
-    """Write ``files`` into ``folder`` and put it in place of any older cell; on any failure, leave nothing.
+    """Write ``files`` into ``folder`` and put it in place of any older cell, with its manifest (written last: the
+    cell is complete only if every file it lists is there as written); on any failure, leave nothing.
 
     A file's content is a DataFrame (Parquet), a text, or a function giving the text when its turn comes.
     """
@@ -152,7 +153,7 @@ def failed_cell(directory: Path, config: Mapping, values: Mapping, error: str, s
     status = _record(directory.name, values, "failed", config.get("seed")) | {"replicates": 0, "failed": 0}
     status |= {"seconds": 0.0, "error": error}
     files = {CELL_FILE: json.dumps(status, indent=2, default=str), "config.yaml": _yaml(config)}
-    _write_files(AtomicDir(directory, replace=True), files)
+    _write_files(AtomicDir(directory, replace=True, manifest=True), files)
     outcome = CellOutcome(directory, "failed", 0, 0, time.perf_counter() - started, error, dict(values))
     return PendingCell(directory, config, dict(values), outcome)
 
@@ -166,7 +167,8 @@ def start_cell(
     values: Mapping | None = None,
 ) -> PendingCell:
     """Hand the cell of a resolved ``config`` to ``executor`` (in this process by default) and return at once,
-    unless a complete run of it is already under ``root/<hash>/`` or its settings are bad.
+    unless a complete run of it is already under ``root/<hash>/`` (every file its manifest lists there as written) or
+    its settings are bad.
 
     ``config`` needs ``scenario``, ``seed``, ``replicates`` and ``rounds``, and may hold ``points`` (values at the
     scenario's key paths, each run with every replicate seed: :mod:`sim.study.cells`); ``values`` are the swept values
@@ -199,7 +201,7 @@ def start_cell(
     except ScenarioError as error:
         return failed_cell(directory, config, values, str(error), started)
     executor = executor or Executor()
-    folder = AtomicDir(directory, replace=True)
+    folder = AtomicDir(directory, replace=True, manifest=True)
     parts = folder.path / "confidence.parquet"  # a Parquet dataset: one file per batch
     parts.mkdir()
     local = None if executor.backend == "ray" else str(parts)  # Ray workers may not see this disk: they send rows
@@ -255,3 +257,10 @@ class CellPipeline:
         finished = [cell.finish(self.progress) for cell in self.pending]
         self.pending.clear()
         return finished
+
+    def abort(self) -> None:
+        """Drop every queued cell's temporary folder (after an interruption: their batches are the executor's to stop,
+        first)."""
+        for cell in self.pending:
+            cell.abort()
+        self.pending.clear()

@@ -66,6 +66,9 @@ _TALKS_KEYS = (
 )
 
 
+MAX_DEADLINE = 10_000  # sessions: the most rounds a run can have (sim.cli.settings.MAX_ROUNDS); an opening offer's
+# backward induction takes one step per session left, so a larger deadline would only cost time
+
 _DEFAULTS = {f.name: f.default for f in fields(Talks) if f.default is not MISSING}
 
 
@@ -119,7 +122,7 @@ def parse_talks(name, raw, path, countries) -> Talks:
         protocol=schema.name(raw.get("protocol", DEFAULTS["protocol"]), f"{path}.protocol", PROTOCOLS),
         margin=number("margin", 0.0, 1.0),
         discount=number("discount", 0.01, 0.999),
-        deadline=None if deadline is None else schema.integer(deadline, f"{path}.deadline", 1),
+        deadline=None if deadline is None else schema.integer(deadline, f"{path}.deadline", 1, MAX_DEADLINE),
         anticipate=_flag(raw.get("anticipate", _DEFAULTS["anticipate"]), f"{path}.anticipate"),
         reoffer_after=number("reoffer_after", 0.0, 1.0),
         rejection_goldstein=number("rejection_goldstein", -10.0, 0.0),

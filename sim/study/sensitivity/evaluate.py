@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from sim.io.atomic import remove_partials
 from sim.study.cells import CellOutcome, config_hash
 from sim.study.executor import Executor
 from sim.study.pipeline import CellPipeline, start_cell
@@ -94,6 +95,11 @@ def _run_cells(study: Study, batches: list[list[dict]], size: int, progress: boo
             cell = start_cell(config, root, executor=executor, chunk=study.chunk, values=values)
             record(pipeline.add(cell))
         record(pipeline.drain())
+    except BaseException:  # Ctrl-C, a failure: stop the workers, then leave nothing half-written (complete cells stay)
+        executor.close(kill=True)
+        pipeline.abort()
+        remove_partials(root)
+        raise
     finally:
         executor.close()
         bar.close()

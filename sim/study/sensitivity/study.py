@@ -9,12 +9,13 @@ from functools import cached_property
 from pathlib import Path
 
 from sim.io.library import config_dir, load_scenario, scenario_data
+from sim.io.places import output_place
 from sim.model import schema
 from sim.model.errors import ScenarioError
 from sim.model.plan.batch import batch_values
 from sim.model.scenario.keypaths import nested, with_values
-from sim.study.executor import BACKENDS
 from sim.study.keypaths import scenario_bounds
+from sim.study.limits import BACKENDS, check_workers
 from sim.study.sensitivity.design import METHODS, Design
 
 OUTPUTS = {
@@ -162,11 +163,11 @@ def parse_study(raw: Mapping, name: str) -> Study:
         design=_design(raw),
         replicates=schema.integer(_given(raw, "replicates"), "replicates", 1),
         rounds=schema.integer(_given(raw, "rounds"), "rounds", 1),
-        workers=schema.integer(_given(raw, "workers"), "workers", 1),
+        workers=check_workers(_given(raw, "workers")),
         backend=schema.name(_given(raw, "backend"), "backend", BACKENDS),
         address=address,
         chunk=schema.integer(_given(raw, "chunk"), "chunk", 1),
-        output_dir=Path(_given(raw, "output_dir") or f"outputs/sensitivity/{name}"),
+        output_dir=output_place(_given(raw, "output_dir") or f"outputs/sensitivity/{name}", "output_dir"),
     )
     for corner in (0, 1):  # every sample lies between the two corners: check both before any work
         load_scenario(study.cell_config({k: float(b[corner]) for k, b in study.parameters.items()})["scenario"])
