@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sim.model import schema
 from sim.model.agents.mesa_model import NegotiationModel
-from sim.model.agents.seat import RULES, Minute, Option, Question, Seats, parse_seats
+from sim.model.agents.seat import RULES, Minute, Option, Question, Seat, Seats, parse_seats
 from sim.model.agents.seat_view import SeatView, view_of
 from sim.model.errors import ScenarioError, one_of
 from sim.model.record.result import RunResult
@@ -171,18 +171,28 @@ class Game:
     def view(self, seat: str | None = None) -> SeatView:
         """What ``seat`` (by default the first) can know now."""
         question = self.play_until_decision()
-        names = [s.name for s in self.seats]
-        if seat is not None and seat not in names:
-            raise ScenarioError("seat", seat, one_of(names, seat))
-        chosen = self.seats[names.index(seat) if seat else 0]
+        chosen = self._seat(seat)
         if question is not None and question.seat == chosen.name:
             return question.view
         now = (question.round, question.meeting, question.about, question.ask) if question else None
         return view_of(self._model, chosen, self._model.seats.minutes, self.rounds, now)
 
+    def view_at_start(self, seat: str | None = None) -> SeatView:
+        """What ``seat`` (by default the first) knows before the first round: its brief."""
+        chosen = self._seat(seat)
+        model = NegotiationModel(self.scenario, rng=self.seed, seats=Seats(self.seats, None, self.rounds))
+        return view_of(model, chosen, (), self.rounds)
+
     def result(self) -> RunResult:
         """Everything recorded so far (all of the game once it is over), as tables."""
         return self.model.result()
+
+    def _seat(self, name: str | None) -> Seat:
+        """The game's seat ``name`` (None: the first)."""
+        names = [s.name for s in self.seats]
+        if name is not None and name not in names:
+            raise ScenarioError("seat", name, one_of(names, name))
+        return self.seats[names.index(name) if name else 0]
 
     # Replaying with a decision changed ---------------------------------------------------------------------------
 
