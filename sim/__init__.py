@@ -1,7 +1,8 @@
 """negsim: agent-based simulation of diplomatic negotiation.
 
-The public API: load a scenario, run it once or as an ensemble, read the tables, plot; take a seat in a game. Names are imported on first
-use, so that ``import sim.study.cells`` in a worker process or ``negsim --help`` does not pay for Mesa and Matplotlib.
+The public API: load a scenario, run it once or as an ensemble, read the tables, plot; take a seat in a game and
+debrief it. Names are imported on first use, so that ``import sim.study.cells`` in a worker process or ``negsim
+--help`` does not pay for Mesa and Matplotlib.
 """
 
 from importlib import import_module
