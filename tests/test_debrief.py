@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from test_seat import yes
 
+from sim.cli.main import main
 from sim.io.library import load_scenario
 from sim.model.agents.game import Game
 from sim.model.agents.seat import RULES, Ask
@@ -184,3 +185,46 @@ def test_the_pages_read_on_a_projector(page, played, debriefed, practice, tmp_pa
 
 
 SCREENSHOTS = Path(tempfile.gettempdir())  # kept after the test, to look at
+
+
+def negsim(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run ``negsim argv`` in this process: its exit code (0 if it returned), standard output and error."""
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_negsim_brief_prints_the_seats_brief_or_writes_its_page(played, tmp_path, capsys):
+    code, out, _ = negsim(["brief", "tokyo_2013_practice", "japan.foreign", "seed=3"], capsys)
+    assert code == 0 and out == seat_brief(played)
+    page = tmp_path / "brief.html"
+    code, out, _ = negsim(["brief", "tokyo_2013_practice", "japan.foreign", "seed=3", f"html={page}"], capsys)
+    assert code == 0 and page.read_text() == seat_brief(played, html=True) and str(page) in out
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.html"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["japan.nope"], "seat: got 'japan.nope'; allowed: one of japan, japan.defence"),
+        (["japan", "rounds=0"], "rounds: got 0; allowed: a whole number ≥ 1"),
+        (["japan", "round=3"], "did you mean 'rounds'?"),
+        (["japan", "3"], "negsim brief: got '3'; allowed: key=value with key one of html, rounds, seed"),
+    ],
+)
+def test_negsim_brief_refuses_a_mistake_in_one_line(args, message, capsys):
+    code, out, err = negsim(["brief", "tokyo_2013_practice", *args], capsys)
+    assert code == 2 and out == "" and err.startswith("negsim: error: ") and len(err.splitlines()) == 1
+    assert message in err
+
+
+def test_negsim_class_writes_the_class_report_of_a_folder_of_debriefs(debriefed, tmp_path, capsys):
+    code, out, _ = negsim(["class", str(debriefed.parent)], capsys)
+    assert code == 0 and out == f"negsim: the class's games in {debriefed.parent / 'class' / 'class.html'}\n"
+    code, out, err = negsim(["class", str(tmp_path)], capsys)
+    assert code == 2 and "allowed: a folder of debriefs (sub-folders with a game.json)" in err
+    assert list(tmp_path.iterdir()) == []
