@@ -18,8 +18,11 @@ _EXPORTS = {
     "plot_confidence": "sim.views.run_figures",
     "read_events": "sim.io.event_records",
     "replicate_seeds": "sim.model.run",
+    "seat_brief": "sim.views.seat_brief",
     "simulate": "sim.model.run",
     "simulate_ensemble": "sim.model.run",
+    "write_class_report": "sim.study.debrief",
+    "write_debrief": "sim.study.debrief",
     "write_run": "sim.io.run_output",
 }
 __all__ = sorted(_EXPORTS)

@@ -24,6 +24,7 @@ EXPECTED = [
     "04_territorial_talks_sweep",
     "05_shocks_and_event_data",
     "06_calibration",
+    "07_take_a_seat",
 ]
 FIGURES = {  # figures each notebook shows when run: a figure lost (or shown twice) changes the count
     "01_meet_the_actors": 3,
@@ -32,6 +33,7 @@ FIGURES = {  # figures each notebook shows when run: a figure lost (or shown twi
     "04_territorial_talks_sweep": 4,
     "05_shocks_and_event_data": 7,
     "06_calibration": 2,
+    "07_take_a_seat": 2,  # the debrief's two figures
 }
 DRAWS = re.compile(r"^(plot_\w*|subplots|figure)$")  # calls that make a figure
 CELL_TIMEOUT = 180  # seconds; a whole notebook takes well under a minute on a 2-core machine
