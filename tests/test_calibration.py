@@ -15,8 +15,8 @@ from sim import load_scenario, simulate
 from sim.cli.main import main
 from sim.model.errors import ScenarioError
 from sim.model.record.acts import acts_table, event_records
+from sim.model.scenario.keypaths import with_values
 from sim.study.calibration.config import parse_calibration
-from sim.study.keypaths import with_values
 
 pytest.importorskip("pyabc", reason="install the calibrate extra: pip install -e '.[calibrate]'")
 from sim.study.calibration.abc import calibrate  # after the skip: it needs pyabc

@@ -12,7 +12,7 @@ import pytest
 
 from sim import load_scenario, read_events
 from sim.io.library import scenario_data
-from sim.model.plan.talks import TalksPlan
+from sim.model.plan.compiled import plan_for
 from sim.model.scenario.specs import ScenarioSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,9 +100,7 @@ def test_the_values_before_opened_a_zone_history_never_saw(tokyo_dict):
     dims["islands"]["values"]["russia"] = [1.0, 0.8, 0.55, 0.1, 0.0]
     for dim in dims.values():
         dim.pop("applies_when", None)
-    scenario = ScenarioSpec.from_dict(old)
-    countries = {c.name: c for c in scenario.countries}
-    talks = TalksPlan(scenario.talks[0], (countries["japan"], countries["russia"]), (slice(0, 3), slice(3, 6)))
+    talks = plan_for(ScenarioSpec.from_dict(old)).talks["peace_treaty"]
     package = {
         "islands": "pair_plus_kunashiri",
         "transfer_terms": "lease_back",

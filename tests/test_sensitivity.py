@@ -15,9 +15,9 @@ from SALib.test_functions import Ishigami
 from sim.cli.sensitivity import load_study, main
 from sim.io.library import config_dir, read_yaml
 from sim.model.errors import ScenarioError
+from sim.model.scenario.keypaths import get_path, nested, set_path, with_values
 from sim.study import executor
 from sim.study.cells import run_chunk
-from sim.study.keypaths import get_path, nested, set_path, with_values
 from sim.study.sensitivity.design import Design
 from sim.study.sensitivity.report import run_study
 from sim.study.sensitivity.study import available_studies

@@ -18,7 +18,7 @@ from scipy.stats import qmc
 
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
-from sim.study.keypaths import leaves
+from sim.model.scenario.keypaths import leaves
 
 METHODS = ("lhs", "sobol")
 DESIGN_KEYS = {"method", "samples", "seed", "ranges"}

@@ -302,14 +302,12 @@ class Delegation:
     def aspiration(self, talks: TalksPlan, side: int, sessions: int) -> float:
         """What it asks for after ``sessions`` sessions: its concession curve from its best down to its floor, the
         faster the more it trusts the other side (§2.6)."""
-        exponent = concession_exponent(
-            self.concession, self.confidence_in_party(talks, side), talks.spec.confidence_effect
-        )
-        return aspiration(sessions / talks.spec.horizon, self.floor(talks, side), talks.best[side], exponent)
+        exponent = concession_exponent(self.concession, self.confidence_in_party(talks, side), talks.confidence_effect)
+        return aspiration(sessions / talks.horizon, self.floor(talks, side), talks.best[side], exponent)
 
     def patience(self, talks: TalksPlan, side: int) -> float:
         """Its discount factor per session: lower the more it trusts the other side (§2.8)."""
-        return patience(self.confidence_in_party(talks, side), talks.spec.confidence_effect, talks.spec.discount)
+        return patience(self.confidence_in_party(talks, side), talks.confidence_effect, talks.discount)
 
     def may_offer(self, talks: TalksPlan, side: int, rejected: np.ndarray) -> np.ndarray:
         """Which candidates it may offer (K,): all, or, anticipating ratification (§2.10), those its own ministries
@@ -334,7 +332,7 @@ class Delegation:
         ``level`` to it; failing that, its own ideal (§2.7)."""
         party = talks.parties[side]
         ours = win_set_at(np.array(self.brought), talks.to_support[side], party.influence, party.veto, party.quota)
-        pick = self.proposes(talks, side, ours & talks.ratifiable[1 - side][talks.candidates], level)
+        pick = self.proposes(talks, side, ours & (talks.needed[1 - side] <= 1.0), level)
         return int(talks.candidates[pick]) if pick >= 0 else talks.ideal[side]
 
     def tables(self, talks: TalksPlan, side: int, kind: Proposal, outcome: int, level: float, meeting: str):
@@ -350,7 +348,7 @@ class Delegation:
         and why (:meth:`refusal`)."""
         party = talks.parties[side]
         worth = talks.utility[side][outcome] >= level - 1e-12
-        support = np.array(self.brought) >= talks.support_needed[side][:, outcome]
+        support = np.array(self.brought) >= talks.support_needed_at(side, outcome)
         now = bool(ratifies(support, party.influence, party.veto, party.quota))
         refusal = self.refusal(talks, side, outcome, rejected, now)
         facts = {"outcome": outcome, "position": position, "level": level, "ratifies_now": now}
@@ -366,7 +364,7 @@ class Delegation:
         k = talks.candidate_of[outcome]
         if k >= 0 and rejected[k] > -np.inf:
             return Answer.REJECTED_BEFORE
-        if not talks.ratifiable[side][outcome]:
+        if not talks.ratifiable_at(side, outcome):
             return Answer.OUTSIDE_WIN_SET
         return Answer.NOT_TRUSTED if not now else Answer.BELOW_ASPIRATION
 

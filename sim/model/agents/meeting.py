@@ -90,7 +90,7 @@ class Meeting:
         self.log(at.friction.name, "friction", at.raiser, at.dyad, [Action.RAISED])
         answer = Action.UNDERSTOOD if understood else Action.REBUFFED
         self.log(at.friction.name, "friction", 1 - at.raiser, at.dyad, [answer])
-        strength = self.plan.weight * at.friction.severity
+        strength = self.plan.weight * at.severity
         what = f"{answering.country.name} {'understood' if understood else 'rebuffed'} it"
         for i, observer in enumerate(raising.members):
             salient = raising.involvement[i] * at.salience[i]

@@ -148,9 +148,9 @@ class NegotiationModel(mesa.Model):
         """Each observer's ministries read an act of the actor's ministries, as cooperation or defection by the sign
         of its strength."""
         for o in observations:
-            strength, good = abs(o.strength), o.strength >= 0
+            strength, good = o.strength, o.good
             actors = self.ministries[o.actor]
-            what = f"{actors[0].country.name} acted, strength {o.strength:+.3f}"
+            what = f"{actors[0].country.name} acted, strength {strength if good else -strength:+.3f}"
             for i, observer in enumerate(self.ministries[o.observer]):
                 observer.sees(actors, [strength * o.observing[i] * x for x in o.acting], good, about, what)
 

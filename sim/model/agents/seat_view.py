@@ -243,7 +243,8 @@ def _talks(model: NegotiationModel, talks: TalksPlan, country, confidence) -> Ta
     other = talks.parties[1 - side].name
     party = talks.parties[side]
     own = np.array([confidence[m.index][other] for m in country.members])
-    ratifies_now = win_set_at(own, talks.support_needed[side], party.influence, party.veto, party.quota)
+    needed = np.stack([talks.support_needed_at(side, n) for n in range(len(talks.grid))], axis=-1)  # (ministries, n)
+    ratifies_now = win_set_at(own, needed, party.influence, party.veto, party.quota)
     u = talks.utility[side]
     deals = tuple(Deal(n + 1, talks.terms(n), float(u[n]), bool(ratifies_now[n])) for n in range(len(talks.grid)))
     state = model.talks[talks.name]

@@ -45,19 +45,20 @@ from sim.model.rules.confidence import (
 )
 
 
-def observe(block, mask, observing, acting, rates, strength: float, good: bool) -> None:
-    """Update an observer's confidence ``block`` (..., m_obs, m_act) in place where ``mask`` (...) holds.
+def observe(block, strength, observing, acting, rates, good: bool) -> None:
+    """Update an observer's confidence ``block`` (..., m_obs, m_act) in place by an act of ``strength`` (...): 0
+    where nothing was observed (a replicate, a dyad), the act's strength times the meeting's weight elsewhere.
 
     Entry (i, j) moves by :func:`~sim.model.rules.confidence.reward` (good news) or
     :func:`~sim.model.rules.confidence.punish` with rate ``rates[i]`` and weight ``strength·observing[i]·acting[j]``:
     observers at the table see fully, the rest of their government by spill-over; the acting ministry is judged
-    fully, the rest of its government by spill-over (docs/model.md §2.3). Where ``mask`` holds nowhere nothing
+    fully, the rest of its government by spill-over (docs/model.md §2.3). Where the strength is 0 everywhere nothing
     moves (a zero weight leaves confidence as it is), so nothing is computed. One entry: :meth:`Ministry.observe
     <sim.model.agents.agents.Ministry.observe>`.
     """
-    if not mask.any():
+    if not np.any(strength):
         return
-    w = strength * mask[..., None, None] * observing[..., :, None] * acting[..., None, :]
+    w = np.asarray(strength)[..., None, None] * observing[..., :, None] * acting[..., None, :]
     rate = rates[..., :, None]
     block[...] = reward(block, rate, w) if good else punish(block, rate, w)
 
@@ -120,15 +121,15 @@ class Engine:
         everywhere = np.ones(self.replicates, dtype=bool)
         for o in observations:
             block = self.confidence[:, o.observer, o.actor]
-            observe(block, everywhere, o.observing, o.acting, o.rates, abs(o.strength), o.strength >= 0)
+            observe(block, o.strength * everywhere, o.observing, o.acting, o.rates, o.good)
 
     def observe_random(self, events: RandomEventPlan, struck: np.ndarray, goldstein: np.ndarray, strength) -> None:
         """Every pair at once: the target's block (R, P, m_t, m_s) of confidence in the source."""
         rows, cols = events.targets[:, :, None], events.sources[:, None, :]
         block = self.confidence[:, rows, cols]
         good = struck & (strength >= 0)
-        observe(block, good * np.abs(strength), events.observing, events.acting, events.gain, 1.0, True)
-        observe(block, (struck & ~good) * np.abs(strength), events.observing, events.acting, events.loss, 1.0, False)
+        observe(block, good * np.abs(strength), events.observing, events.acting, events.gain, True)
+        observe(block, (struck & ~good) * np.abs(strength), events.observing, events.acting, events.loss, False)
         self.confidence[:, rows, cols] = block
 
     def pair_confidence(self, rule: LapseRule) -> np.ndarray:
@@ -189,7 +190,9 @@ class Engine:
         sides = meeting.sides
         dyads = np.arange(meeting.dyads)
         worth = [
-            (item.votes[s] * trust_game_value(brought[s], item.benefit[s][:, None], item.exposure[s][:, None])).sum(-1)
+            (item.votes[s] * trust_game_value(brought[s], item.benefit[s][..., None], item.exposure[s][..., None])).sum(
+                -1
+            )
             for s in (0, 1)
         ]
         adopted = (worth[0] > 0) & (worth[1] > 0)
@@ -203,16 +206,16 @@ class Engine:
             side, o = sides[s], 1 - s
             observer, lead = sides[o], item.lead[s]
             p = honour_probability(
-                side.reliability[dyads, lead], side.hawkishness[dyads, lead], brought[s][:, dyads, lead]
+                side.reliability[..., dyads, lead], side.hawkishness[..., dyads, lead], brought[s][:, dyads, lead]
             )
             done = adopted & (dice.carry_out(k, s) < p)
             broke = adopted & ~done
             log(s, np.where(done, Action.CARRIED_OUT, np.where(broke, Action.BROKE, NO_ACTION)))
-            observe(blocks[o], done, observer.involvement, item.acting[s], observer.gain, meeting.weight, True)
+            observe(blocks[o], meeting.weight * done, observer.involvement, item.acting[s], observer.gain, True)
             if broke.any():
                 # Generous tit-for-tat: each observing ministry forgives a breach with its own probability.
                 unforgiving = observer.involvement * (dice.forgive(k, s) >= observer.forgiveness)
-                observe(blocks[o], broke, unforgiving, item.acting[s], observer.loss, meeting.weight, False)
+                observe(blocks[o], meeting.weight * broke, unforgiving, item.acting[s], observer.loss, False)
 
     def _friction(self, round_, meeting: EntryPlan, at: FrictionAt, blocks, brought, u: np.ndarray) -> None:
         """A grievance: understood or rebuffed by the other side, and the raiser's confidence moves accordingly, each
@@ -221,15 +224,15 @@ class Engine:
         t = 1 - r
         raiser, answering = meeting.sides[r], meeting.sides[t]
         confidence = brought[t][:, d, :] @ answering.delegation[d]
-        understood = u < understanding_probability(confidence, answering.delegation_hawkishness[d])
+        understood = u < understanding_probability(confidence, answering.delegation_hawkishness[..., d])
         log = self.recorder.log_actions
         log(round_, meeting, at.friction.name, "friction", r, d, np.full((self.replicates, 1), Action.RAISED))
         answer = np.where(understood, Action.UNDERSTOOD, Action.REBUFFED)[:, None]
         log(round_, meeting, at.friction.name, "friction", t, d, answer)
-        block, strength = blocks[r][:, d], meeting.weight * at.friction.severity
-        args = (raiser.involvement[d] * at.salience, answering.involvement[d])
-        observe(block, understood, *args, raiser.gain[d], strength, True)
-        observe(block, ~understood, *args, raiser.loss[d], strength, False)
+        block, strength = blocks[r][:, d], meeting.weight * at.severity
+        args = (raiser.involvement[..., d, :] * at.salience, answering.involvement[..., d, :])
+        observe(block, strength * understood, *args, raiser.gain[..., d, :], True)
+        observe(block, strength * ~understood, *args, raiser.loss[..., d, :], False)
 
     def _talks(self, round_, meeting: EntryPlan, at: TalksAt, blocks, brought, host: str) -> None:
         """A session of settlement talks (:func:`~sim.model.procedures.talks.hold_session`): a ratified deal is a
@@ -239,7 +242,7 @@ class Engine:
         def seat() -> tuple[PartyArrays, PartyArrays]:
             def party(p: int) -> PartyArrays:
                 n = len(talks.parties[p].influence)
-                return PartyArrays(talks, p, brought[order[p]][:, d, :n], sides[order[p]].concession[d])
+                return PartyArrays(talks, p, brought[order[p]][:, d, :n], sides[order[p]].concession[..., d])
 
             return party(0), party(1)
 
@@ -249,9 +252,11 @@ class Engine:
         settled = result.settled
         for s in (0, 1):
             a, b = sides[s], sides[1 - s]
-            observe(blocks[s][:, d], settled, a.involvement[d], b.involvement[d], a.gain[d], at.sign, True)
+            weights = (a.involvement[..., d, :], b.involvement[..., d, :], a.gain[..., d, :])
+            observe(blocks[s][:, d], at.sign * settled, *weights, True)
         for p in (0, 1):  # Putnam (1988): the other side reads a deal rejected at home as a defection
             failed, reader = order[p], 1 - order[p]
             a, b = sides[reader], sides[failed]
             rejected = result.rejected_at_home(p)
-            observe(blocks[reader][:, d], rejected, a.involvement[d], b.involvement[d], a.loss[d], at.reject, False)
+            weights = (a.involvement[..., d, :], b.involvement[..., d, :], a.loss[..., d, :])
+            observe(blocks[reader][:, d], at.reject * rejected, *weights, False)

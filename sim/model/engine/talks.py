@@ -27,11 +27,11 @@ class PartyArrays:
     def aspiration(self, sessions: np.ndarray) -> np.ndarray:
         """Its concession curve from its best down to its floor, after ``sessions`` sessions."""
         t = self.talks
-        exponent = concession_exponent(self.style, self.confidence, t.spec.confidence_effect)
-        return aspiration(sessions / t.spec.horizon, self._floor, t.best[self.side], exponent)
+        exponent = concession_exponent(self.style, self.confidence, t.confidence_effect)
+        return aspiration(sessions / t.horizon, self._floor, t.best[self.side], exponent)
 
     def patience(self) -> np.ndarray:
-        return patience(self.confidence, self.talks.spec.confidence_effect, self.talks.spec.discount)
+        return patience(self.confidence, self.talks.confidence_effect, self.talks.discount)
 
     def may_offer(self, rejected: np.ndarray) -> np.ndarray:
         """All candidates, or, anticipating ratification, those in its own win-set, in the other side's as it
@@ -56,7 +56,7 @@ class PartyArrays:
         t, s = self.talks, self.side
         p = t.parties[s]
         own = win_set_at(self.ministries, t.to_support[s], p.influence, p.veto, p.quota)
-        pick = first_offer(t.offered[s], t.offered[1 - s], own & t.ratifiable[1 - s][t.candidates], level)
+        pick = first_offer(t.offered[s], t.offered[1 - s], own & (t.needed[1 - s] <= 1.0), level)
         return np.where(pick >= 0, t.offerable[pick], t.ideal[s])
 
     def tables(self, kind, outcome, level, pending) -> tuple[np.ndarray, np.ndarray]:
@@ -70,15 +70,16 @@ class PartyArrays:
         t, s = self.talks, self.side
         p = t.parties[s]
         worth = t.utility[s][outcome] >= level - 1e-12
-        now = ratifies(self.ministries >= t.support_needed[s][:, outcome].T, p.influence, p.veto, p.quota)
+        now = ratifies(self.ministries >= t.support_needed_at(s, outcome), p.influence, p.veto, p.quota)
         k = t.candidate_of[outcome]
         before = (k >= 0) & (rejected[np.arange(len(k)), np.maximum(k, 0)] > -np.inf) if len(t.candidates) else k >= 0
-        reasons = [worth & (now | ~position), before, ~t.ratifiable[s][outcome], ~now]
+        reasons = [worth & (now | ~position), before, ~t.ratifiable_at(s, outcome), ~now]
         codes = [Answer.ACCEPTED, Answer.REJECTED_BEFORE, Answer.OUTSIDE_WIN_SET, Answer.NOT_TRUSTED]
         return np.select(reasons, codes, Answer.BELOW_ASPIRATION)
 
     def ratifies(self, outcome: np.ndarray, replicates: np.ndarray) -> np.ndarray:
         """A weighted vote of its ministries with vetoes, each supporting what is worth its demand (§2.9)."""
         t, p = self.talks, self.talks.parties[self.side]
-        support = supports(p.ministry_utility[:, outcome].T, t.demands(self.side, self.ministries[replicates]))
+        demands = t.demands(self.side, self.ministries)[replicates]  # hawkishness may differ by replicate
+        support = supports(p.ministry_utility[:, outcome].T, demands)
         return ratifies(support, p.influence, p.veto, p.quota)

@@ -40,7 +40,7 @@ class Party:
     block: slice  # its ministries' rows in the confidence matrix
     influence: np.ndarray
     veto: np.ndarray
-    hawkishness: np.ndarray
+    hawkishness: np.ndarray  # (…, n): a value, with a replicate axis in a batch whose replicates differ
     quota: float
     ministry_utility: np.ndarray  # (n_ministries, n_outcomes)
     utility: np.ndarray  # influence-weighted: the country's position (Bueno de Mesquita / KTAB aggregation)
@@ -49,11 +49,19 @@ class Party:
 class TalksPlan:
     """The fixed part of one set of talks: outcome space, utilities, candidate deals and what ratifying each takes.
 
-    Built once per scenario; where the talks stand in a run (sessions held, settlement, terms rejected at home) is a
-    :class:`~sim.model.procedures.talks.TalksState`.
+    Built once per scenario from its structure and values (the ministries' hawkishness and the talks' pace, each
+    with a leading replicate axis in a batch whose replicates differ); where the talks stand in a run (sessions held,
+    settlement, terms rejected at home) is a :class:`~sim.model.procedures.talks.TalksState`.
     """
 
-    def __init__(self, spec: Talks, parties: tuple[CountrySpec, CountrySpec], blocks: tuple[slice, slice]):
+    def __init__(
+        self,
+        spec: Talks,
+        parties: tuple[CountrySpec, CountrySpec],
+        blocks: tuple[slice, slice],
+        hawkishness: np.ndarray,
+        pace: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ):
         self.spec = spec
         self.name = spec.name
         dims = spec.dimensions
@@ -67,11 +75,12 @@ class TalksPlan:
         grid = outcome_grid([len(d.options) for d in dims])
         self.grid = grid[without_moot_terms(grid, conditions, sq)]
         self.status_quo = int(np.flatnonzero((self.grid == sq).all(axis=1))[0])
-        self.parties = (self._party(parties[0], blocks[0]), self._party(parties[1], blocks[1]))
+        self.parties = tuple(self._party(c, b, hawkishness[..., b]) for c, b in zip(parties, blocks, strict=True))
         self.utility = (self.parties[0].utility, self.parties[1].utility)
         self.reservation = tuple(float(u[self.status_quo]) for u in self.utility)
         self.best = tuple(float(u.max()) for u in self.utility)
-        self.hawkishness = tuple(float(p.influence @ p.hawkishness) for p in self.parties)
+        self.hawkishness = tuple((p.influence * p.hawkishness).sum(-1) for p in self.parties)  # (…) each
+        self.confidence_effect, self.discount, self.horizon = pace  # (…) each
         better = beats_status_quo(self.utility[0], self.reservation[0], spec.margin) & beats_status_quo(
             self.utility[1], self.reservation[1], spec.margin
         )
@@ -79,31 +88,20 @@ class TalksPlan:
         self.candidates = np.flatnonzero(better)[undominated(everyone)]  # (K,) outcome indices
         self.offerable = np.append(self.candidates, self.status_quo)  # what an offer picks; the last: none
         self.offered = tuple(u[self.candidates] for u in self.utility)  # each party's utility of each candidate
-        # For every outcome: the confidence each ministry needs to support it, and that all would need to ratify it.
-        self.support_needed = tuple(
-            confidence_to_support(
-                p.ministry_utility,
-                p.ministry_utility[:, self.status_quo],
-                p.ministry_utility.max(axis=1),
-                p.hawkishness,
-            )
-            for p in self.parties
+        # For each candidate: the confidence each ministry needs to support it, and that all would need to ratify it.
+        self.to_support = tuple(
+            self._support_needed(s, p.ministry_utility[:, self.candidates]) for s, p in enumerate(self.parties)
         )
-        needed = tuple(
+        self.needed = tuple(
             confidence_needed(need, p.influence, p.veto, p.quota)
-            for need, p in zip(self.support_needed, self.parties, strict=True)
-        )
-        self.ratifiable = tuple(
-            n <= 1.0 for n in needed
-        )  # per outcome: whether the party ratifies it at full confidence
-        self.to_support = tuple(need[:, self.candidates] for need in self.support_needed)  # the same, of the candidates
-        self.needed = tuple(n[self.candidates] for n in needed)
+            for need, p in zip(self.to_support, self.parties, strict=True)
+        )  # (…, K) each
         self.candidate_of = np.full(len(self.grid), -1)  # each outcome's place among the candidates, -1 if none
         self.candidate_of[self.candidates] = np.arange(len(self.candidates))
         self.ideal = tuple(int(np.argmax(u)) for u in self.utility)  # each party's best outcome (the first, if tied)
         self.deadline = spec.deadline or np.inf
 
-    def _party(self, country: CountrySpec, block: slice) -> Party:
+    def _party(self, country: CountrySpec, block: slice, hawkishness: np.ndarray) -> Party:
         dims = self.spec.dimensions
         values = [np.array(d.values[country.name]) for d in dims]
         influence = np.array([m.influence for m in country.ministries])
@@ -118,11 +116,17 @@ class TalksPlan:
             block=block,
             influence=influence,
             veto=np.array([m.veto for m in country.ministries]),
-            hawkishness=np.array([m.behaviour.hawkishness for m in country.ministries]),
+            hawkishness=hawkishness,
             quota=country.quota,
             ministry_utility=ministry_utility,
             utility=influence @ ministry_utility,
         )
+
+    def _support_needed(self, side: int, utilities: np.ndarray) -> np.ndarray:
+        """The confidence each ministry of ``side`` needs to support outcomes of utilities (…, n, k) to it."""
+        p = self.parties[side]
+        u = p.ministry_utility
+        return confidence_to_support(utilities, u[:, self.status_quo], u.max(axis=1), p.hawkishness)
 
     @property
     def dimensions(self) -> dict[str, tuple[str, ...]]:
@@ -131,6 +135,19 @@ class TalksPlan:
     def terms(self, outcome: int) -> dict[str, str]:
         """The option chosen on each dimension."""
         return {d.name: d.options[i] for d, i in zip(self.spec.dimensions, self.grid[outcome], strict=True)}
+
+    def support_needed_at(self, side: int, outcome) -> np.ndarray:
+        """(…, n): the confidence each ministry of ``side`` needs to support ``outcome`` (one per replicate, …)."""
+        utilities = np.moveaxis(self.parties[side].ministry_utility[:, outcome], 0, -1)[..., None]  # (…, n, 1)
+        return self._support_needed(side, utilities)[..., 0]
+
+    def ratifiable_at(self, side: int, outcome) -> np.ndarray:
+        """(…): whether ``side`` would ratify ``outcome`` at full confidence (in its win-set for some confidence)."""
+        p = self.parties[side]
+        return (
+            confidence_needed(self.support_needed_at(side, outcome)[..., None], p.influence, p.veto, p.quota)[..., 0]
+            <= 1.0
+        )
 
     def demands(self, side: int, confidence) -> np.ndarray:
         """What each ministry of ``side`` demands of a deal, given its confidence (..., n) in the other party."""

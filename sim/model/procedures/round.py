@@ -103,14 +103,14 @@ def strike(world: World, round_: int, event: EventPlan) -> None:
     e = event.event
     world.observe(event.observations, e.note or e.cameo or "event")
     replicates = np.arange(world.recorder.replicates)
-    world.recorder.log_events(round_, replicates, e.source, e.target, e.cameo, e.goldstein, e.note)
+    world.recorder.log_events(round_, replicates, e.source, e.target, e.cameo, event.goldstein, e.note)
 
 
 def draw_random_events(world: World, round_: int, events: RandomEventPlan, u: np.ndarray) -> None:
     """Random events in every directed pair, from the round's uniforms ``u`` (R, 2P): observed and recorded where
     they strike."""
     struck, goldstein, pick = events.draw(u)
-    world.observe_random(events, struck, goldstein, goldstein_strength(goldstein, world.plan.scenario.shock_scale))
+    world.observe_random(events, struck, goldstein, goldstein_strength(goldstein, world.plan.shock_scale[..., None]))
     rep, p = np.nonzero(struck)
     cameo = np.array(events.spec.cameo, dtype=object)[pick[rep, p]] if pick is not None else None
     source, target = events.source_names[p], events.target_names[p]

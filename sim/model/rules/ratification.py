@@ -54,15 +54,17 @@ def win_set(utilities, demands, influence, veto, quota: float) -> np.ndarray:
 
 
 def confidence_to_support(utilities, status_quo, best, hawkishness) -> np.ndarray:
-    """The least confidence at which each ministry supports each outcome (∞: never), (n_ministries, n_outcomes).
+    """The least confidence at which each ministry supports each outcome (∞: never), (..., n_ministries, n_outcomes).
 
     :func:`demanded_gain` solved for c: ministry j supports x once c ≥ 1 − (u_j(x) − sq_j)/(h_j·(best_j − sq_j)), and
     at any c if it demands no more than the status quo (docs/model.md §2.9). ``utilities`` is (n_ministries,
-    n_outcomes); the other arguments one value per ministry.
+    n_outcomes), ``status_quo`` and ``best`` one value per ministry, ``hawkishness`` (..., n_ministries) with any
+    leading axes (one per replicate of a batch).
     """
     u = np.asarray(utilities, float)
-    gain = u - np.asarray(status_quo, float)[:, None] + 1e-12
-    spread = (np.asarray(hawkishness, float) * (np.asarray(best, float) - np.asarray(status_quo, float)))[:, None]
+    sq = np.asarray(status_quo, float)
+    gain = u - sq[:, None] + 1e-12
+    spread = (np.asarray(hawkishness, float) * (np.asarray(best, float) - sq))[..., :, None]
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         needed = np.where(spread > 0, np.maximum(0.0, 1.0 - gain / spread), np.where(gain >= 0, 0.0, np.inf))
     needed[needed > 1.0] = np.inf
@@ -70,13 +72,14 @@ def confidence_to_support(utilities, status_quo, best, hawkishness) -> np.ndarra
 
 
 def win_set_at(confidence, needed, influence, veto, quota: float) -> np.ndarray:
-    """:func:`win_set` from each ministry's confidence (..., n) and :func:`confidence_to_support` (n, n_outcomes):
+    """:func:`win_set` from each ministry's confidence (..., n) and :func:`confidence_to_support` (..., n, n_outcomes):
     (..., n_outcomes). The same vote, one ministry at a time (docs/model.md §2.9)."""
     c = np.asarray(confidence, float)
-    votes = np.zeros((*c.shape[:-1], np.shape(needed)[1]))
+    needed = np.asarray(needed)
+    votes = np.zeros(np.broadcast_shapes((*c.shape[:-1], 1), needed.shape[:-2] + needed.shape[-1:]))
     blocked = np.zeros(votes.shape, bool)
-    for j, (need, weight, holds_veto) in enumerate(zip(needed, influence, veto, strict=True)):
-        support = c[..., j, None] >= need
+    for j, (weight, holds_veto) in enumerate(zip(influence, veto, strict=True)):
+        support = c[..., j, None] >= needed[..., j, :]
         votes += weight * support
         if holds_veto:
             blocked |= ~support
@@ -86,19 +89,20 @@ def win_set_at(confidence, needed, influence, veto, quota: float) -> np.ndarray:
 def confidence_needed(needed, influence, veto, quota: float) -> np.ndarray:
     """For each outcome, the least confidence c that, shared by every ministry, puts it in the win-set (∞: none).
 
-    From :func:`confidence_to_support` (n, n_outcomes): every veto holder and a quota of influence must support it.
-    Demands fall as c rises, so the win-set at c is the outcomes needing at most c: a proposer's estimate of the other
-    side's win-set (docs/model.md §2.10) is one comparison per outcome.
+    From :func:`confidence_to_support` (..., n, n_outcomes): every veto holder and a quota of influence must support
+    it. Demands fall as c rises, so the win-set at c is the outcomes needing at most c: a proposer's estimate of the
+    other side's win-set (docs/model.md §2.10) is one comparison per outcome. Leading axes are kept: (..., n_outcomes).
     """
     needed = np.asarray(needed, float)
     veto = np.asarray(veto, bool)
-    by_veto = needed[veto].max(axis=0) if veto.any() else np.zeros(needed.shape[1])
+    by_veto = needed[..., veto, :].max(axis=-2) if veto.any() else np.zeros(needed.shape[:-2] + needed.shape[-1:])
     if quota <= 1e-12:
         return by_veto
-    order = np.argsort(needed, axis=0, kind="stable")
-    enough = np.cumsum(np.asarray(influence, float)[order], axis=0) >= quota - 1e-12
-    ranked = np.take_along_axis(needed, order, axis=0)[enough.argmax(axis=0), np.arange(needed.shape[1])]
-    return np.maximum(by_veto, np.where(enough.any(axis=0), ranked, np.inf))
+    order = np.argsort(needed, axis=-2, kind="stable")
+    enough = np.cumsum(np.asarray(influence, float)[order], axis=-2) >= quota - 1e-12
+    first = enough.argmax(axis=-2)[..., None, :]
+    ranked = np.take_along_axis(np.take_along_axis(needed, order, axis=-2), first, axis=-2)[..., 0, :]
+    return np.maximum(by_veto, np.where(enough.any(axis=-2), ranked, np.inf))
 
 
 def still_rejected(rejected_at, confidence, rise: float):

@@ -10,7 +10,8 @@ from pathlib import Path
 from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.study.keypaths import nested, scenario_bounds, with_values
+from sim.model.scenario.keypaths import nested, with_values
+from sim.study.keypaths import scenario_bounds
 
 DISTANCES = {
     "adaptive": "Euclidean, each statistic scaled by its spread in the last generation (pyabc AdaptivePNormDistance)",

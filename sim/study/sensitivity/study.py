@@ -10,8 +10,9 @@ from pathlib import Path
 from sim.io.library import config_dir, load_scenario, scenario_data
 from sim.model import schema
 from sim.model.errors import ScenarioError
+from sim.model.scenario.keypaths import nested, with_values
 from sim.study.executor import BACKENDS
-from sim.study.keypaths import nested, scenario_bounds, with_values
+from sim.study.keypaths import scenario_bounds
 from sim.study.sensitivity.design import METHODS, Design
 
 OUTPUTS = {
