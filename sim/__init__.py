@@ -1,12 +1,14 @@
 """negsim: agent-based simulation of diplomatic negotiation.
 
-The public API: load a scenario, run it once or as an ensemble, read the tables, plot. Names are imported on first
-use, so that ``import sim.study.cells`` in a worker process or ``negsim --help`` does not pay for Mesa and Matplotlib.
+The public API: load a scenario, run it once or as an ensemble, read the tables, plot; take a seat in a game and
+debrief it. Names are imported on first use, so that ``import sim.study.cells`` in a worker process or ``negsim
+--help`` does not pay for Mesa and Matplotlib.
 """
 
 from importlib import import_module
 
 _EXPORTS = {
+    "Game": "sim.model.agents.game",
     "NegotiationModel": "sim.model.agents.mesa_model",
     "RunResult": "sim.model.record.result",
     "ScenarioSpec": "sim.model.scenario.specs",
@@ -16,8 +18,11 @@ _EXPORTS = {
     "plot_confidence": "sim.views.run_figures",
     "read_events": "sim.io.event_records",
     "replicate_seeds": "sim.model.run",
+    "seat_brief": "sim.views.seat_brief",
     "simulate": "sim.model.run",
     "simulate_ensemble": "sim.model.run",
+    "write_class_report": "sim.study.debrief",
+    "write_debrief": "sim.study.debrief",
     "write_run": "sim.io.run_output",
 }
 __all__ = sorted(_EXPORTS)

@@ -63,3 +63,26 @@ def test_where_tokyos_win_sets_first_overlap():
         "security_guarantee": "no_foreign_bases",
         "economic_package": "major_investment",
     }
+
+
+TEACHING = (Path(__file__).resolve().parents[1] / "docs" / "teaching.md").read_text()
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+WORDS = {6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def test_the_practice_game_as_the_teaching_guide_states_it():
+    practice = load_scenario("tokyo_2013_practice")
+    assert practice.talks[0].deadline == 6 and "deadline at their sixth session" in TEACHING
+    hits = simulate_ensemble(practice, SEEDS, rounds=6).replicate_summaries["peace_treaty.settled"]
+    assert f"the agents alone settle in {hits.mean():.0%} of {len(SEEDS)}\nhistories (seeds from 2013)" in TEACHING
+
+
+def test_the_teaching_guide_states_the_debriefs_band_and_the_notebooks_count():
+    from test_debrief import PROJECTORS
+
+    from sim.study.debrief import BAND_SEEDS
+
+    assert f"against {BAND_SEEDS}\nall-agent histories" in TEACHING
+    assert " and ".join(f"{w}×{h}" for w, h in PROJECTORS) in TEACHING
+    count = WORDS[len(list((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")))]
+    assert f"{count.capitalize()} teaching notebooks" in TEACHING and f"({count} notebooks with exercises)" in README

@@ -15,14 +15,18 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from sim.io.library import config_dir, load_scenario, read_yaml
-from sim.model.run import simulate
+from sim.model.agents.seat import Seat
+from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 from sim.study.aggregate import aggregate
+from sim.study.debrief import confidence_panels
 from sim.study.pipeline import run_cell
 from sim.study.sweep_plots import draw_sweep_plots
 from sim.views.run_figures import plot_confidence, plot_talks
+from sim.views.seat_figures import plot_seat_confidence, plot_settlements
 from sim.views.sensitivity_figures import plot_morris, plot_sobol
 from sim.views.style import SMALLEST
 from sim.views.sweep_figures import plot_bands, plot_recovery, plot_settlement_map, plot_terms, plot_time_to_settlement
+from sim.views.talks_figures import plot_bargaining
 
 PARAMETERS = [f"scenario.countries.{c}.ministries.{m}.trust_gain" for c in ("japan", "russia") for m in "abcdef"]
 
@@ -98,11 +102,19 @@ def sobol_indices(noisy: bool) -> pd.DataFrame:
 
 def all_figures(run, tables) -> dict[str, Figure]:
     cells, bands, replicates = tables["cells"], tables["bands"], tables["replicates"]
+    ensemble = simulate_ensemble(run.plan.scenario, replicate_seeds(1, 20), rounds=run.rounds)
+    runs = {"your game": run, "the agents in your place (same draws)": run, "decision 3 changed to 'break'": run}
+    panels = confidence_panels(Seat("japan", "japan.foreign"), ["russia"], runs, ensemble)
+    talks = run.plan.talks["peace_treaty"]
+    games = [("anna", int(talks.candidates[0])), ("ben", int(talks.candidates[0])), ("chloé", -1), ("dan", 74)]
     return {
         "confidence": plot_confidence(run),
         "confidence full scale": plot_confidence(run, full_scale=True),
         "confidence live": plot_confidence(run, live=True),
         "talks": plot_talks(run),
+        "bargaining": plot_bargaining(run),
+        "seat confidence": plot_seat_confidence("japan.foreign: confidence in the game", panels, [1, 3]),
+        "class settlements": plot_settlements(talks, games),
         "settlement map": plot_settlement_map(cells, 60),
         "settlement by one value": plot_settlement_map(cells[cells["concession"] == 0.5]),
         "bands": plot_bands(bands, cells),

@@ -33,6 +33,7 @@ EXPECTED = [
     "04_territorial_talks_sweep",
     "05_shocks_and_event_data",
     "06_calibration",
+    "07_take_a_seat",
 ]
 FIGURES = {  # figures each notebook shows when run: a figure lost (or shown twice) changes the count
     "01_meet_the_actors": 3,
@@ -41,6 +42,7 @@ FIGURES = {  # figures each notebook shows when run: a figure lost (or shown twi
     "04_territorial_talks_sweep": 4,
     "05_shocks_and_event_data": 7,
     "06_calibration": 2,
+    "07_take_a_seat": 2,  # the debrief's two figures
 }
 CLAIMS: dict[str, list[str]] = {  # what each notebook's text claims, as the keys of its `claims` dict
     "01_meet_the_actors": [
@@ -161,6 +163,12 @@ CLAIMS: dict[str, list[str]] = {  # what each notebook's text claims, as the key
         "answer 4: the bands widen",
         "answer 4: the medians at the end fall",
         "answer 4: 051 is +3.4, 111 and 112 are −2.0",
+    ],
+    "07_take_a_seat": [
+        "answer 1: table for table, the same history",
+        "answer 2: Russia's confidence in Japan lower from that round to the end",
+        "answer 3: nothing is agreed before the deadline",
+        "answer 3: the status quo is worth less to Japan than the cooperative deal",
     ],
     "06_calibration": [
         "the scenario says reliability 0.95 and trust gain 0.12",

@@ -1,5 +1,5 @@
 """The ``negsim`` command: ``run`` and ``sweep`` (Hydra apps), ``plot``, ``sensitivity``, ``calibrate``, ``discover``,
-``dashboard``, ``scenarios``, ``experiments``."""
+``dashboard``, ``brief``, ``class``, ``scenarios``, ``experiments``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "calibrate": "which values fit an event record (ABC-SMC, pyabc): negsim calibrate [check] config=NAME [overrides]",
     "discover": "where in a sweep an outcome holds (PRIM): negsim discover SWEEP_DIR outcome=COLUMN [threshold=X]",
     "dashboard": "serve the interactive dashboard in the browser: negsim dashboard [--port 8765] [--host localhost]",
+    "brief": "a seat's brief for a game in class: negsim brief SCENARIO SEAT [rounds=6] [html=FILE]",
+    "class": "a class's debriefs side by side: negsim class FOLDER",
     "scenarios": "list the shipped scenarios",
     "experiments": "list the shipped experiments",
 }
@@ -211,6 +213,14 @@ def _dispatch(command: str, rest: list[str]) -> None:
         except ImportError as error:
             fail(ScenarioError("negsim dashboard", error.name, "the viz extra installed: pip install -e '.[viz]'"))
         dashboard(rest)
+    elif command == "brief":
+        from sim.cli.teaching import brief
+
+        brief(rest)
+    elif command == "class":
+        from sim.cli.teaching import class_report
+
+        class_report(rest)
     elif command == "scenarios":
         _scenarios(rest)
     elif command == "experiments":

@@ -149,3 +149,15 @@ def manifest_problem(folder: Path) -> tuple[Path, str] | None:
         if _digest(path) != digest:
             return path, "damaged: its content is not what was written (another SHA-256)"
     return None
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all: to a temporary name beside it, then renamed."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}{PARTIAL}{os.getpid()}")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

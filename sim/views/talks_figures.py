@@ -29,12 +29,12 @@ def plot_bargaining(result: RunResult, replicate: int = 0) -> Figure:
     offers = result.offers
     mine = offers[(offers["replicate"] == replicate) & (offers["kind"] != "silent")]
     for ax, plan in zip(axes, talks, strict=True):
-        _space(ax, plan)
+        outcome_space(ax, plan)
         _win_sets(ax, result, plan, replicate)
         _tabled(ax, result, plan, mine[mine["talks"] == plan.name])
         settled = int(result.settlement[plan.name][replicate])
         if settled >= 0:
-            ax.scatter(*_point(plan, settled), marker="*", s=320, color="gold", edgecolor="k", zorder=7)
+            ax.scatter(*point(plan, settled), marker="*", s=320, color="gold", edgecolor="k", zorder=7)
         a, b = (display_name(p.name) for p in plan.parties)
         ax.set_xlabel(f"utility to {a}")
         ax.set_ylabel(f"utility to {b}")
@@ -45,27 +45,28 @@ def plot_bargaining(result: RunResult, replicate: int = 0) -> Figure:
         ax.set_aspect("equal")
         ax.grid(alpha=0.25)
     _legend(fig, axes[0], result, talks[0])
+    fig.draw_without_rendering()  # constrained layout settles on its second pass (equal aspect, a legend outside)
     return fig
 
 
-def _point(plan: TalksPlan, outcome: int) -> tuple[float, float]:
+def point(plan: TalksPlan, outcome: int) -> tuple[float, float]:
     return float(plan.utility[0][outcome]), float(plan.utility[1][outcome])
 
 
-def _space(ax, plan: TalksPlan) -> None:
+def outcome_space(ax, plan: TalksPlan) -> None:
     """Every outcome, the frontier, the status quo and the reference solutions."""
     u0, u1 = plan.utility
     ax.scatter(u0, u1, s=10, color="0.75", zorder=1)
     front = pareto_frontier(u0, u1)
     ax.plot(u0[front], u1[front], color="0.35", lw=1.2, zorder=2)
-    ax.scatter(*_point(plan, plan.status_quo), marker="X", s=120, color="k", zorder=6)
+    ax.scatter(*point(plan, plan.status_quo), marker="X", s=120, color="k", zorder=6)
     references = plan.reference_solutions()
     labels: dict[int, list[str]] = {}
     for label, key in (("N", "nash"), ("K", "kalai_smorodinsky")):
         if references[key] is not None:
             labels.setdefault(references[key], []).append(label)
     for outcome, names in labels.items():  # "N = K" where both solutions are one deal
-        x, y = _point(plan, outcome)
+        x, y = point(plan, outcome)
         ax.annotate(" = ".join(names), (x, y), xytext=(6, 6), textcoords="offset points", weight="bold", zorder=6)
         ax.scatter(x, y, marker="D", s=40, color="k", zorder=6)
 

@@ -1,14 +1,18 @@
 """The agents: ministries (and leaders' offices) that decide, the delegations they form at a meeting, and the
 countries they make up.
 
-Every decision is a method of the agent that makes it and calls a pure rule of :mod:`sim.model.rules`:
+Every decision is a method of the agent that makes it and calls a pure rule of :mod:`sim.model.rules`, then asks the
+model's seats whether a person decides in its place (:meth:`Seats.decide <sim.model.agents.seat.Seats.decide>`: the
+rule stands where no one sits):
 
-- a :class:`Ministry` judges what a cooperative item is worth to it (the trust game), carries out or breaks what was
-  adopted, forgives a breach or not, updates its confidence from what it observes (reciprocity) and drifts back
-  toward its baseline between meetings; at home it votes for or against ratifying a deal;
+- a :class:`Ministry` judges what a cooperative item is worth to it (the trust game) and votes on it in its
+  delegation, carries out or breaks what was adopted, forgives a breach or not, updates its confidence from what it
+  observes (reciprocity) and drifts back toward its baseline between meetings; at home it votes for or against
+  ratifying a deal;
 - a :class:`Delegation` — the ministries of one country at one meeting — decides for its country at the table: it
-  accepts a cooperative item when its members' judgements, weighted by influence and priority, are positive;
-  answers a friction with understanding or a rebuff; and in settlement talks concedes, proposes and answers offers;
+  accepts a cooperative item when its members' votes, weighted by influence and priority, are positive; its head
+  (the member at the table with the most influence) speaks for it: answers a friction with understanding or a
+  rebuff, and in settlement talks concedes, tables terms and answers what the other side tables;
 - a :class:`Country` is a Mesa meta agent made of its ministries (``country.agents``); it ratifies a deal at home by
   its ministries' votes, with a quota and vetoes (Putnam's two-level game).
 
@@ -25,7 +29,8 @@ import mesa
 import numpy as np
 from mesa.experimental.meta_agents.meta_agent import MetaAgent
 
-from sim.model.record.records import Answer
+from sim.model.agents.seat import Ask
+from sim.model.record.records import Answer, Proposal
 from sim.model.rules.bargaining import aspiration, concession_exponent, first_offer, patience
 from sim.model.rules.confidence import (
     drift,
@@ -149,6 +154,10 @@ class Ministry(mesa.Agent):
 
     # At a meeting ----------------------------------------------------------------------------------------------
 
+    def decides(self, ask: Ask, rule, about: str, meeting: str, counterpart: str, **facts):
+        """Decision ``ask`` as its rules take it (``rule``), or as the person in its seat chooses."""
+        return self.model.seats.decide(ask, self.country.name, self.name, counterpart, rule, about, meeting, facts)
+
     def judge(self, item: str, confidence: float, benefit: float, exposure: float, meeting: str) -> float:
         """What adopting ``item`` is worth to it: the trust game's expected value at its ``confidence`` in the other
         side."""
@@ -156,10 +165,18 @@ class Ministry(mesa.Agent):
         self.explain("judged", item, meeting, "worth {:+.3f} at confidence {:.3f}", worth, confidence)
         return worth
 
-    def carries_out(self, item: str, confidence: float, draw: float, meeting: str) -> bool:
+    def vote(self, item: str, counterpart: str, confidence: float, benefit: float, exposure: float, meeting: str):
+        """Its vote on adopting ``item`` with ``counterpart``: what adopting is worth to it (:meth:`judge`), for
+        adopting if that is positive; a person in its seat casts the same weight, abs(worth), for or against."""
+        worth = self.judge(item, confidence, benefit, exposure, meeting)
+        facts = {"confidence": confidence, "benefit": benefit, "exposure": exposure, "worth": worth}
+        adopt = self.decides(Ask.VOTE, worth > 0, item, meeting, counterpart, **facts)
+        return abs(worth) if adopt else -abs(worth)
+
+    def carries_out(self, item: str, counterpart: str, confidence: float, draw: float, meeting: str) -> bool:
         """Whether it carries out an adopted item it leads: with :func:`honour_probability` at its confidence."""
         p = honour_probability(self.reliability, self.hawkishness, confidence)
-        done = draw < p
+        done = self.decides(Ask.CARRY_OUT, draw < p, item, meeting, counterpart, probability=p, confidence=confidence)
         verb = "carried out" if done else "broke"
         self.explain(verb, item, meeting, "probability {:.3f} at confidence {:.3f}", p, confidence)
         return done
@@ -189,14 +206,17 @@ class Ministry(mesa.Agent):
 
     # At home ---------------------------------------------------------------------------------------------------
 
-    def supports(self, talks: TalksPlan, side: int, outcome: int, confidence: float) -> bool:
-        """Its vote on ratifying ``outcome``: for, if the deal is worth at least what it demands at its
-        ``confidence`` in the other party — the status quo, and more the more hawkish and distrustful (§2.9)."""
+    def supports(self, talks: TalksPlan, side: int, outcome: int, confidence: float, meeting: str) -> bool:
+        """Its vote on ratifying ``outcome`` (agreed at ``meeting``): for, if the deal is worth at least what it
+        demands at its ``confidence`` in the other party — the status quo, and more the more hawkish and
+        distrustful (§2.9)."""
         party = talks.parties[side]
         j = self.index - party.block.start
         u = party.ministry_utility[j]
         demand = demanded_gain(u[talks.status_quo], u.max(), party.hawkishness[j], confidence)
-        vote = bool(supports(u[outcome], demand))
+        facts = {"outcome": outcome, "confidence": confidence, "worth": float(u[outcome]), "demand": float(demand)}
+        counterpart = talks.parties[1 - side].name
+        vote = self.decides(Ask.SUPPORT, bool(supports(u[outcome], demand)), talks.name, meeting, counterpart, **facts)
         verb = "supported" if vote else "opposed"
         self.explain(verb, talks.name, "", "worth {:.3f} to it, it demands {:.3f}", u[outcome], demand)
         return vote
@@ -218,6 +238,8 @@ class Delegation:
         self.involvement = side.involvement[dyad, :n].tolist()  # 1 at the table, the spill-over at home
         self.hawkishness = float(side.delegation_hawkishness[dyad])
         self.concession = float(side.concession[dyad])
+        self.head = max(self.at_table(), key=lambda m: m.influence)  # speaks for it (the first listed, if tied)
+        self.other: Country | None = None  # the country it meets
         self.brought: list[float] = []
 
     def __repr__(self) -> str:
@@ -226,7 +248,15 @@ class Delegation:
 
     def arrives(self, other: Country) -> None:
         """The meeting starts: each member brings its confidence in ``other``."""
+        self.other = other
         self.brought = [m.confidence_in(other) for m in self.members]
+
+    def decides(self, ask: Ask, rule, about: str, meeting: str, **facts):
+        """Decision ``ask`` as its rules take it (``rule``), or as the person in its seat chooses: its country's
+        seat, or for what its head says, its head's."""
+        speaker = None if ask is Ask.ADOPT else self.head.name
+        seats = self.country.model.seats
+        return seats.decide(ask, self.country.name, speaker, self.other.name, rule, about, meeting, facts)
 
     def at_table(self):
         """Its members at the table."""
@@ -235,23 +265,24 @@ class Delegation:
     # Cooperation and frictions ---------------------------------------------------------------------------------
 
     def accepts_item(self, item: str, votes, benefit: float, exposure: float, meeting: str) -> bool:
-        """Whether it finds ``item`` worth adopting: its members' judgements (the trust game), weighted by ``votes``
-        (influence × priority; 0 for those away from the table or indifferent to the item), sum to more than 0."""
+        """Whether it adopts ``item``: its members' votes (the trust game), weighted by ``votes`` (influence ×
+        priority; 0 for those away from the table or indifferent to the item), sum to more than 0."""
         worth = 0.0
         for m, v, c in zip(self.members, votes, self.brought, strict=False):
             if v:
-                worth += v * m.judge(item, c, benefit, exposure, meeting)
-        verb = "accepted" if worth > 0 else "refused"
+                worth += v * m.vote(item, self.other.name, c, benefit, exposure, meeting)
+        accepted = self.decides(Ask.ADOPT, worth > 0, item, meeting, worth=worth, benefit=benefit, exposure=exposure)
+        verb = "accepted" if accepted else "refused"
         for m in self.at_table():
             m.explain(verb, item, meeting, "the delegation's worth {:+.3f}", worth)
-        return worth > 0
+        return accepted
 
     def understands(self, friction: str, draw: float, meeting: str) -> bool:
         """Whether it answers ``friction`` with understanding: :func:`understanding_probability` at its confidence in
         the raiser (its members' weighted by their influence in the delegation) and its hawkishness."""
         confidence = float(np.dot(self.brought, self.weights))
         p = understanding_probability(confidence, self.hawkishness)
-        understood = draw < p
+        understood = self.decides(Ask.FRICTION, draw < p, friction, meeting, probability=p, confidence=confidence)
         verb = "understood" if understood else "rebuffed"
         for m in self.at_table():
             m.explain(verb, friction, meeting, "probability {:.3f} at delegation confidence {:.3f}", p, confidence)
@@ -304,20 +335,33 @@ class Delegation:
         pick = self.proposes(talks, side, ours & (talks.needed[1 - side] <= 1.0), level)
         return int(talks.candidates[pick]) if pick >= 0 else talks.ideal[side]
 
-    def answers(self, talks: TalksPlan, side: int, outcome: int, level: float, rejected, position: bool) -> Answer:
+    def tables(self, talks: TalksPlan, side: int, kind: Proposal, outcome: int, level: float, meeting: str):
+        """What it tables when it has the floor: ``kind`` and ``outcome`` as its rules chose them (:meth:`proposes`,
+        :meth:`position`), or as the person in its seat chooses."""
+        return self.decides(Ask.TABLE, (kind, outcome), talks.name, meeting, level=level)
+
+    def answers(
+        self, talks: TalksPlan, side: int, outcome: int, level: float, rejected, position: bool, meeting: str
+    ) -> Answer:
         """Its answer to ``outcome`` at the table: accepted if worth at least its current ``level`` to it (and, if it
-        is the other side's position rather than an offer, if its own home would ratify it now); otherwise refused —
-        because its home rejected these terms before (``rejected``: when, per candidate), would never ratify them,
-        would ratify them only with more confidence in the other side, or could ratify them but it asks for more now
-        (§2.7)."""
+        is the other side's position rather than an offer, if its own home would ratify it now); otherwise refused,
+        and why (:meth:`refusal`)."""
         party = talks.parties[side]
         worth = talks.utility[side][outcome] >= level - 1e-12
-        now = ratifies(
-            np.array(self.brought) >= talks.support_needed_at(side, outcome), party.influence, party.veto, party.quota
-        )
+        support = np.array(self.brought) >= talks.support_needed_at(side, outcome)
+        now = bool(ratifies(support, party.influence, party.veto, party.quota))
+        refusal = self.refusal(talks, side, outcome, rejected, now)
+        facts = {"outcome": outcome, "position": position, "level": level, "ratifies_now": now}
+        facts["reason"] = refusal.label  # why it would refuse them
+        accepts = self.decides(Ask.ANSWER, worth and (now or not position), talks.name, meeting, **facts)
+        return Answer.ACCEPTED if accepts else refusal
+
+    @staticmethod
+    def refusal(talks: TalksPlan, side: int, outcome: int, rejected, now: bool) -> Answer:
+        """Why it refuses ``outcome``: its home rejected these terms before (``rejected``: when, per candidate),
+        would never ratify them, would ratify them only with more confidence in the other side (not ``now``), or
+        could ratify them but it asks for more now (§2.7)."""
         k = talks.candidate_of[outcome]
-        if worth and (now or not position):
-            return Answer.ACCEPTED
         if k >= 0 and rejected[k] > -np.inf:
             return Answer.REJECTED_BEFORE
         if not talks.ratifiable_at(side, outcome):
@@ -354,10 +398,12 @@ class Country(MetaAgent):
             total += row
         return total
 
-    def ratifies(self, talks: TalksPlan, side: int, outcome: int, confidence: list[float]) -> bool:
-        """Whether it ratifies ``outcome`` at home: each ministry votes at its ``confidence`` in the other party
-        (:meth:`Ministry.supports`), and the supporters' influence must reach the quota with no veto holder against
-        (Putnam's win-set, §2.9)."""
-        votes = [m.supports(talks, side, outcome, c) for m, c in zip(self.members, confidence, strict=True)]
+    def ratifies(self, talks: TalksPlan, side: int, outcome: int, confidence: list[float], meeting: str) -> bool:
+        """Whether it ratifies ``outcome`` (agreed at ``meeting``) at home: each ministry votes at its ``confidence``
+        in the other party (:meth:`Ministry.supports`), and the supporters' influence must reach the quota with no
+        veto holder against (Putnam's win-set, §2.9); or as the person in its seat chooses."""
+        votes = [m.supports(talks, side, outcome, c, meeting) for m, c in zip(self.members, confidence, strict=True)]
         party = talks.parties[side]
-        return bool(ratifies(np.array(votes), party.influence, party.veto, party.quota))
+        rule = bool(ratifies(np.array(votes), party.influence, party.veto, party.quota))
+        counterpart, facts = talks.parties[1 - side].name, {"outcome": outcome, "votes": tuple(votes)}
+        return self.model.seats.decide(Ask.RATIFY, self.name, None, counterpart, rule, talks.name, meeting, facts)

@@ -15,7 +15,7 @@ from sim.model.plan.compiled import EntryPlan, FrictionAt, ItemArrays, TalksAt
 from sim.model.plan.dice import MeetingDice
 from sim.model.plan.talks import TalksPlan
 from sim.model.procedures.talks import hold_session
-from sim.model.record.records import NO_ACTION, Action
+from sim.model.record.records import NO_ACTION, Action, Proposal
 
 if TYPE_CHECKING:
     from sim.model.agents.agents import Delegation
@@ -67,8 +67,9 @@ class Meeting:
         (generous tit-for-tat)."""
         acting, observing = self.tables[d][s], self.tables[d][1 - s]
         lead = item.lead[s][d]
+        draw = self.dice.carry_out(k, s)[d]
         done = acting.members[lead].carries_out(
-            item.name, acting.brought[lead], self.dice.carry_out(k, s)[d], self.name
+            item.name, observing.country.name, acting.brought[lead], draw, self.name
         )
         acting_weight = item.acting[s][d]  # 1 for the lead ministry, the spill-over for the rest of its government
         for i, observer in enumerate(observing.members):
@@ -102,10 +103,10 @@ class Meeting:
         talks, table = at.talks, self.tables[at.dyad]
         parties = [table[at.order[p]] for p in (0, 1)]  # in the talks' order of parties
 
-        def seat() -> tuple[Seat, Seat]:
-            return Seat(parties[0], talks, 0), Seat(parties[1], talks, 1)
+        def negotiators() -> tuple[TalksDelegation, TalksDelegation]:
+            return tuple(TalksDelegation(parties[p], talks, p, self.name) for p in (0, 1))
 
-        result = hold_session(self.model, self.round, self.plan.entry, at, self.host, seat)
+        result = hold_session(self.model, self.round, self.plan.entry, at, self.host, negotiators)
         if result is None:
             return
         if result.settled[0]:
@@ -124,12 +125,12 @@ class Meeting:
             observer.sees(acting.members, weights, good, about, what, self.name)
 
 
-class Seat:
-    """A delegation at the talks as a protocol asks it (:class:`~sim.model.procedures.talks.Negotiator`): the
-    decisions of one run, as arrays of one replicate, since the protocols serve the engine's R replicates too."""
+class TalksDelegation:
+    """A delegation at the talks of ``meeting`` as a protocol asks it (:class:`~sim.model.procedures.talks.Negotiator`):
+    the decisions of one run, as arrays of one replicate, since the protocols serve the engine's R replicates too."""
 
-    def __init__(self, delegation: Delegation, talks: TalksPlan, side: int):
-        self.delegation, self.talks, self.side = delegation, talks, side
+    def __init__(self, delegation: Delegation, talks: TalksPlan, side: int, meeting: str):
+        self.delegation, self.talks, self.side, self.meeting = delegation, talks, side, meeting
         self.confidence = np.array([delegation.confidence_in_party(talks, side)])
 
     def floor(self) -> np.ndarray:
@@ -150,10 +151,18 @@ class Seat:
     def position(self, level: np.ndarray) -> np.ndarray:
         return np.array([self.delegation.position(self.talks, self.side, level[0])])
 
+    def tables(self, kind: np.ndarray, outcome: np.ndarray, level: np.ndarray, pending: np.ndarray):
+        if not pending[0]:  # not its turn: the talks are closed, or the first proposal of the session was accepted
+            return kind, outcome
+        tabled = self.delegation.tables(
+            self.talks, self.side, Proposal(kind[0]), int(outcome[0]), level[0], self.meeting
+        )
+        return np.array([tabled[0]]), np.array([tabled[1]])
+
     def answer(self, outcome: np.ndarray, level: np.ndarray, rejected: np.ndarray, position: np.ndarray) -> np.ndarray:
-        d = self.delegation
-        return np.array([d.answers(self.talks, self.side, outcome[0], level[0], rejected[0], bool(position[0]))])
+        t, s, meeting = self.talks, self.side, self.meeting
+        return np.array([self.delegation.answers(t, s, outcome[0], level[0], rejected[0], bool(position[0]), meeting)])
 
     def ratifies(self, outcome: np.ndarray, replicates: np.ndarray) -> np.ndarray:
         d = self.delegation
-        return np.array([d.country.ratifies(self.talks, self.side, outcome[0], d.brought)])
+        return np.array([d.country.ratifies(self.talks, self.side, outcome[0], d.brought, self.meeting)])

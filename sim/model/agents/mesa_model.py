@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.model.agents.agents import Country, Delegation, Ministry
 from sim.model.agents.meeting import Meeting
+from sim.model.agents.seat import Seats
 from sim.model.plan.compiled import EntryPlan, LapseRule, Observation, Plan, RandomEventPlan, plan_for
 from sim.model.plan.dice import Dice, MeetingDice
 from sim.model.procedures.round import play_round, strike
@@ -48,13 +49,19 @@ class NegotiationModel(mesa.Model):
         rng: an integer seed (Mesa's convention): the run equals ``simulate(…, seed=rng)``. A Generator or None is
             accepted as Mesa accepts them, but Mesa then draws one number from it to seed ``self.random``.
         ministry_every: record ministry-pair confidence every this many rounds (0: never).
+        seats: the seats people take (:class:`~sim.model.agents.seat.Seats`), who decide in place of the agents
+            there; none by default. ``self.seats.minutes`` then keeps every decision.
 
     ``self.datacollector`` collects, every round, each directed country pair's confidence and each talks'
     settlement (model reporters) and each ministry's mean confidence and last action (``agenttype_reporters``).
     """
 
-    def __init__(self, scenario: ScenarioSpec, *, rng: int | None = None, ministry_every: int = 1):
+    def __init__(
+        self, scenario: ScenarioSpec, *, rng: int | None = None, ministry_every: int = 1, seats: Seats | None = None
+    ):
         super().__init__(rng=rng)
+        self.seats = Seats() if seats is None else seats
+        self.seats.model = self
         self.seed_value = rng
         self.spec = scenario
         self.plan = plan = plan_for(scenario)

@@ -59,6 +59,10 @@ class PartyArrays:
         pick = first_offer(t.offered[s], t.offered[1 - s], own & (t.needed[1 - s] <= 1.0), level)
         return np.where(pick >= 0, t.offerable[pick], t.ideal[s])
 
+    def tables(self, kind, outcome, level, pending) -> tuple[np.ndarray, np.ndarray]:
+        """What its rules chose: the engine has no seats for people."""
+        return kind, outcome
+
     def answer(self, outcome: np.ndarray, level: np.ndarray, rejected: np.ndarray, position: np.ndarray) -> np.ndarray:
         """Accepted where ``outcome`` is worth ``level`` to it (and, where it is the other's ``position``, its own home
         would ratify it now); otherwise refused because its home rejected these terms before, would never ratify them,

@@ -91,6 +91,13 @@ class Negotiator(Protocol):
     def position(self, level: np.ndarray) -> np.ndarray:
         """(R,): the outcome it tables where it has no offer to make (§2.7)."""
 
+    def tables(
+        self, kind: np.ndarray, outcome: np.ndarray, level: np.ndarray, pending: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(R,), (R,): what it tables where its turn comes (``pending``), given what its rules chose (``kind``, a
+        :class:`Proposal`, and ``outcome``) at its ``level``: the same, unless a person takes its seat (the agent
+        model's seats, :mod:`sim.model.agents.seat`)."""
+
     def answer(self, outcome: np.ndarray, level: np.ndarray, rejected: np.ndarray, position: np.ndarray) -> np.ndarray:
         """(R,): its :class:`Answer` to ``outcome`` at the table: accepted, or why not, given when its own home
         rejected each candidate (``rejected``, −∞ where never); a ``position`` (R,) is accepted only if its own home
@@ -122,11 +129,13 @@ class TalksProtocol(ABC):
         ratified = np.zeros((2, len(open_)), bool)
         done = agreed >= 0
         if done.any():
-            replicates, where = np.flatnonzero(done), np.searchsorted(talks.candidates, agreed[done])
+            replicates = np.flatnonzero(done)
+            where = talks.candidate_of[agreed[done]]  # -1: no candidate (an ideal tabled, a seat's terms)
             for side in (0, 1):
                 ratified[side, done] = votes = parties[side].ratifies(agreed[done], replicates)
-                rejected = replicates[~votes]
-                rejected_at[side, rejected, where[~votes]] = parties[1 - side].confidence[rejected]
+                refused = ~votes & (where >= 0)
+                rejected = replicates[refused]
+                rejected_at[side, rejected, where[refused]] = parties[1 - side].confidence[rejected]
         return SessionResult(tuple(offers), agreed, ratified)
 
 
@@ -186,6 +195,7 @@ def turn(talks: TalksPlan, parties, proposer: int, pick: np.ndarray, level, reje
         x = np.where(offered, x, parties[proposer].position(level[proposer]))
     # a party whose position would be the status quo (it wants nothing changed) has nothing to say
     kind = np.where(offered, Proposal.OFFER, np.where(x == talks.status_quo, Proposal.SILENT, Proposal.POSITION))
+    kind, x = parties[proposer].tables(kind, x, level[proposer], pending)
     spoke = pending & (kind != Proposal.SILENT)
     answer = np.full(len(x), NO_ANSWER)
     if spoke.any():
