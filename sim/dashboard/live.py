@@ -51,7 +51,7 @@ class DashboardModel(NegotiationModel):
 def inject_event(model: NegotiationModel, cameo: str, source: str, target: str) -> Event:
     """Country ``target`` observes the CAMEO event ``cameo`` by country ``source`` now, between two rounds.
 
-    The rule of a scheduled event (:meth:`sim.model.mesa_model.NegotiationModel.strike`): every ministry of the
+    The rule of a scheduled event (:meth:`sim.model.agents.mesa_model.NegotiationModel.strike`): every ministry of the
     source acts and every ministry of the target observes, each moved by its trust gain or loss by the event's
     Goldstein value. It is recorded in the coming round, the first to show it.
     """

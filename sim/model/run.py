@@ -51,7 +51,7 @@ def simulate(
     ``ministry_every`` records ministry-pair confidence every that many rounds (0: never); country-level confidence is
     recorded every round. ``progress`` wraps the rounds, e.g. in a progress bar (``tqdm``). ``engine`` is
     ``"arrays"`` (the vectorised engine, fast) or ``"agents"`` (the Mesa agent model,
-    :class:`~sim.model.mesa_model.NegotiationModel`, whose agents decide one by one): both give the same run.
+    :class:`~sim.model.agents.mesa_model.NegotiationModel`, whose agents decide one by one): both give the same run.
     """
     if engine not in ENGINES:
         raise ScenarioError("engine", engine, " or ".join(repr(e) for e in ENGINES))

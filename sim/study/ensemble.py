@@ -1,7 +1,7 @@
 """Statistics of an ensemble of confidence trajectories, for sweeps.
 
 Both read a *cube* of country-level confidence, replicates × rounds × directed pairs
-(:attr:`sim.model.result.RunResult.confidence_cube`), rounds numbered from 0 (the starting state).
+(:attr:`sim.model.record.result.RunResult.confidence_cube`), rounds numbered from 0 (the starting state).
 """
 
 from __future__ import annotations
