@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 
 import pandas as pd
 import pytest
@@ -206,16 +208,33 @@ def test_the_sweeper_checks_one_job_per_choice_of_config_groups():
     assert jobs_to_check(batch[:2], {"experiment"}) == [batch[0]]
 
 
+def stop_processes_under(folder: str) -> None:
+    """Stop the processes whose command line names ``folder`` (those of the Ray cluster started with it as its temporary
+    folder) and their children (its workers), and only those: terminated, then killed if they linger."""
+    psutil = pytest.importorskip("psutil")
+    named = [p for p in psutil.process_iter(["cmdline"]) if any(folder in a for a in p.info["cmdline"] or ())]
+    mine = {*named, *(c for p in named for c in p.children(recursive=True))}
+    for p in mine:
+        p.terminate()
+    for p in psutil.wait_procs(mine, timeout=30)[1]:
+        p.kill()
+
+
 @pytest.mark.slow
 def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
-    """Replicates as tasks on a Ray cluster (started here, connected to by address) give the same tables."""
+    """Replicates as tasks on a Ray cluster (started here, connected to by address) give the same tables. The test
+    stops only the cluster it started (its own port and temporary folder), never another one on the machine."""
     pytest.importorskip("ray")
     ray_bin = shutil.which("ray") or str(__import__("pathlib").Path(sys.executable).with_name("ray"))
-    start = [ray_bin, "start", "--head", "--port=6391", "--num-cpus=2", "--node-ip-address=127.0.0.1"]
-    start += ["--include-dashboard=false", "--disable-usage-stats"]
-    subprocess.run(start, check=True, capture_output=True, timeout=120)
+    with socket.socket() as probe:  # a free port for this cluster alone
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    temp = tempfile.mkdtemp(prefix="negsim-ray-", dir="/tmp")  # short: Ray's socket paths must fit 107 characters
+    start = [ray_bin, "start", "--head", f"--port={port}", "--num-cpus=2", "--node-ip-address=127.0.0.1"]
+    start += ["--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"]
     try:
-        executor = Executor(backend="ray", address="127.0.0.1:6391")
+        subprocess.run(start, check=True, capture_output=True, timeout=120)
+        executor = Executor(backend="ray", address=f"127.0.0.1:{port}")
         on_ray = run_cell(cell_config, tmp_path / "ray", executor=executor, chunk=20, progress=False)
         local = run_cell(cell_config, tmp_path / "local", chunk=20, progress=False)
         assert on_ray.status == "complete"
@@ -225,7 +244,8 @@ def test_ray_cluster_gives_the_same_cell(tmp_path, cell_config):
         import ray
 
         ray.shutdown()
-        subprocess.run([ray_bin, "stop", "--force"], capture_output=True, timeout=120)
+        stop_processes_under(temp)
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def test_seeds_have_one_type_whether_or_not_a_batch_holds_seeds_above_2_63():
