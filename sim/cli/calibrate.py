@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.errors import fail
+from sim.cli.errors import fail, require_extra
 from sim.cli.overrides import composed, config_argument, config_file
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError, one_of
@@ -64,11 +64,9 @@ def main(argv: list[str]) -> None:
         raise SystemExit(0 if argv else 2)
     try:
         calibration = load_calibration(*config_argument(argv, available_calibrations()))
-        try:
-            from sim.study.calibration.abc import calibrate
-        except ImportError as error:
-            extra = "the calibrate extra: pip install -e '.[calibrate]'"
-            raise ScenarioError("negsim calibrate", error.name, extra) from None
+        require_extra("calibrate")
+        from sim.study.calibration.abc import calibrate
+
         started = time.perf_counter()
         out = calibrate(calibration, progress=lambda line: print(f"negsim: {line}", flush=True))
     except ScenarioError as error:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.cli.errors import fail
+from sim.cli.errors import fail, require_extra
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
 
@@ -58,12 +58,9 @@ def main(argv: list[str]) -> None:
             raise ScenarioError("below", below, "true or false")
         min_density = schema.number(options.get("min_density", 0.8), "min_density", 0.0, 1.0)
         name = schema.identifier(options["name"], "name") if "name" in options else outcome
-        try:
-            from sim.study.discovery import discover, read_sweep, write_discovery
-        except ImportError as error:
-            raise ScenarioError(
-                "negsim discover", error.name, "the discover extra: pip install -e '.[discover]'"
-            ) from None
+        require_extra("discover")
+        from sim.study.discovery import discover, read_sweep, write_discovery
+
         table, inputs = read_sweep(sweep, outcome)
         found = discover(table, inputs, outcome, threshold=threshold, below=below, min_density=min_density)
         out = write_discovery(found, sweep / "discovery" / name)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sim.cli.errors import DEBUG, fail, reported
+from sim.cli.errors import DEBUG, fail, reported, require_extra
 from sim.model.errors import ScenarioError, one_of
 
 COMMANDS: dict[str, str] = {
@@ -186,10 +186,9 @@ def _dispatch(command: str, rest: list[str]) -> None:
 
         discover(rest)
     elif command == "dashboard":
-        try:
-            from sim.dashboard.server import main as dashboard
-        except ImportError as error:
-            fail(ScenarioError("negsim dashboard", error.name, "the viz extra installed: pip install -e '.[viz]'"))
+        require_extra("viz")
+        from sim.dashboard.server import main as dashboard
+
         dashboard(rest)
     elif command == "scenarios":
         _scenarios(rest)

@@ -20,6 +20,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 from tqdm import tqdm
 
+from sim.cli.errors import require_extra
 from sim.cli.overrides import resolved
 from sim.model import schema
 from sim.model.errors import ScenarioError, quote
@@ -50,7 +51,8 @@ def check_sweep(config: DictConfig) -> Path:
     schema.integer(resolved(config, "sweep.replicates"), "sweep.replicates", 1, MAX_REPLICATES)
     schema.integer(resolved(config, "sweep.chunk"), "sweep.chunk", 1, MAX_REPLICATES)
     schema.integer(resolved(config, "sweep.workers"), "sweep.workers", 1, max_workers())
-    schema.name(resolved(config, "sweep.backend"), "sweep.backend", BACKENDS)
+    if schema.name(resolved(config, "sweep.backend"), "sweep.backend", BACKENDS) == "ray":
+        require_extra("ray")
     address = resolved(config, "sweep.address")
     if address is not None and not isinstance(address, str):
         raise ScenarioError("sweep.address", address, "a Ray cluster address (auto, ray://head:10001) or null")
