@@ -110,7 +110,9 @@ def free_port() -> str:
         ("ray", ["sweep", "sweep.backend=ray", "sweep.name=x", "rounds=1"], "sweep.backend=ray needs the ray extra"),
     ],
 )
-def test_a_command_that_needs_a_missing_extra_names_it_in_one_line(module, argv, message, monkeypatch, tmp_path, capsys):
+def test_a_command_that_needs_a_missing_extra_names_it_in_one_line(
+    module, argv, message, monkeypatch, tmp_path, capsys
+):
     monkeypatch.setitem(sys.modules, module, None)  # as if not installed: neither found nor importable
     monkeypatch.chdir(tmp_path)
     argv = [{"PORT": free_port(), "SWEEP": str(tmp_path)}.get(a, a) for a in argv]
