@@ -3,6 +3,7 @@ discovery."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import yaml
@@ -67,6 +68,12 @@ def main(argv: list[str]) -> None:
     except ScenarioError as error:
         fail(error)
     chosen = found.summary()["chosen"]
+    if not found.reached:
+        print(
+            f"negsim: warning: no peeling step reaches min_density={min_density:g}; the box is the densest step "
+            f"({chosen['density']:.0%}): lower min_density, or sweep more points",
+            file=sys.stderr,
+        )
     print(
         f"negsim: where {found.rule}: {chosen['density']:.0%} of the samples in the box, "
         f"{chosen['coverage']:.0%} of all such samples covered, {chosen['mass']:.0%} of all samples"
