@@ -13,6 +13,7 @@ from sim.io.atomic import AtomicDir
 from sim.model.acts import acts_table
 from sim.model.result import RunResult
 from sim.views.run_figures import plot_confidence
+from sim.views.style import FIGURE_DPI
 
 
 def write_run(result: RunResult, directory: str | Path, config: Mapping | None = None, plot: bool = True) -> Path:
@@ -32,6 +33,6 @@ def write_run(result: RunResult, directory: str | Path, config: Mapping | None =
         (partial / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False))
         if plot:
             figure = plot_confidence(result)
-            figure.savefig(partial / "confidence.png", dpi=150)
+            figure.savefig(partial / "confidence.png", dpi=FIGURE_DPI)
             plt.close(figure)
     return folder.target

@@ -25,6 +25,7 @@ from sim.io.atomic import AtomicDir
 from sim.model.errors import ScenarioError, one_of
 from sim.study.aggregate import GRID_FILE, read_swept
 from sim.views.discovery_figures import plot_box, plot_peeling
+from sim.views.style import FIGURE_DPI
 
 MIN_SAMPLES = 20  # fewer points cannot be peeled in steps of a few per cent
 DEFAULT_MIN_DENSITY = 0.8  # the chosen box holds at least this share of hits
@@ -217,5 +218,5 @@ def write_discovery(found: Discovery, out: Path) -> Path:
             ("peeling.png", plot_peeling(found.trajectory, found.chosen, found.rule)),
             ("box.png", plot_box(found.inputs, found.hits, found.box, found.rule)),
         ):
-            figure.savefig(partial / name, dpi=150)
+            figure.savefig(partial / name, dpi=FIGURE_DPI)
     return folder.target

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.views.style import display_name, readable, short_name
+from sim.views.style import Calendar, display_name, readable, short_name
 
 STATISTIC_LABELS = {
     "goldstein": "Goldstein total",
@@ -54,13 +54,17 @@ def plot_posterior_pairs(
     return fig
 
 
+MAX_TICKS = 6  # period starts labelled on the predictive figure's round axis
+
+
 @readable
-def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame) -> Figure:
+def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame, calendar: Calendar | None = None) -> Figure:
     """Per directed pair (rows) and statistic (columns): the posterior-predictive median and 5–95% band of each
-    period's value, and the observed series."""
+    period's value, drawn as a step over the period's rounds, and the observed value at the period's middle; the
+    round axis labelled at period starts, with their month where a ``calendar`` is given."""
     pairs = observed[["country", "counterpart"]].drop_duplicates().to_records(index=False)[:MAX_PAIRS]
     stats = list(dict.fromkeys(observed["statistic"]))
-    fig = Figure(figsize=(5 * len(stats), 3.2 * len(pairs) + 0.6), layout="constrained")
+    fig = Figure(figsize=(5 * len(stats), 3.2 * len(pairs) + 0.9), layout="constrained")
     axes = fig.subplots(len(pairs), len(stats), squeeze=False)
     for r, (a, b) in enumerate(pairs):
         for c, stat in enumerate(stats):
@@ -71,13 +75,19 @@ def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame) -> Figure:
 
             band = pick(bands).pivot_table(index="first_round", columns="quantile", values="value")
             qs = sorted(band.columns)
-            x = band.index.to_numpy()
-            ax.fill_between(x, band[qs[0]], band[qs[-1]], color="tab:blue", alpha=0.25, step="mid", label="5–95%")
-            ax.plot(x, band[qs[len(qs) // 2]], color="tab:blue", drawstyle="steps-mid", label="median")
+            first = band.index.to_numpy()
+            period = int(np.diff(first).min()) if len(first) > 1 else 1
+            edges = np.append(first, first[-1] + period) - 0.5  # a period's step covers its rounds
+            ax.stairs(band[qs[-1]], edges, baseline=band[qs[0]], fill=True, color="tab:blue", alpha=0.25, label="5–95%")
+            ax.stairs(band[qs[len(qs) // 2]], edges, color="tab:blue", lw=1.5, label="median")
             seen = pick(observed)
-            ax.plot(seen["first_round"], seen["value"], "o", color="black", ms=4, label="observed")
+            middle = seen["first_round"] + (period - 1) / 2
+            ax.plot(middle, seen["value"], "o", color="black", ms=4, label="observed")
+            ticks = first[:: -(-len(first) // MAX_TICKS)]
+            ax.set_xticks(ticks, [calendar.month(t) if calendar else str(t) for t in ticks])
             ax.set_title(f"{display_name(a)} → {display_name(b)}: {STATISTIC_LABELS.get(stat, stat)}")
-            ax.set_xlabel("round (start of period)")
+            if r == len(pairs) - 1:
+                ax.set_xlabel(("month" if calendar else "round") + f" (a step per period of {period} rounds)")
             if np.isfinite(seen["value"]).all() and r == 0 and c == 0:
                 ax.legend(loc="best")
     fig.suptitle("posterior predictive (blue) against the observed series (black)")

@@ -9,11 +9,10 @@ from matplotlib.lines import Line2D
 
 from sim.model.result import RunResult
 from sim.views.style import (
-    MONTHS,
+    Calendar,
     country_color,
     date_axis,
     display_name,
-    month_of_round,
     readable,
     separate,
     zoom,
@@ -24,6 +23,7 @@ MAX_EVENT_NOTES = 10  # events listed in a caption under the plot
 STYLES = ["-", "--", ":", "-."]  # line styles: a pair's counterpart (countries), a ministry's place (ministries)
 LATEST = ["o", "s", "^", "D"]  # live: marker on a ministry line's latest value, by counterpart
 MIN_LIVE_ROUNDS = 40  # live: the round axis spans at least the default run, so that the lines grow into it
+SHORT_SEED = 10**6  # a seed shown in a title; a replicate's spawned seed (20 digits) is named by its replicate instead
 EVENT_KEY = [  # the legend's entries for the event markers
     Line2D([], [], marker="^", ls="none", color="white", mec="black", ms=9, label="cooperative event"),
     Line2D([], [], marker="v", ls="none", color="white", mec="black", ms=9, label="conflictual event"),
@@ -41,8 +41,8 @@ def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False
     a ``calendar_start`` in the scenario, the round axis shows dates.
 
     ``live`` is the dashboard's rendition: a fixed size with the legends beside the panels, each line's latest value
-    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long. The figure is not registered with pyplot: in a
-    notebook it shows once, as the cell's value; elsewhere ``fig.savefig(…)``.
+    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long, no title. The figure is not registered with pyplot:
+    in a notebook it shows once, as the cell's value; elsewhere ``fig.savefig(…)``.
     """
     many = len(result.countries) > MANY_COUNTRIES
     show_ministries = not many and len(result.ministry_rounds) > 0
@@ -69,19 +69,27 @@ def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False
         ax.grid(alpha=0.3)
     last = plots[-1]
     last.xaxis.set_tick_params(labelbottom=True)
-    last.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds)
-    spec = result.plan.scenario
-    if spec.calendar_start and not live:
-        date_axis(last, spec.calendar_start, spec.round_months, result.rounds)
-    else:
-        last.set_xlabel("round")
+    _round_axis(last, result, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds)
     if notes:
         axes[-1].axis("off")
         axes[-1].text(0, 1, "\n".join(notes), transform=axes[-1].transAxes, va="top", size=10, family="monospace")
     if not live:
-        fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})")
+        seed = result.seeds[replicate]
+        short = seed is not None and seed < SHORT_SEED
+        which = f"seed {seed}" if short else f"replicate {replicate} of {result.replicates}"
+        fig.suptitle(f"Confidence in {result.scenario} ({which})")
     separate(labels)
     return fig
+
+
+def _round_axis(ax, result: RunResult, rounds: int) -> None:
+    """Rounds 0 to ``rounds`` on the x-axis, as dates where the scenario gives them."""
+    ax.set_xlim(0, rounds)
+    calendar = Calendar.of(result.plan.scenario)
+    if calendar:
+        date_axis(ax, calendar, rounds)
+    else:
+        ax.set_xlabel("round")
 
 
 def _live_size(result: RunResult, show_ministries: bool) -> tuple[float, float]:
@@ -101,13 +109,10 @@ def _event_notes(result: RunResult, replicate: int) -> list[str]:
     events = _replicate_events(result, replicate)
     if len(events) > MAX_EVENT_NOTES:
         return []
-    spec = result.plan.scenario
+    calendar = Calendar.of(result.plan.scenario)
 
     def when(r: int) -> str:
-        if not spec.calendar_start:
-            return f"round {r:>3}"
-        year, month = month_of_round(spec.calendar_start, spec.round_months, r)
-        return f"round {r:>3} ({MONTHS[month - 1]} {year})"
+        return f"round {r:>3}" + (f" ({calendar.month(r)})" if calendar else "")
 
     return [
         f"{when(e.round)}  {e.cameo or f'{e.goldstein:+g}':>5}  {e.source} → {e.target}"
@@ -131,7 +136,7 @@ def _meeting_strip(ax, result: RunResult) -> None:
     colors = [f"C{first + k % (10 - first)}" for k in range(len(entries))]
     for k, name in enumerate(entries):
         rounds = held.loc[held["meeting"] == name, "round"]
-        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=colors[k])
+        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=colors[k], clip_on=False)
     ax.set_yticks(range(len(entries)), [display_name(e) for e in entries], fontsize=10)
     for label, color in zip(ax.get_yticklabels(), colors, strict=True):  # each name in its ticks' colour: the key
         label.set_color(color)
@@ -242,9 +247,8 @@ def plot_talks(result: RunResult) -> Figure:
         mark_settlements(ax, result)
         title = f"{plan.name.replace('_', ' ')}: each side's own utility (× accepted at the table)"
         ax.set_title(title, fontsize=11, loc="left")
-        ax.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS))
+        _round_axis(ax, result, max(result.rounds, MIN_LIVE_ROUNDS))
         ax.set_ylim(-0.03, 1.08)
-        ax.set_xlabel("round")
         ax.set_ylabel("utility")
         ax.grid(alpha=0.3)
     return fig
