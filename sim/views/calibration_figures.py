@@ -79,7 +79,7 @@ def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame, calendar: Calen
             period = int(np.diff(first).min()) if len(first) > 1 else 1
             edges = np.append(first, first[-1] + period) - 0.5  # a period's step covers its rounds
             ax.stairs(band[qs[-1]], edges, baseline=band[qs[0]], fill=True, color="tab:blue", alpha=0.25, label="5–95%")
-            ax.stairs(band[qs[len(qs) // 2]], edges, color="tab:blue", lw=1.5, label="median")
+            ax.stairs(band[qs[len(qs) // 2]], edges, baseline=None, color="tab:blue", lw=1.5, label="median")
             seen = pick(observed)
             middle = seen["first_round"] + (period - 1) / 2
             ax.plot(middle, seen["value"], "o", color="black", ms=4, label="observed")

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import matplotlib as mpl
 import numpy as np
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from sim.model.result import RunResult
 
@@ -24,6 +25,7 @@ READABLE = {  # sizes in points: at 150 dpi, about as large on a 1080p projector
     "figure.titlesize": 15,
 }
 SMALLEST = 9  # points: no text of a figure is smaller
+MARKER_POINTS = 6  # Matplotlib's default marker size: a label kept off a marker keeps this far from its centre
 FIGURE_DPI = 150  # every figure negsim saves
 MAX_INCHES = (16, 24)  # and at most this wide and tall: 2,400 × 3,600 px, a 1080p projector shows it at ⅘ or more
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -106,25 +108,33 @@ def date_label(calendar: Calendar) -> str:
     return f"month (round 1 = {calendar.month(1)}; each round is the state at the end of its month)"
 
 
-def separate(texts: Iterable[Text], *, step: float = 2.0, tries: int = 40) -> None:
+def separate(texts: Iterable[Text], *, avoid: Iterable[tuple] = (), step: float = 2.0, tries: int = 40) -> None:
     """Move labels placed with an offset (``annotate`` in offset points) away from their marker, each in the
-    direction it already lies, until no label overlaps one placed before it (from left to right)."""
+    direction it already lies, until no label overlaps one placed before it (from left to right) nor a marker in
+    ``avoid`` (``(axes, x, y)`` of each, in data coordinates)."""
     texts = list(texts)
     if not texts:
         return
     figure = texts[0].figure
     figure.draw_without_rendering()
-    placed = []
-    for text in sorted(texts, key=lambda t: t.get_window_extent().x0):
+    half = MARKER_POINTS / 2 * figure.dpi / 72
+    placed = [marker_box(ax, x, y, half) for ax, x, y in avoid]
+    for text in sorted(texts, key=lambda t: Text.get_window_extent(t).x0):  # the text's own box, not its leader
         x, y = text.xyann
         sign = 1 if y >= 0 else -1
         for _ in range(tries):
-            box = text.get_window_extent().padded(1)
+            box = Text.get_window_extent(text).padded(1)
             if not any(box.overlaps(other) for other in placed):
                 break
             y += sign * step
             text.xyann = (x, y)
-        placed.append(text.get_window_extent())
+        placed.append(Text.get_window_extent(text))
+
+
+def marker_box(ax, x: float, y: float, half: float) -> Bbox:
+    """The box, in display coordinates, of a marker ``half`` pixels wide either side of ``(x, y)`` in ``ax``'s data."""
+    cx, cy = ax.transData.transform((x, y))
+    return Bbox.from_extents(cx - half, cy - half, cx + half, cy + half)
 
 
 AXIS_LABELS = {  # the shipped studies' knobs, as a reader of the figure needs them

@@ -82,8 +82,8 @@ def _heatmap(ax, grid: pd.DataFrame, x: str, y: str, calendar: Calendar | None =
     return shown
 
 
-def _grid_size(grid: pd.DataFrame, cell: float = 1.5) -> tuple[float, float]:
-    return 3.8 + cell * grid.shape[1], 2.6 + 0.95 * grid.shape[0]
+def _grid_size(grid: pd.DataFrame) -> tuple[float, float]:
+    return 3.8 + 1.5 * grid.shape[1], 2.6 + 0.95 * grid.shape[0]
 
 
 @readable
@@ -164,7 +164,7 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame, calendar: Calendar | No
     colors = {pair: f"C{k}" for k, pair in enumerate(pairs)}
     cols = min(4, max(len(keys), 1))
     rows = max(1, -(-len(keys) // cols))
-    width = max(4.2 * cols, 9.0)
+    width = max(3.9 * cols, 9.0)
     legend_cols = min(len(pairs) + 1, int(width // 3.2))
     legend_rows = -(-(len(pairs) + 1) // legend_cols)
     height = 1.6 + 0.3 * legend_rows + 2.8 * rows
@@ -309,8 +309,9 @@ def plot_terms(cells: pd.DataFrame, talks: str, calendar: Calendar | None = None
     cols = min(2, len(dimensions))
     rows = -(-len(dimensions) // cols)
     settled = cells.pivot_table(index=y_key, columns=x, values="settled", aggfunc="first", dropna=False)
-    w, h = _grid_size(settled, cell=0.95)
-    fig = Figure(figsize=((w + 1.2) * cols, 0.9 + (h + 0.3) * rows), layout="constrained")
+    h = _grid_size(settled)[1]
+    w = 3.0 + 0.8 * settled.shape[1]  # the labels, the cells and the legend beside them (no colour bar)
+    fig = Figure(figsize=(w * cols, 0.9 + (h + 0.3) * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).flat
     for ax, dim in zip(axes, dimensions, strict=False):
         option = cells.pivot_table(index=y_key, columns=x, values=f"modal.{talks}.{dim}", aggfunc="first", dropna=False)
