@@ -92,10 +92,12 @@ class Calendar(NamedTuple):
         return f"{MONTHS[month - 1]} {year}"
 
 
-def date_axis(ax, calendar: Calendar, rounds: int, *, most: int = 12, label: bool = True) -> None:
+def date_axis(ax, calendar: Calendar, rounds: int, *, most: int = 12, edge: float = 0, label: bool = True) -> None:
     """Label a round axis of ``rounds`` with dates, as 'Jan 2014': the rounds that fall in January and July, or, to
-    keep to at most ``most`` labels, every January or every few Januaries."""
-    halves = [r for r in range(rounds + 1) if calendar.month_of(r)[1] in (1, 7)]
+    keep to at most ``most`` labels, every January or every few Januaries; none closer than ``edge`` (a share of the
+    axis) to either end, where panels side by side would put two labels together."""
+    inside = range(int(np.ceil(edge * rounds)), int(np.floor((1 - edge) * rounds)) + 1)
+    halves = [r for r in inside if calendar.month_of(r)[1] in (1, 7)]
     januaries = [r for r in halves if calendar.month_of(r)[1] == 1]
     ticks = halves if len(halves) <= most else januaries[:: -(-len(januaries) // most)]
     ax.set_xticks(ticks, [calendar.month(r) for r in ticks])

@@ -199,7 +199,7 @@ def plot_bands(bands: pd.DataFrame, cells: pd.DataFrame, calendar: Calendar | No
         axes[0, 0].set_xlim(first - widen, last + widen)
         axes[0, 0].set_ylim(max(0.0, shown["q05"].min() - pad), min(1.0, shown["q95"].max() + pad))
         if calendar:
-            date_axis(axes[0, 0], calendar, int(last), most=max(2, int(width / cols / 1.1)), label=False)
+            date_axis(axes[0, 0], calendar, int(last), most=max(2, int(width / cols / 1.1)), edge=0.08, label=False)
     handles = [
         Line2D([], [], color=c, lw=2, label=f"{display_name(a)} → {display_name(b)}") for (a, b), c in colors.items()
     ]
