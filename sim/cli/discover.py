@@ -17,13 +17,13 @@ USAGE = """usage: negsim discover SWEEP_DIR outcome=COLUMN [threshold=X] [below=
 Scenario discovery: where in a sweep's input space does an outcome hold? PRIM (Friedman & Fisher) peels the swept
 values down to a box where the outcome holds in at least min_density of the samples; a CART tree is a second view.
 COLUMN is a column of SWEEP_DIR/aggregate/cells.parquet (one sample per cell, e.g. settlement_probability) or of
-replicates.parquet (one sample per replicate, e.g. recovery_rounds.japan.russia); it holds where it is at least
+replicates.parquet (one sample per replicate, e.g. shock_recovery_rounds.japan.russia); it holds where it is at least
 threshold (at most, with below=true), or where it is true for a true/false column. The inputs are the keys the
 sweep swept (a grid's and a sampled design's), as its grid.json records them.
 
 examples:
   negsim discover multirun/confidence_concession outcome=settlement_probability threshold=0.5
-  negsim discover multirun/shock_recovery outcome=recovery_rounds.japan.russia threshold=12 below=true
+  negsim discover multirun/shock_recovery outcome=shock_recovery_rounds.japan.russia threshold=12 below=true
   negsim discover multirun/settlement_discovery outcome=settlement_probability threshold=0.5 below=true name=no_deal
 
 Writes SWEEP_DIR/discovery/NAME/ (NAME: the outcome unless given): boxes.json, box.csv, trajectory.csv, cart.csv,
