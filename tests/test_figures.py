@@ -251,6 +251,14 @@ def test_the_numbers_on_a_morris_plot_keep_off_the_points():
     assert on_points == []
 
 
+def test_a_heatmap_of_cells_of_different_sizes_gives_each_cell_s_n(sweep):
+    cells = sweep[1]["cells"].assign(replicates=[20, 20, 20, 7])
+    texts = [t.get_text() for t in plot_settlement_map(cells).axes[0].texts]
+    assert sum(t.endswith("n = 20") for t in texts) == 3 and sum(t.endswith("n = 7") for t in texts) == 1
+    uniform = [t.get_text() for t in plot_settlement_map(sweep[1]["cells"]).axes[0].texts]
+    assert not any("n =" in t for t in uniform)  # the title says it once
+
+
 def test_heatmaps_of_terms_say_how_many_settled_in_each_cell():
     texts = [t.get_text() for t in plot_terms(terms_cells(), "peace_treaty").axes[0].texts]
     settled = [t for t in texts if "none" not in t]

@@ -88,7 +88,8 @@ def _grid_size(grid: pd.DataFrame) -> tuple[float, float]:
 
 @readable
 def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None, calendar: Calendar | None = None) -> Figure:
-    """Probability of a ratified settlement over the swept values, with its Wilson 95% interval in each cell.
+    """Probability of a ratified settlement over the swept values, with its Wilson 95% interval in each cell (and its
+    n, where cells differ in n).
 
     Two swept values: a heatmap; one: points with error bars (joined by a line only for numbers); more: the first two,
     averaged over the rest. The title says the horizon (``rounds`` if given, else the cells' ``rounds`` column) and n.
@@ -101,6 +102,8 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None, calendar
         by_position = cells.assign(failed=cells["status"] == "failed").groupby([y, x])
         grid = by_position[statistics].mean().unstack(x)  # a cell that failed stays, empty
         failed = by_position["failed"].all().unstack(x, fill_value=False)
+        n = by_position["replicates"].sum().unstack(x)
+        varies = ok["replicates"].nunique() > 1  # else the title gives n
         p = grid["settlement_probability"]
         fig = Figure(figsize=_grid_size(p), layout="constrained")
         ax = fig.subplots()
@@ -111,7 +114,8 @@ def plot_settlement_map(cells: pd.DataFrame, rounds: int | None = None, calendar
                 if np.isfinite(value):
                     lo, hi = grid["ci_low"].iat[i, j], grid["ci_high"].iat[i, j]
                     color = "black" if value > 0.6 else "white"
-                    ax.text(j, i, f"{value:.2f}\n[{lo:.2f}–{hi:.2f}]", ha="center", va="center", size=10, color=color)
+                    text = f"{value:.2f}\n[{lo:.2f}–{hi:.2f}]" + (f"\nn = {n.iat[i, j]:,.0f}" if varies else "")
+                    ax.text(j, i, text, ha="center", va="center", size=10, color=color)
                 elif failed.iat[i, j]:
                     ax.text(j, i, "failed", ha="center", va="center", size=10, color="grey")
         fig.colorbar(image, ax=ax, label="P(ratified settlement)")
