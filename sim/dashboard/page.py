@@ -25,7 +25,8 @@ from sim.views.run_figures import LIVE_WIDTH, MIN_LIVE_ROUNDS, plot_confidence, 
 from sim.views.style import Calendar, display_name
 
 PLOT_DPI = 100  # the figures' pixels: LIVE_WIDTH in × 100 = 800 px, shown at most that wide
-PLAY_INTERVAL = 0.05  # seconds between the end of one round's drawing and the next round, while playing
+PLAY_RATE = 2.0  # rounds per second while playing, however long the page takes to draw a round
+PLAY_PAUSE = 0.3  # seconds between two drawings while playing: the browser receives one before the next is drawn
 SIDEBAR = 300  # px: Solara's 400 px sidebar leaves a 1024 px screen too little room for the figures
 CSS = f"""
 .v-navigation-drawer {{ min-width: {SIDEBAR}px !important; max-width: {SIDEBAR}px !important; }}
@@ -140,18 +141,39 @@ def Views(model: DashboardModel) -> None:
         solara.DataFrame(events_table, items_per_page=8)
 
 
+class Pace:
+    """Rounds due at ``rate`` per second: while the page draws one round, the rounds it took to draw are due next, so
+    that Play keeps its pace on a slow machine (the figures show every round's values; the page shows the latest)."""
+
+    def __init__(self, rate: float, now: float):
+        self.rate, self.last, self.owed = rate, now, 0.0
+
+    def due(self, now: float) -> int:
+        """The whole rounds due since the last call."""
+        self.owed += (now - self.last) * self.rate
+        self.last = now
+        rounds = int(self.owed)
+        self.owed -= rounds
+        return rounds
+
+
 @solara.component
 def Controls(model: solara.Reactive[DashboardModel], values: dict[str, Any]) -> None:
-    """Step one round, Play rounds one after another (Pause), Reset to a new model with the sidebar's values."""
+    """Step one round, Play :data:`PLAY_RATE` rounds a second (Pause), Reset to a new model with the sidebar's
+    values."""
     playing = solara.use_reactive(False)
 
     def play() -> None:
+        pace = Pace(PLAY_RATE, time.monotonic())
         while playing.value:
-            time.sleep(PLAY_INTERVAL)
+            time.sleep(PLAY_PAUSE)
+            rounds = pace.due(time.monotonic())
             if not playing.value:
                 break
-            model.value.step()
-            force_update()
+            for _ in range(rounds):
+                model.value.step()
+            if rounds:
+                force_update()
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
 
