@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks.me
 
 from benchmarks.mesa_reference import run_reference
 from sim.io.library import load_scenario
-from sim.model.mesa_model import NegotiationModel
+from sim.model.agents.mesa_model import NegotiationModel
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 
 ROUNDS = 40

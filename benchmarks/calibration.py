@@ -27,7 +27,7 @@ import pandas as pd
 
 from sim.cli.calibrate import load_calibration
 from sim.io.library import load_scenario
-from sim.model.acts import acts_table, event_records
+from sim.model.record.acts import acts_table, event_records
 from sim.model.run import simulate
 from sim.study.calibration.abc import calibrate
 

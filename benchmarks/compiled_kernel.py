@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim.io.library import scenario_data
-from sim.model import talks
+from sim.model.engine import talks  # the engine's party at the talks reads these rules
 from sim.model.rules.bargaining import first_offer
 from sim.model.rules.ratification import win_set_at
 from sim.model.run import replicate_seeds, simulate_ensemble

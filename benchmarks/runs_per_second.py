@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.mesa_reference import run_reference
 from sim.io.library import load_scenario
-from sim.model.engine import Engine
-from sim.model.plan import plan_for
+from sim.model.engine.engine import Engine
+from sim.model.plan.compiled import plan_for
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 
 ROUNDS = 40
@@ -99,8 +99,8 @@ def elements_per_replicate_round(scenario, replicates: int = 200) -> float:
     """Array elements produced by ufuncs on the state (confidence, draws) per replicate and round."""
     e = Engine(plan_for(scenario), [np.random.default_rng(s) for s in range(replicates)])
     e.confidence = e.confidence.view(Counted)
-    uniforms = e.uniforms
-    e.uniforms = lambda n: uniforms(n).view(Counted)
+    take = e.dice.take
+    e.dice.take = lambda n: take(n).view(Counted)
     Counted.elements = 0
     for _ in range(ROUNDS):
         e.play_round()

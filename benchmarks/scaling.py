@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.mesa_reference import run_reference
 from sim.io.synthetic import synthetic_scenario
-from sim.model.plan import plan_for
+from sim.model.plan.compiled import plan_for
 from sim.model.run import simulate
 from sim.model.scenario.specs import ScenarioSpec
 

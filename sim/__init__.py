@@ -7,8 +7,8 @@ use, so that ``import sim.study.cells`` in a worker process or ``negsim --help``
 from importlib import import_module
 
 _EXPORTS = {
-    "NegotiationModel": "sim.model.mesa_model",
-    "RunResult": "sim.model.result",
+    "NegotiationModel": "sim.model.agents.mesa_model",
+    "RunResult": "sim.model.record.result",
     "ScenarioSpec": "sim.model.scenario.specs",
     "ScenarioError": "sim.model.errors",
     "available_scenarios": "sim.io.library",

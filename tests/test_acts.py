@@ -10,9 +10,9 @@ from conftest import small_scenario
 
 from sim import load_scenario, read_events, simulate, simulate_ensemble
 from sim.io.run_output import write_run
-from sim.model.acts import ACT_COLUMNS, acts_table, event_records, generated_acts, period_summaries
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
+from sim.model.record.acts import ACT_COLUMNS, acts_table, event_records, generated_acts, period_summaries
 from sim.model.scenario.specs import ACT_CAMEO
 
 VALUE = {c: e.goldstein for c, e in goldstein_table().items()}
@@ -30,7 +30,12 @@ def test_every_agenda_action_and_offer_is_an_event_with_its_code_and_value(settl
     agenda = table[table["act"].isin(settled.agenda["action"].unique())]
     done = settled.agenda["action"].value_counts()
     assert agenda["act"].value_counts().sort_index().equals(done[done > 0].sort_index())
-    assert (table["act"] == "offer").sum() == len(settled.offers)
+    offers = settled.offers
+    for kind in ("offer", "position"):  # each proposal tabled is an act; so is each refusal, by the responder
+        assert (table["act"] == kind).sum() == (offers["kind"] == kind).sum()
+    refused = offers[(offers["kind"] != "silent") & ~offers["accepted"]]
+    assert table["act"].isin(["declined", "criticised"]).sum() == len(refused) > 0
+    assert (table["act"] == "criticised").sum() == (refused["answer"] == "outside_win_set").sum()
     coded = table[table["act"] != "imposed"]
     mapped = coded[coded["act"] != "event"]
     assert (mapped["cameo"] == mapped["act"].map(ACT_CAMEO)).all()

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from sim.io.library import config_dir, load_scenario
 from sim.io.synthetic import synthetic_scenario
-from sim.model.agents import Country, Ministry
-from sim.model.mesa_model import NegotiationModel
-from sim.model.result import RunResult
+from sim.model.agents.agents import Country, Ministry
+from sim.model.agents.mesa_model import NegotiationModel
+from sim.model.record.result import RunResult
 from sim.model.run import simulate, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 

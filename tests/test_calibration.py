@@ -13,8 +13,8 @@ from conftest import small_scenario
 
 from sim import load_scenario, simulate
 from sim.cli.main import main
-from sim.model.acts import acts_table, event_records
 from sim.model.errors import ScenarioError
+from sim.model.record.acts import acts_table, event_records
 from sim.study.calibration.config import parse_calibration
 from sim.study.keypaths import with_values
 

@@ -35,7 +35,12 @@ def test_run_writes_everything(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["seed"], summary["rounds"]) == (3, 24)
     assert "seed: 3" in (out / "config.yaml").read_text()
-    assert (out / "confidence.png").stat().st_size > 10_000
+    for figure in ("confidence", "talks", "bargaining"):
+        assert (out / f"{figure}.png").stat().st_size > 10_000
+    talks = done.stdout.splitlines()[
+        done.stdout.splitlines().index("  peace_treaty: no settlement after 12 sessions") + 1
+    ]
+    assert "positions" in talks and "refused: " in talks and "outside win set" in talks  # what was tabled, and why not
     again = negsim("run", "seed=3", "rounds=24", f"output_dir={out}", cwd=tmp_path)
     assert again.returncode == 0
     assert pd.read_parquet(out / "agenda.parquet").equals(pd.read_parquet(Path(f"{out}-1") / "agenda.parquet"))

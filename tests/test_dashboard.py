@@ -26,8 +26,8 @@ from sim.dashboard.server import main
 from sim.dashboard.settings import MAX_COUNTRIES, confidence_in, dashboard_scenarios
 from sim.dashboard.text import agenda_log, events_log
 from sim.io.library import config_dir, load_scenario, read_yaml
+from sim.model.agents.mesa_model import NegotiationModel
 from sim.model.errors import ScenarioError
-from sim.model.mesa_model import NegotiationModel
 from sim.model.run import simulate
 from sim.model.scenario.specs import ScenarioSpec
 from sim.views.run_figures import LIVE_TEXT
@@ -118,10 +118,12 @@ def test_an_injected_event_moves_confidence_as_the_same_scheduled_event_would():
     scheduled = NegotiationModel(ScenarioSpec.from_dict(data), rng=5)
     event = inject_event(injected, "163", "japan", "russia")
     assert (event.round, event.goldstein) == (1, -8.0)
-    assert injected.confidence[3:, :3].sum() < scheduled.confidence[3:, :3].sum()  # Russia's confidence fell
+    assert (
+        injected.confidence_matrix[3:, :3].sum() < scheduled.confidence_matrix[3:, :3].sum()
+    )  # Russia's confidence fell
     injected.step()
     scheduled.step()
-    np.testing.assert_allclose(injected.confidence, scheduled.confidence)
+    np.testing.assert_allclose(injected.confidence_matrix, scheduled.confidence_matrix)
     assert injected.result().events[["round", "source", "target", "cameo"]].values.tolist() == [
         [1, "japan", "russia", "163"]
     ]

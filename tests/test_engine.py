@@ -8,10 +8,10 @@ from conftest import small_scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.model.engine import Engine
-from sim.model.plan import plan_for
-from sim.model.record import ACTION_LABELS
-from sim.model.result import RunResult
+from sim.model.engine.engine import Engine
+from sim.model.plan.compiled import plan_for
+from sim.model.record.records import ACTION_LABELS
+from sim.model.record.result import RunResult
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 
@@ -28,7 +28,7 @@ def test_full_tokyo_run(tokyo):
     assert len(tables["events"]) == len(tokyo.events)
     summary = result.summary
     assert summary["counts"]["meetings"] == tables["meetings"]["held"].sum()
-    assert summary["counts"]["proposals"] == len(tables["offers"])
+    assert summary["counts"]["offers"] + summary["counts"]["positions"] == (tables["offers"]["kind"] != "silent").sum()
     assert summary["talks"][0]["parties"] == ["japan", "russia"]
     for table in tables.values():
         assert not table.select_dtypes("number").isna().any().any()
@@ -109,7 +109,7 @@ def _first_meeting_adoptions(confidence: float, seed: int) -> int:
     engine = Engine(plan, [np.random.default_rng(seed)])
     for _ in range(2):  # the calendar meets in round 1
         engine.play_round()
-    return sum((codes == 0).sum() for *_, codes in engine.recorder.actions if _[3] == "cooperation")
+    return sum((a.codes == 0).sum() for a in engine.recorder.actions if a.kind == "cooperation")
 
 
 @given(low=unit, high=unit, seed=st.integers(0, 1000))
@@ -194,7 +194,7 @@ def test_many_countries_and_bilateral_pairs():
 
 def test_mesa_agents_read_the_engine(tokyo):
     """Countries and ministries are Mesa agents whose confidence is read from the engine, never stored twice."""
-    from sim.model.mesa_model import NegotiationModel
+    from sim.model.agents.mesa_model import NegotiationModel
 
     model = NegotiationModel(tokyo, rng=4)
     for _ in range(6):
@@ -205,7 +205,7 @@ def test_mesa_agents_read_the_engine(tokyo):
     assert japan.confidence_in(russia) == pytest.approx(recorded[0, 1])
     foreign = japan.members[1]
     assert foreign.confidence_in(russia) == pytest.approx(
-        model.confidence[foreign.index, russia.block] @ russia.influence
+        model.confidence_matrix[foreign.index, [m.index for m in russia.members]] @ russia.influence
     )
 
 
@@ -215,6 +215,6 @@ def test_draws_are_each_generators_stream_in_order(requests, replicates):
     draws are its generator's stream in order: the buffer changes the cost, never a value."""
     seeds = range(replicates)
     engine = Engine(plan_for(ScenarioSpec.from_dict(small_scenario())), [np.random.default_rng(s) for s in seeds])
-    drawn = np.concatenate([engine.uniforms(n) for n in requests], axis=1)
+    drawn = np.concatenate([engine.dice.take(n) for n in requests], axis=1)
     expected = np.stack([np.random.default_rng(s).random(sum(requests)) for s in seeds])
     assert np.array_equal(drawn, expected)

@@ -12,10 +12,10 @@ import copy
 import numpy as np
 import pytest
 
-from sim.model import plan as plan_module
-from sim.model.engine import Engine
-from sim.model.plan import plan_for
-from sim.model.result import RunResult
+from sim.model.engine.engine import Engine
+from sim.model.plan import compiled as plan_module
+from sim.model.plan.compiled import plan_for
+from sim.model.record.result import RunResult
 from sim.model.run import replicate_seeds, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 
@@ -102,7 +102,7 @@ def scenario(fmt: str, **changes) -> dict:
 def one_meeting(data: dict, draws=()) -> Engine:
     """Play round 1 (the meeting) of one replicate with the meeting's uniforms set to ``draws``."""
     engine = Engine(plan_for(ScenarioSpec.from_dict(data)), [np.random.default_rng(0)])
-    engine.uniforms = lambda n: np.array(draws, float).reshape(1, n)
+    engine.dice.take = lambda n: np.array(draws, float).reshape(1, n)
     engine.play_round()
     return engine
 
@@ -203,8 +203,8 @@ def test_signing_is_read_from_the_cameo_table():
     """A ratified deal is observed as CAMEO 057 (Goldstein +8.0): strength 0.5·8/10 = 0.4 at weight 1, both ways."""
     engine = one_meeting(scenario("talks"))
     plan = engine.plan.talks["border"]
-    assert plan.terms(int(engine.settlement["border"][0])) == {"land": "north_favoured"}  # north chairs, proposes
-    assert engine.settled_round["border"][0] == 1
+    assert plan.terms(int(engine.talks["border"].settlement[0])) == {"land": "north_favoured"}  # north chairs, proposes
+    assert engine.talks["border"].settled_round[0] == 1
     for a, b in ((NF, SF), (SF, NF)):
         assert confidence(engine, a, b) == pytest.approx(0.52)  # 0.5 + 0.4·0.1·0.5
         assert confidence(engine, a, b + 1) == pytest.approx(0.506)  # the other's home ministry: weight 0.3
@@ -232,7 +232,7 @@ def test_a_deal_rejected_at_home_is_a_defection_of_the_scenarios_strength():
         "confidence": {"north": 0.4},
     }
     engine = one_meeting(data)
-    assert engine.settlement["border"][0] == -1
+    assert engine.talks["border"].settlement[0] == -1
     offers = RunResult.of(engine.record([None])).offers
     assert offers[["land", "accepted", "ratified_by_proposer", "ratified_by_responder"]].values.tolist() == [
         ["north_favoured", True, True, False]
@@ -244,7 +244,7 @@ def test_a_deal_rejected_at_home_is_a_defection_of_the_scenarios_strength():
     plan = engine.plan.talks["border"]
     offered = next(x for x in plan.candidates if plan.terms(x) == {"land": "north_favoured"})
     position = list(plan.candidates).index(offered)
-    assert engine.rejected_at["border"][1, 0, position] == pytest.approx(0.5)  # north's confidence then
+    assert engine.talks["border"].rejected_at[1, 0, position] == pytest.approx(0.5)  # north's confidence then
 
 
 @pytest.mark.parametrize(
@@ -263,7 +263,7 @@ def test_who_proposes_first(calendar, parties, terms):
     data = scenario("talks", **{"talks.border.parties": parties})
     data["calendar"]["meeting"] = {"format": "talks", **calendar}
     engine = one_meeting(data)
-    assert engine.plan.talks["border"].terms(int(engine.settlement["border"][0])) == {"land": terms}
+    assert engine.plan.talks["border"].terms(int(engine.talks["border"].settlement[0])) == {"land": terms}
 
 
 def test_turns_alternate_between_sessions_without_a_chair():
@@ -297,8 +297,8 @@ def test_two_talks_in_one_scenario():
     data["formats"]["talks"]["agenda"] = ["border", "fishing"]
     engine = one_meeting(data)
     plans = engine.plan.talks
-    assert plans["border"].terms(int(engine.settlement["border"][0])) == {"land": "north_favoured"}
-    assert plans["fishing"].terms(int(engine.settlement["fishing"][0])) == {"quota": "shared"}
+    assert plans["border"].terms(int(engine.talks["border"].settlement[0])) == {"land": "north_favoured"}
+    assert plans["fishing"].terms(int(engine.talks["fishing"].settlement[0])) == {"quota": "shared"}
     assert confidence(engine, NF, SF) == pytest.approx(0.5392)
     offers = RunResult.of(engine.record([None])).offers
     assert sorted(offers["talks"]) == ["border", "fishing"]
@@ -314,3 +314,70 @@ def test_a_delegations_concession_exponent_is_the_geometric_mean():
     north["foreign"]["concession"], north["defence"]["concession"] = 4.0, 0.25
     side = plan_for(ScenarioSpec.from_dict(data)).calendar[0].sides[0]
     assert side.concession[0] == pytest.approx(1.0)
+
+
+def concession_talks(**changes) -> dict:
+    """The talks under the concession protocol with a long horizon: in the first session both still aspire to their
+    best (1)."""
+    base = {"talks.border.protocol": "concession", "talks.border.deadline": None, "talks.border.horizon": 1000}
+    return scenario("talks", **(base | changes))
+
+
+def hawkish_south(data: dict, confidence: float) -> dict:
+    """South's defence ministry holds a veto and demands 1 − c of a deal (hawkishness 1) at confidence ``confidence``
+    in north: it supports north_favoured (worth ½ to it) only from c = ½."""
+    data["countries"]["south"]["ministries"]["defence"] |= {
+        "veto": True,
+        "hawkishness": 1.0,
+        "confidence": {"north": confidence},
+    }
+    return data
+
+
+def test_a_proposer_with_nothing_to_offer_tables_its_position_and_the_other_says_why_it_refuses():
+    """North trusts south 0.4, so it judges that south's home (whose defence ministry needs ½ for north_favoured)
+    would not ratify north_favoured, and south_favoured is worth less than north's aspiration (1): it has no offer and
+    tables its position — the candidate best for south among those worth its aspiration that south could ratify at
+    full confidence: north_favoured. South's defence, at 0.4, would not ratify it: "not trusted". South, whose
+    estimate of north's home is right, offers south_favoured; north, whose home would ratify it, refuses it as below
+    its aspiration."""
+    data = hawkish_south(concession_talks(**{"ministry_defaults.confidence": 0.4}), 0.4)
+    data["calendar"]["meeting"] = {"format": "talks", "countries": ["north", "south"], "hosts": ["north"]}
+    offers = RunResult.of(one_meeting(data).record([None])).offers
+    assert offers[["proposer", "kind", "land", "answer", "accepted"]].values.tolist() == [
+        ["north", "position", "north_favoured", "not_trusted", False],
+        ["south", "offer", "south_favoured", "below_aspiration", False],
+    ]
+
+
+@pytest.mark.parametrize(("south_confidence", "answer"), [(0.6, "accepted"), (0.4, "not_trusted")])
+def test_a_position_is_accepted_only_where_the_responders_home_would_ratify_it(south_confidence, answer):
+    """Alternating offers, one session. North (confidence 0.4 in south) has a hawkish defence ministry with a veto:
+    south_favoured (½ to it, demand 0.6) is outside its win-set, and it judges south's home (demand 1 − 0.4 = 0.6 on
+    north_favoured) would not ratify north_favoured either: no offer, so it tables north_favoured as its position.
+    South's defence in fact trusts north ``south_confidence``: at 0.6 it demands 0.4 and its home ratifies, so south
+    (floor 0.25) accepts and the talks settle; at 0.4 it refuses: not trusted."""
+    data = hawkish_south(scenario("talks", **{"ministry_defaults.confidence": 0.4}), south_confidence)
+    data["countries"]["north"]["ministries"]["defence"] |= {"veto": True, "hawkishness": 1.0}
+    engine = one_meeting(data)
+    offers = RunResult.of(engine.record([None])).offers
+    assert offers[["proposer", "kind", "land", "answer"]].values.tolist() == [
+        ["north", "position", "north_favoured", answer]
+    ]
+    settled = int(engine.talks["border"].settlement[0])
+    assert (settled >= 0) is (answer == "accepted")
+
+
+def test_with_positions_off_a_proposer_with_nothing_to_offer_is_silent():
+    data = hawkish_south(
+        concession_talks(**{"ministry_defaults.confidence": 0.4, "talks.border.positions": False}), 0.4
+    )
+    data["calendar"]["meeting"] = {"format": "talks", "countries": ["north", "south"], "hosts": ["north"]}
+    result = RunResult.of(one_meeting(data).record([None]))
+    offers = result.offers
+    assert offers[["proposer", "kind", "answer"]].values.tolist() == [
+        ["north", "silent", ""],
+        ["south", "offer", "below_aspiration"],
+    ]
+    assert offers["land"].isna().tolist() == [True, False] and np.isnan(offers["u_proposer"].iloc[0])
+    assert offers["kind"].tolist() == ["silent", "offer"] and result.summary["talks"][0]["proposals"]["silent"] == 1

@@ -9,9 +9,9 @@ import pytest
 from conftest import small_scenario
 
 from sim.io.event_records import EXAMPLE_ACTORS, EXAMPLE_CSV, read_events
-from sim.model.engine import Engine
+from sim.model.engine.engine import Engine
 from sim.model.errors import ScenarioError
-from sim.model.plan import plan_for
+from sim.model.plan.compiled import plan_for
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 
@@ -128,7 +128,7 @@ def test_random_events_take_the_same_draws_whatever_strikes():
         engine = Engine(plan_for(scenario), [np.random.default_rng(7)])
         for _ in range(9):
             engine.play_round()
-        positions.append(engine.uniforms(1)[0, 0])
+        positions.append(engine.dice.take(1)[0, 0])
     assert positions[0] == positions[1] == positions[2]
 
 

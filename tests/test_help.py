@@ -52,7 +52,16 @@ def summary(pairs: int, talks: int) -> dict:
         "scenario": "big",
         "seed": 1,
         "rounds": 5,
-        "talks": [{"talks": f"t{k}", "settled": False, "sessions": 2} for k in range(talks)],
+        "talks": [
+            {
+                "talks": f"t{k}",
+                "settled": False,
+                "sessions": 2,
+                "proposals": {"position": 4},
+                "answers": {"not_trusted": 4},
+            }
+            for k in range(talks)
+        ],
         "confidence": [
             {"country": f"c{k}", "counterpart": "c0", "initial": 0.5, "final": 0.5 + k / (2 * pairs)}
             for k in range(pairs)

@@ -15,9 +15,9 @@ from conftest import small_scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.model.engine import Engine
+from sim.model.engine.engine import Engine
 from sim.model.errors import ScenarioError
-from sim.model.plan import plan_for
+from sim.model.plan.compiled import plan_for
 from sim.model.rules.confidence import balance_strength, meets_by_rule, remember
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
@@ -163,7 +163,7 @@ def test_a_suspended_meeting_keeps_its_draws():
         )
         for _ in range(4):
             engine.play_round()
-        engines.append(engine.uniforms(3))
+        engines.append(engine.dice.take(3))
     assert np.array_equal(*engines)
 
 
@@ -551,7 +551,7 @@ def test_junk_in_the_new_keys_runs_or_is_one_scenario_error(key, value):
 
 def test_tables_before_the_first_round_have_their_columns(tokyo):
     """The dashboard draws round 0: an empty meetings table still selects by its boolean ``held``."""
-    from sim.model.mesa_model import NegotiationModel
+    from sim.model.agents.mesa_model import NegotiationModel
 
     result = NegotiationModel(tokyo, rng=1).result()
     assert result.meetings[result.meetings["held"]].columns.tolist() == result.meetings.columns.tolist()

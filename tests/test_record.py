@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.record import block_sums
+from sim.model.record.recorder import block_sums
 
 
 @pytest.mark.parametrize("k", range(1, 12))

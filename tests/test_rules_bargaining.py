@@ -569,3 +569,14 @@ def test_patience_known_values():
     assert patience(1.0, 2.0, 0.9) == pytest.approx(0.9**math.e)  # exponent exp(2·½) = e
     trusting, wary = patience(0.9, 2.0, 0.9), patience(0.1, 2.0, 0.9)
     assert rubinstein_share(trusting, wary) < rubinstein_share(wary, trusting)
+
+
+def test_moot_terms_are_not_distinct_deals():
+    """Islands {none, pair} × terms {lease, sovereignty}, terms applying only where the pair changes hands: with none
+    transferred only the status quo's terms (lease) remain, so 3 of the 4 outcomes are deals (docs/model.md §2.5)."""
+    from sim.model.rules.bargaining import outcome_grid, without_moot_terms
+
+    grid = outcome_grid([2, 2])  # (none, lease), (none, sovereignty), (pair, lease), (pair, sovereignty)
+    keep = without_moot_terms(grid, {1: (0, [1])}, status_quo=[0, 0])
+    assert keep.tolist() == [True, False, True, True]
+    assert without_moot_terms(grid, {}, status_quo=[0, 0]).all()

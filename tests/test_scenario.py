@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import numpy as np
@@ -265,3 +266,51 @@ def test_a_synthetic_spec_is_checked(data, message):
 def test_synthetic_size_is_checked(name):
     with pytest.raises(ScenarioError, match=r"synthetic:N with N a whole number in \[2, 500\]"):
         load_scenario(name)
+
+
+def test_a_scenario_builds_on_another_as_hydra_composes_it():
+    """tokyo_2013_decade lists tokyo_2013 in its defaults: load_scenario merges them as the negsim command does, and an
+    override reaches a key the base file set."""
+    from omegaconf import OmegaConf
+
+    from sim.cli.overrides import checked_configs
+    from sim.io.library import scenario_data
+
+    override = "scenario.countries.japan.ministries.leader.hawkishness=0.6"
+    (config,) = checked_configs(["scenario=tokyo_2013_decade", override], multirun=False)
+    composed = OmegaConf.to_container(config.scenario, resolve=True)
+    loaded = scenario_data("tokyo_2013_decade")
+    loaded["countries"]["japan"]["ministries"]["leader"]["hawkishness"] = 0.6
+    assert composed == loaded
+    assert (
+        loaded["name"] == "tokyo_2013_decade"
+        and loaded["talks"] == read_yaml(config_dir() / "scenario" / "tokyo_2013.yaml")["talks"]
+    )
+
+
+def test_defaults_that_do_not_name_a_scenario_are_refused(tmp_path):
+    (tmp_path / "loop.yaml").write_text("defaults: [loop, _self_]\nname: loop\n")
+    (tmp_path / "unknown.yaml").write_text("defaults: [tokyo2013]\nname: x\n")
+    with pytest.raises(
+        ScenarioError, match=r"loop.yaml: defaults\[0\]: got 'loop'; allowed: a scenario that does not include itself"
+    ):
+        load_scenario(tmp_path / "loop.yaml")
+    with pytest.raises(ScenarioError, match="did you mean 'tokyo_2013'"):
+        load_scenario(tmp_path / "unknown.yaml")
+
+
+@pytest.mark.parametrize(
+    ("applies_when", "message"),
+    [
+        ({"island": ["all_four"]}, r"applies_when.island: got .* \(did you mean 'islands'\?\)"),
+        ({"islands": ["everything"]}, "islands\\[0\\]: got 'everything'"),
+        ({"islands": ["none"]}, "options other than the status quo's 'none'"),
+        ({"transfer_terms": ["lease_back"]}, "applies_when.transfer_terms: got"),  # not itself
+        ({}, "another dimension with the options where this one applies"),
+    ],
+)
+def test_a_conditional_dimension_is_checked(tokyo_dict, applies_when, message):
+    data = copy.deepcopy(tokyo_dict)
+    data["talks"]["peace_treaty"]["dimensions"]["transfer_terms"]["applies_when"] = applies_when
+    with pytest.raises(ScenarioError, match=message):
+        ScenarioSpec.from_dict(data)

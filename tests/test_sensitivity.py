@@ -108,7 +108,7 @@ def test_an_ignored_parameter_has_no_effect_and_an_influential_one_has(morris_st
     assert (ignored[["mu", "mu_star", "sigma"]] == 0).all().all()  # exactly: the same replicate seeds everywhere
     assert indices.loc[("final_confidence.japan.russia", INFLUENTIAL), "mu_star"] > 0.05
     assert indices.loc[("final_confidence.japan.russia", INFLUENTIAL), "mu"] > 0  # more at the start, more at the end
-    assert indices.loc[("settlement_probability.peace_treaty", TRUST_GAIN), "mu_star"] > 0.1
+    assert indices.loc[("final_confidence.russia.japan", TRUST_GAIN), "mu_star"] > 0.01  # faster learning moves it
     for output, table in indices.groupby("output"):
         assert table.loc[(output, IGNORED), "mu_star"] == table["mu_star"].min(), output  # the least (ties: all 0)
 
@@ -126,8 +126,13 @@ def test_a_study_writes_its_tables_ranking_and_plot(morris_study):
     }
     ranking = (out / "ranking.txt").read_text().splitlines()
     assert ranking[0].startswith("Morris screening of tokyo_2013: 3 parameters, 16 samples × 8 replicates")
-    last_of_each = [ranking[k - 1] for k, line in enumerate(ranking) if not line and k > 1] + [ranking[-1]]
-    assert all("japan.quota" in line for line in last_of_each)
+    indices = pd.read_parquet(out / "indices.parquet")
+    moved = {o for o, t in indices.groupby("output") if (t["mu_star"] > 0).any()}  # (tokyo_2013 never settles here)
+    text = "\n".join(ranking)
+    assert moved
+    for output in moved:  # the ignored parameter comes last in each output that moved at all
+        block = text.split(f"\n{output}:", 1)[1].split("\n\n", 1)[0]
+        assert "japan.quota" in block.strip().splitlines()[-1], output
     assert (out / "morris.png").stat().st_size > 10_000
     assert load_study(str(out / "study.yaml")) == study
 

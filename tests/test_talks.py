@@ -8,8 +8,10 @@ import copy
 import numpy as np
 import pytest
 
+from sim.model.engine.talks import PartyArrays
 from sim.model.errors import ScenarioError
-from sim.model.plan import plan_for
+from sim.model.plan.compiled import plan_for
+from sim.model.procedures.talks import PROTOCOLS
 from sim.model.rules.bargaining import rubinstein_share, stahl_share
 from sim.model.run import simulate
 from sim.model.scenario.specs import ScenarioSpec
@@ -71,11 +73,19 @@ def memory(plan, replicates: int = 1) -> np.ndarray:
     return np.full((2, replicates, len(plan.candidates)), -np.inf)
 
 
+def session(talks, held: np.ndarray, first: int, confidence, styles, rejected: np.ndarray):
+    """One session of ``talks`` by its protocol between the engine's parties: ``confidence[p]`` (R, n) is party p's
+    ministries' confidence in the other, ``held`` (R,) the sessions held before, ``rejected`` the rejections so far."""
+    parties = tuple(PartyArrays(talks, p, confidence[p], styles[p]) for p in (0, 1))
+    open_ = np.ones(len(held), bool)
+    return PROTOCOLS[talks.spec.protocol].session(talks, parties, held, open_, first, rejected)
+
+
 def agree(plan, styles=(1.0, 1.0), confidence=0.5, first=0) -> float:
     """Run sessions (alternating who proposes first) until a proposal is accepted; a's share."""
     trust = (np.full((1, 1), confidence), np.full((1, 1), confidence))
     for held in range(plan.spec.horizon + 1):
-        result = plan.session(np.array([held]), np.array([True]), (first + held) % 2, trust, styles, memory(plan))
+        result = session(plan, np.array([held]), (first + held) % 2, trust, styles, memory(plan))
         if result.agreed[0] >= 0:
             return float(plan.utility[0][result.agreed[0]])
     raise AssertionError("no agreement by the deadline")
@@ -106,7 +116,7 @@ def test_alternating_offers_protocol_is_rubinstein():
     the proposer's share is (1 − δ_b)/(1 − δ_a δ_b), here δ = 0.9 for both (patience at confidence ½)."""
     plan = pie(protocol="alternating_offers")
     trust = (np.full((1, 1), 0.5), np.full((1, 1), 0.5))
-    result = plan.session(np.array([0]), np.array([True]), 0, trust, (1.0, 1.0), memory(plan))
+    result = session(plan, np.array([0]), 0, trust, (1.0, 1.0), memory(plan))
     assert result.agreed[0] >= 0 and result.ratified.all()
     assert plan.utility[0][result.agreed[0]] == pytest.approx(rubinstein_share(0.9, 0.9), abs=2 * STEP)
 
@@ -147,7 +157,7 @@ def test_alternating_offers_with_a_deadline_follow_backward_induction(deadline, 
     trust = (np.full((1, 1), 0.5), np.full((1, 1), 0.5))
     for held in range(deadline):
         proposer = held % 2
-        result = plan.session(np.array([held]), np.array([True]), proposer, trust, (1.0, 1.0), memory(plan))
+        result = session(plan, np.array([held]), proposer, trust, (1.0, 1.0), memory(plan))
         share = plan.utility[proposer][result.agreed[0]]
         assert share == pytest.approx(stahl_share(discount, discount, deadline - held), abs=2 * STEP)
 
@@ -157,7 +167,7 @@ def test_the_discount_is_a_talks_parameter(discount):
     """Without a deadline the proposer's share is Rubinstein's 1/(1 + δ) with δ the talks' discount at confidence ½."""
     plan = pie(protocol="alternating_offers", discount=discount)
     trust = (np.full((1, 1), 0.5), np.full((1, 1), 0.5))
-    result = plan.session(np.array([0]), np.array([True]), 0, trust, (1.0, 1.0), memory(plan))
+    result = session(plan, np.array([0]), 0, trust, (1.0, 1.0), memory(plan))
     assert plan.utility[0][result.agreed[0]] == pytest.approx(rubinstein_share(discount, discount), abs=2 * STEP)
 
 
@@ -199,7 +209,7 @@ def settle(plan, parliament_trust: float, confidence: float = 0.2):
     trust = (np.array([[confidence, parliament_trust]]), np.full((1, 1), confidence))
     rejected = memory(plan)
     for held in range(plan.spec.horizon + 1):
-        result = plan.session(np.array([held]), np.array([True]), held % 2, trust, (1.0, 1.0), rejected)
+        result = session(plan, np.array([held]), held % 2, trust, (1.0, 1.0), rejected)
         if result.settled[0]:
             return float(plan.utility[0][result.agreed[0]])
     return None
@@ -220,7 +230,7 @@ def test_anticipation_spares_the_failures_at_home():
         trust = (np.array([[0.2, 0.2]]), np.full((1, 1), 0.2))
         rejected, failed = memory(plan), False
         for held in range(41):
-            result = plan.session(np.array([held]), np.array([True]), held % 2, trust, (1.0, 1.0), rejected)
+            result = session(plan, np.array([held]), held % 2, trust, (1.0, 1.0), rejected)
             failed |= bool((result.agreed >= 0).any() and not result.settled[0])
             if result.settled[0]:
                 break
@@ -238,7 +248,7 @@ def test_terms_rejected_at_home_are_not_offered_again_until_confidence_rises():
 
     def b_offers(b_confidence):
         trust = (a_trust, np.full((1, 1), b_confidence))
-        result = plan.session(held, np.array([True]), 1, trust, (1.0, 1.0), rejected)
+        result = session(plan, held, 1, trust, (1.0, 1.0), rejected)
         return result, float(plan.utility[0][result.offers[0].outcome[0]])
 
     result, first = b_offers(0.9)
@@ -263,3 +273,48 @@ def test_replicate_alone_equals_replicate_in_a_batch_with_every_talks_option(tok
         assert np.array_equal(alone.ministry_states[:, 0], batch.ministry_states[:, k])
         mine = batch.offers[batch.offers["replicate"] == k].drop(columns="replicate").reset_index(drop=True)
         assert alone.offers.drop(columns="replicate").equals(mine)
+
+
+def test_tokyo_talks_speak_in_every_history(tokyo):
+    """At 40 rounds every replicate of tokyo_2013 tables proposals, and each is answered with a reason: Japan opens on
+    its ideal, all four islands under full sovereignty, which Russia's home would never ratify (criticised)."""
+    from sim.model.record.acts import acts_table
+    from sim.model.run import replicate_seeds, simulate_ensemble
+
+    result = simulate_ensemble(tokyo, replicate_seeds(2013, 200), rounds=40)
+    offers = result.offers
+    tabled = offers[offers["kind"] != "silent"].groupby("replicate").size()
+    assert len(tabled) == 200 and tabled.min() >= 1
+    assert set(offers["answer"]) <= {
+        "accepted",
+        "below_aspiration",
+        "not_trusted",
+        "outside_win_set",
+        "rejected_before",
+    }
+    first = offers[(offers["replicate"] == 0) & (offers["proposer"] == "japan")].iloc[0]
+    assert (first["kind"], first["islands"], first["transfer_terms"], first["answer"]) == (
+        "position",
+        "all_four",
+        "full_sovereignty",
+        "outside_win_set",
+    )
+    acts = acts_table(simulate(tokyo, seed=2013, rounds=40))
+    assert {"position", "criticised"} <= set(acts["act"])
+
+
+def test_the_concession_exponent_changes_what_the_talks_generate(tokyo_dict):
+    """The talks' acts now depend on how fast each side concedes: conceders (e = 4) soften their positions sooner than
+    the shipped delegations, so the answers, and the acts a calibration reads, differ."""
+    from sim.model.record.acts import acts_table
+
+    conceding = copy.deepcopy(tokyo_dict)
+    for country in conceding["countries"].values():
+        for ministry in country["ministries"].values():
+            ministry["concession"] = 4.0
+    shipped, fast = (
+        acts_table(simulate(ScenarioSpec.from_dict(d), seed=2013, rounds=40)) for d in (tokyo_dict, conceding)
+    )
+    talks = ["offer", "position", "declined", "criticised"]
+    counts = [t[t["act"].isin(talks)].groupby(["act", "cameo"]).size() for t in (shipped, fast)]
+    assert not counts[0].equals(counts[1])

@@ -41,7 +41,8 @@ from hydra.core.override_parser.types import Override, OverrideType, ValueType
 from hydra.types import HydraContext
 from omegaconf import DictConfig, OmegaConf
 
-from sim.study.designs import design_of, point_overrides
+from sim.cli.settings import design_of
+from sim.study.designs import point_overrides
 
 
 @dataclass

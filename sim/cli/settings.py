@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from sim.cli.errors import require_extra
@@ -25,7 +25,7 @@ from sim.cli.overrides import resolved
 from sim.model import schema
 from sim.model.errors import ScenarioError, quote
 from sim.model.scenario.specs import ScenarioSpec
-from sim.study.designs import design_of
+from sim.study.designs import Design, sweep_design
 
 MAX_ROUNDS = 10_000
 MAX_REPLICATES = 1_000_000
@@ -126,3 +126,14 @@ def before_run(scenario: ScenarioSpec, rounds: int, ministry_every: int) -> None
             f"they never strike; rounds={late[-1]} includes them",
             file=sys.stderr,
         )
+
+
+def design_of(config: DictConfig) -> Design | None:
+    """The checked design of a sweep's composed config (with its ``hydra`` node: a key given on the command line or
+    in ``hydra.sweeper.params`` cannot be sampled too); ``None`` without a design."""
+    plain = OmegaConf.to_container(config, resolve=False)
+    if plain.get("design") is not None:
+        plain["design"] = OmegaConf.to_container(config.design, resolve=True)
+    hydra = plain.get("hydra") or {}
+    given = [*((hydra.get("overrides") or {}).get("task") or []), *((hydra.get("sweeper") or {}).get("params") or {})]
+    return sweep_design(plain, (o.split("=", 1)[0].lstrip("+~").split("@", 1)[0] for o in given))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-MAX_TALKS = 6  # talks listed one per line; the rest are counted
+MAX_TALKS = 4  # talks listed two lines each (the outcome, what was tabled); the rest are counted
 MAX_MOVES = 8  # directed pairs whose confidence moved most
 
 
@@ -37,10 +37,24 @@ def _talks(talks: list[dict[str, Any]]) -> list[str]:
             lines.append(f"  {t['talks']}: settled in round {t['settled_round']} ({terms})")
         else:
             lines.append(f"  {t['talks']}: no settlement after {t['sessions']} sessions")
+        lines.append(f"    {_proposals(t)}")
     if len(talks) > MAX_TALKS:
         settled = sum(t["settled"] for t in talks)
         lines.append(f"  … {len(talks) - MAX_TALKS} more talks ({settled} of {len(talks)} settled in all)")
     return lines
+
+
+def _proposals(t: dict[str, Any]) -> str:
+    """What was tabled and how it was answered: ``12 offers, 30 positions; refused: not trusted 25, …``."""
+    tabled = ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in t["proposals"].items() if n)
+    refused = {a: n for a, n in t["answers"].items() if n and a != "accepted"}
+    accepted = t["answers"].get("accepted", 0)
+    line = tabled or "nothing tabled"
+    if accepted:
+        line += f"; accepted at the table: {accepted}"
+    if refused:
+        line += "; refused: " + ", ".join(f"{a.replace('_', ' ')} {n}" for a, n in refused.items())
+    return line
 
 
 def _moves(confidence: list[dict[str, Any]]) -> list[str]:

@@ -38,12 +38,12 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.errors import fail, keep_traceback, log_beside
+from sim.cli.settings import design_of
 from sim.io.atomic import PARTIAL
 from sim.io.library import config_dir
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import GRID_FILE, GridCell, SweepReport, aggregate, read_sampled, write_grid
 from sim.study.cells import CellOutcome, check_seed, config_hash
-from sim.study.designs import design_of
 from sim.study.executor import Executor
 from sim.study.pipeline import CellPipeline, failed_cell, start_cell
 from sim.study.sweep_plots import draw_sweep_plots

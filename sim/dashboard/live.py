@@ -6,11 +6,11 @@ import threading
 from typing import Any
 
 from sim.dashboard.settings import DEFAULT_SCENARIO, build_scenario
+from sim.model.agents.mesa_model import NegotiationModel
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
-from sim.model.mesa_model import NegotiationModel
-from sim.model.plan import event_plan
-from sim.model.result import RunResult
+from sim.model.plan.compiled import event_plan
+from sim.model.record.result import RunResult
 from sim.model.run import DEFAULT_SEED
 from sim.model.scenario.specs import Event
 

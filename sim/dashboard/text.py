@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.model.result import RunResult
+from sim.model.record.result import RunResult
 from sim.model.scenario.specs import ScenarioSpec
 from sim.views.style import Calendar, display_name
 

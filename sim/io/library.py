@@ -42,11 +42,48 @@ def scenario_data(source: object) -> Mapping:
     if text.startswith(SYNTHETIC):
         return synthetic_scenario(_synthetic_size(text))
     if text.endswith((".yaml", ".yml")) or Path(text).is_file():
-        return read_yaml(text)
+        return _with_defaults(read_yaml(text), Path(text))
     names = available_scenarios()
     if text not in names:
         raise ScenarioError("scenario", text, f"a YAML file or a shipped scenario: {one_of(names, text)}")
-    return read_yaml(config_dir() / "scenario" / f"{text}.yaml")
+    file = config_dir() / "scenario" / f"{text}.yaml"
+    return _with_defaults(read_yaml(file), file)
+
+
+def _with_defaults(data: Mapping, file: Path, seen: tuple[Path, ...] = ()) -> Mapping:
+    """A scenario file with a Hydra ``defaults`` list (``[tokyo_2013, _self_]``) as Hydra composes it: each scenario
+    it names (beside the file, or shipped), then the file's own keys, merged in that order (mappings key by key, any
+    other value replaced whole), so that ``load_scenario`` and ``negsim run scenario=…`` read the same scenario."""
+    if "defaults" not in data:
+        return data
+    path = f"{file}: defaults"
+    listed = schema.sequence(data["defaults"], path, "scenario names and _self_")
+    own = {k: v for k, v in data.items() if k != "defaults"}
+    merged: Mapping = {}
+    for k, entry in enumerate([*listed, *([] if "_self_" in listed else ["_self_"])]):
+        if entry == "_self_":
+            merged = _merged(merged, own)
+            continue
+        name = schema.text(entry, f"{path}[{k}]")
+        base = next(
+            (f for f in (file.parent / f"{name}.yaml", config_dir() / "scenario" / f"{name}.yaml") if f.is_file()), None
+        )
+        if base is None:
+            raise ScenarioError(f"{path}[{k}]", name, f"a shipped scenario: {one_of(available_scenarios(), name)}")
+        if base.resolve() in (*seen, file.resolve()):
+            raise ScenarioError(f"{path}[{k}]", name, "a scenario that does not include itself")
+        merged = _merged(merged, _with_defaults(read_yaml(base), base, (*seen, file.resolve())))
+    return merged
+
+
+def _merged(base: Mapping, over: Mapping) -> dict:
+    """``over`` laid on ``base``: mappings merged key by key, anything else (a number, a list) replaced whole."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = (
+            _merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) else value
+        )
+    return out
 
 
 def load_scenario(source: str | Path | Mapping) -> ScenarioSpec:

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from sim.model import schema
-from sim.model.engine import Engine
+from sim.model.engine.engine import Engine
 from sim.model.errors import ScenarioError
-from sim.model.plan import plan_for
-from sim.model.result import RunResult
+from sim.model.plan.compiled import plan_for
+from sim.model.record.result import RunResult
 from sim.model.scenario.specs import ScenarioSpec
 
 DEFAULT_SEED = 2013  # a run's seed when none is given (conf/config.yaml says the same; a test keeps them equal)
@@ -58,7 +58,9 @@ def simulate(
     seed = schema.integer(seed, "seed", 0)
     rounds, ministry_every = _settings(rounds, ministry_every)
     if engine == "agents":
-        from sim.model.mesa_model import NegotiationModel  # Mesa (and SciPy, which it imports) only when asked for
+        from sim.model.agents.mesa_model import (
+            NegotiationModel,
+        )  # Mesa (and SciPy, which it imports) only when asked for
 
         model = NegotiationModel(scenario, rng=seed, ministry_every=ministry_every)
         for _ in progress(range(rounds)):

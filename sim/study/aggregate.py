@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.io.atomic import AtomicDir
-from sim.model.result import settlement_columns
+from sim.model.record.result import settlement_columns
 from sim.study.cells import CELL_FILE, cell_status
 
 GRID_FILE = "grid.json"

@@ -23,7 +23,7 @@ import pandas as pd
 from sim.io.library import load_scenario
 from sim.model import schema
 from sim.model.errors import ScenarioError
-from sim.model.result import seed_column
+from sim.model.record.result import seed_column
 from sim.model.run import replicate_seeds, simulate_ensemble
 from sim.model.scenario.specs import ScenarioSpec
 from sim.study import ensemble

@@ -4,8 +4,8 @@ A Latin hypercube (McKay, Beckman & Conover 1979) puts exactly one point in each
 range; a scrambled Sobol' sequence (Sobol' 1967; Owen 1998) fills the space evenly at powers of 2. Both come from
 ``scipy.stats.qmc``. A range whose bounds are both whole numbers gives whole numbers (a round, a count).
 
-``negsim sweep design=lhs …`` reads the design from its composed config (:func:`design_of`, checked before any cell
-by ``sim.cli.settings``) and negsim's Hydra sweeper turns each point into one job (:func:`point_overrides`).
+``negsim sweep design=lhs …`` reads the design from its composed config (``sim.cli.settings.design_of``, checked
+before any cell) and negsim's Hydra sweeper turns each point into one job (:func:`point_overrides`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
 
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
@@ -117,14 +116,3 @@ def _number_at(config: Mapping, key: str, where: str) -> object:
 def point_overrides(design: Design) -> list[list[str]]:
     """The design's points as Hydra overrides, one list per point (``key=value``, floats written to round-trip)."""
     return [[f"{key}={value!r}" for key, value in point.items()] for point in design.points()]
-
-
-def design_of(config: DictConfig) -> Design | None:
-    """The checked design of a sweep's composed config (with its ``hydra`` node: a key given on the command line or
-    in ``hydra.sweeper.params`` cannot be sampled too); ``None`` without a design."""
-    plain = OmegaConf.to_container(config, resolve=False)
-    if plain.get("design") is not None:
-        plain["design"] = OmegaConf.to_container(config.design, resolve=True)
-    hydra = plain.get("hydra") or {}
-    given = [*((hydra.get("overrides") or {}).get("task") or []), *((hydra.get("sweeper") or {}).get("params") or {})]
-    return sweep_design(plain, (o.split("=", 1)[0].lstrip("+~").split("@", 1)[0] for o in given))

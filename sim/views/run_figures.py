@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.model.result import RunResult
+from sim.model.record.result import RunResult
 from sim.views.style import (
     Calendar,
     country_color,
@@ -203,13 +203,13 @@ def _events(ax, result: RunResult, lines: dict, replicate: int) -> list:
 
 def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool, full: bool) -> None:
     """Each ministry's confidence in each other country: its country's colour, a style per ministry."""
-    trust = result.ministry_trust(replicate)  # (recorded rounds, ministries, countries)
+    by_country = result.confidence_by_country(replicate)  # (recorded rounds, ministries, countries)
     first: dict[str, int] = {}
     shown = []
     for i, (country, ministry) in enumerate(result.ministries):
         style = STYLES[(i - first.setdefault(country, i)) % len(STYLES)]
         for k, other in enumerate(c for c in result.countries if c != country):
-            values = trust[:, i, result.countries.index(other)]
+            values = by_country[:, i, result.countries.index(other)]
             label = f"{display_name(country)} {ministry} → {display_name(other)}"
             latest = {"marker": LATEST[k % len(LATEST)], "markevery": [-1], "ms": 4} if live else {}
             ax.plot(
@@ -232,12 +232,13 @@ def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
 
 
 def plot_talks(result: RunResult) -> Figure:
-    """Each side's proposals as its own utility (dots), the least it would accept then (line) and its reservation
-    value (dashed); a cross marks a proposal accepted at the table, a dashed vertical line a settlement."""
+    """Each side's proposals as its own utility — offers (dots) and positions (open squares) — the least it would
+    accept then (line) and its reservation value (dashed); a cross marks a proposal accepted at the table, a dashed
+    vertical line a settlement."""
     talks = list(result.plan.talks.values())
-    fig = Figure(figsize=(LIVE_WIDTH, 4.6 * len(talks)))
+    fig = Figure(figsize=(LIVE_WIDTH, 5.6 * len(talks)))
     axes = fig.subplots(len(talks), 1, squeeze=False)[:, 0]
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.28, hspace=0.6)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.94, bottom=0.36, hspace=0.8)
     offers = result.offers
     for ax, plan in zip(axes, talks, strict=True):
         rows = offers[offers["talks"] == plan.name]
@@ -247,14 +248,27 @@ def plot_talks(result: RunResult) -> Figure:
             own = rows[rows["proposer"] == party.name]
             least = np.where(rows["proposer"] == party.name, rows["level_proposer"], rows["level_responder"])
             (line,) = ax.plot(rows["round"], least, color=color, lw=1.4, alpha=0.8, label=f"{name}: least it accepts")
-            dots = ax.scatter(own["round"], own["u_proposer"], color=color, s=26, zorder=4, label=f"{name}: its offers")
+            offers, positions = own[own["kind"] == "offer"], own[own["kind"] == "position"]
+            dots = ax.scatter(
+                offers["round"], offers["u_proposer"], color=color, s=26, zorder=4, label=f"{name}: offers"
+            )
+            squares = ax.scatter(
+                positions["round"],
+                positions["u_proposer"],
+                marker="s",
+                s=26,
+                facecolor="white",
+                edgecolor=color,
+                zorder=4,
+                label=f"{name}: positions",
+            )
             dashed = ax.axhline(plan.reservation[p], color=color, ls="--", lw=1.2, label=f"{name}: reservation value")
-            handles.append((line, dots, dashed))
+            handles.append((line, dots, squares, dashed))
         accepted = rows[rows["accepted"].astype(bool)]
         ax.scatter(accepted["round"], accepted["u_proposer"], marker="x", s=70, color="k", zorder=5)
         by_kind = [h for kind in zip(*handles, strict=True) for h in kind]  # filled by column: one row per party
         ax.legend(
-            handles=by_kind, ncols=3, fontsize=LIVE_TEXT, loc="upper left", bbox_to_anchor=(0, -0.2), frameon=False
+            handles=by_kind, ncols=2, fontsize=LIVE_TEXT, loc="upper left", bbox_to_anchor=(0, -0.2), frameon=False
         )
         mark_settlements(ax, result)
         title = f"{plan.name.replace('_', ' ')}: each side's own utility (× accepted at the table)"

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from sim.model.result import RunResult
+from sim.model.record.result import RunResult
 
 READABLE = {  # sizes in points: at 150 dpi, about as large on a 1080p projector as on a printed page
     "font.size": 12,

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.model.result import settlement_columns
+from sim.model.record.result import settlement_columns
 from sim.views.style import (
     ROUND_KEYS,
     Calendar,

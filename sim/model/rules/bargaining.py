@@ -18,6 +18,18 @@ def outcome_grid(sizes: Sequence[int]) -> np.ndarray:
     return np.indices(sizes).reshape(len(sizes), -1).T
 
 
+def without_moot_terms(grid: np.ndarray, conditions, status_quo: Sequence[int]) -> np.ndarray:
+    """The rows of ``grid`` that are distinct deals when some dimensions apply only to some options of another: a
+    dimension k with ``conditions[k] = (j, allowed)`` takes its status-quo option wherever dimension j is not at one of
+    the ``allowed`` options (terms of a transfer are moot where nothing is transferred), so outcomes that differ from
+    those only on a moot dimension are dropped (docs/model.md §2.5). ``conditions`` maps dimension indices; the
+    answer is a boolean per row."""
+    keep = np.ones(len(grid), bool)
+    for k, (j, allowed) in conditions.items():
+        keep &= np.isin(grid[:, j], list(allowed)) | (grid[:, k] == status_quo[k])
+    return keep
+
+
 def additive_utility(grid: np.ndarray, values: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
     """Linear-additive utility ``U(x) = Σ_k w_k · u_k(x_k)`` of every outcome (docs/model.md §2.5).
 

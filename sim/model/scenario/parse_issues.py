@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, replace
 
 from sim.model import schema
 from sim.model.errors import ScenarioError
@@ -62,6 +62,7 @@ _TALKS_KEYS = (
     "anticipate",
     "reoffer_after",
     "rejection_goldstein",
+    "positions",
 )
 
 
@@ -78,6 +79,10 @@ def parse_talks(name, raw, path, countries) -> Talks:
     if not raw_dims:
         raise ScenarioError(f"{path}.dimensions", {}, "at least one dimension")
     dimensions = tuple(_parse_dimension(k, v, f"{path}.dimensions.{k}", parties) for k, v in raw_dims.items())
+    dimensions = tuple(
+        replace(d, applies_when=_conditions(raw_dims[d.name], f"{path}.dimensions.{d.name}", d, dimensions))
+        for d in dimensions
+    )
     outcomes = math.prod(len(d.options) for d in dimensions)
     if outcomes > MAX_OUTCOMES:
         raise ScenarioError(
@@ -89,6 +94,14 @@ def parse_talks(name, raw, path, countries) -> Talks:
         status_quo[d.name] = schema.name(
             schema.require(raw_sq, d.name, f"{path}.status_quo"), f"{path}.status_quo.{d.name}", d.options
         )
+    for d in dimensions:
+        for other, allowed in d.applies_when.items():
+            if status_quo[other] in allowed:
+                raise ScenarioError(
+                    f"{path}.dimensions.{d.name}.applies_when.{other}",
+                    list(allowed),
+                    f"options other than the status quo's {status_quo[other]!r} (where it holds, {d.name} is moot)",
+                )
     deadline = raw.get("deadline")
 
     def number(key: str, lo: float, hi: float) -> float:
@@ -110,6 +123,7 @@ def parse_talks(name, raw, path, countries) -> Talks:
         anticipate=_flag(raw.get("anticipate", _DEFAULTS["anticipate"]), f"{path}.anticipate"),
         reoffer_after=number("reoffer_after", 0.0, 1.0),
         rejection_goldstein=number("rejection_goldstein", -10.0, 0.0),
+        positions=_flag(raw.get("positions", _DEFAULTS["positions"]), f"{path}.positions"),
     )
 
 
@@ -121,7 +135,7 @@ def _flag(value: object, path: str) -> bool:
 
 def _parse_dimension(name, raw, path, parties) -> Dimension:
     schema.identifier(name, path)
-    schema.mapping(raw, path, {"options", "values"})
+    schema.mapping(raw, path, {"options", "values", "applies_when"})
     options = schema.sequence(schema.require(raw, "options", path), f"{path}.options", "option names", min_len=2)
     options = tuple(schema.identifier(o, f"{path}.options[{i}]") for i, o in enumerate(options))
     if len(set(options)) != len(options):
@@ -134,3 +148,19 @@ def _parse_dimension(name, raw, path, parties) -> Dimension:
             raise ScenarioError(f"{path}.values.{p}", v, f"a list of {len(options)} numbers, one per option")
         values[p] = tuple(schema.number(x, f"{path}.values.{p}[{i}]", 0.0, 1.0) for i, x in enumerate(v))
     return Dimension(name, options, values)
+
+
+def _conditions(raw, path: str, dimension: Dimension, dimensions: tuple[Dimension, ...]) -> dict[str, tuple[str, ...]]:
+    """A dimension's ``applies_when``: other dimensions of the talks, each with the options where this one applies."""
+    if "applies_when" not in raw:
+        return {}
+    path = f"{path}.applies_when"
+    others = {d.name: d for d in dimensions if d.name != dimension.name}
+    conditions = schema.mapping(raw["applies_when"], path, set(others))
+    if not conditions:
+        raise ScenarioError(path, {}, "another dimension with the options where this one applies")
+    out = {}
+    for other, options in conditions.items():
+        listed = schema.names(options, f"{path}.{other}", others[other].options, min_len=1)
+        out[other] = tuple(listed)
+    return out

@@ -51,6 +51,9 @@ ACT_CAMEO: dict[str, str] = {
     "understood": "018",  # make empathetic comment (+3.4)
     "rebuffed": "120",  # reject (-4.0)
     "offer": "037",  # a proposal in the talks: express intent to settle dispute (+5.0)
+    "position": "100",  # a position tabled, terms the other side's home would not ratify now: demand (-5.0)
+    "declined": "12",  # a proposal refused at the table: reject (-4.0)
+    "criticised": "111",  # a proposal refused as one its home would never ratify: criticize or denounce (-2.0)
     "signed": "057",  # a deal ratified by both sides: sign formal agreement (+8.0), each side towards the other
     "rejected": "12",  # a deal rejected at home: reject (-4.0), the rejecting side towards the other
     "lifted": "085",  # a conflictual measure lifted: ease economic sanctions, boycott, embargo (+7.0)
@@ -139,6 +142,8 @@ class Dimension:
     name: str
     options: tuple[str, ...]
     values: Mapping[str, tuple[float, ...]]
+    applies_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # another dimension → its options where
+    #                                     this one applies; elsewhere it is moot and takes its status-quo option
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,7 @@ class Talks:
     deadline: int | None = None  # sessions after which the talks end unsettled; None: no deadline
     anticipate: bool = True  # proposals anticipate ratification: only within both win-sets as the proposer sees them
     reoffer_after: float = 0.05  # rise in the proposer's confidence after which terms rejected at home return
+    positions: bool = True  # with no term it judges both homes would ratify, a proposer tables a position (not silence)
     rejection_goldstein: float = -4.0  # how the other side reads a deal rejected at home (CAMEO 12, "Reject")
 
 
@@ -223,12 +229,13 @@ class CalendarEntry:
         """Whether confidence can keep a meeting from being held (then it differs between replicates)."""
         return self.lapse_below > 0 or self.withdraw_below > 0
 
+    def turn(self, round_: int) -> int:
+        """Which meeting of the series the one scheduled in ``round_`` is, from 0 (one-off meetings in their order)."""
+        return self.once.index(round_) if self.once else (round_ - self.start) // self.every
+
     def host(self, round_: int) -> str:
         """The chair in ``round_``, or "" for a series of bilateral pairs."""
-        if not self.hosts:
-            return ""
-        turn = self.once.index(round_) if self.once else (round_ - self.start) // self.every
-        return self.hosts[turn % len(self.hosts)]
+        return self.hosts[self.turn(round_) % len(self.hosts)] if self.hosts else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import yaml
 
 from sim.io.atomic import AtomicDir
 from sim.io.library import load_scenario
-from sim.model.acts import STATISTICS
+from sim.model.record.acts import STATISTICS
 from sim.study.calibration.config import Calibration
 from sim.study.calibration.distance import order_statistic_distance
 from sim.study.calibration.observed import country_pairs, observed_series

@@ -9,9 +9,9 @@ import numpy as np
 
 from sim.io.event_records import read_events
 from sim.model import schema
-from sim.model.acts import period_summaries
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
+from sim.model.record.acts import period_summaries
 from sim.model.scenario.specs import ScenarioSpec
 
 

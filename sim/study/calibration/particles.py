@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from sim.io.library import load_scenario
-from sim.model.acts import generated_acts, period_summaries
+from sim.model.record.acts import generated_acts, period_summaries
 from sim.model.run import simulate_ensemble
 from sim.study.calibration.config import Calibration
 from sim.study.calibration.observed import country_pairs

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.model.record import ACTION_LABELS, RunRecord
+from sim.model.record.recorder import RunRecord
+from sim.model.record.records import ACTION_LABELS, ANSWER_LABELS, PROPOSAL_LABELS, Proposal
 
 if TYPE_CHECKING:
-    from sim.model.talks import TalksPlan
+    from sim.model.plan.talks import TalksPlan
 
 MEETING_COLUMNS = ["round", "meeting", "format", "host", "countries", "held", "reason"]
 EVENT_COLUMNS = ["replicate", "round", "source", "target", "cameo", "goldstein", "note"]
@@ -183,7 +184,7 @@ class RunResult(RunRecord):
             copy=False,  # every column is a new array: no second copy into blocks (peak memory)
         )
 
-    def ministry_trust(self, replicate: int = 0) -> np.ndarray:
+    def confidence_by_country(self, replicate: int = 0) -> np.ndarray:
         """Each ministry's confidence in each country at the recorded rounds: (rounds, ministries, countries).
 
         A ministry's confidence in a country weighs that country's ministries by their influence.
@@ -234,38 +235,43 @@ class RunResult(RunRecord):
 
     @cached_property
     def offers(self) -> pd.DataFrame:
-        """One row per proposal in settlement talks: its terms, utilities, and how it was received and ratified.
+        """One row per turn in a session of settlement talks: an offer, a position or silence (``kind``); its terms and
+        utilities; the answer (``accepted``, or why it was refused: ``answer``); and how each side's home voted.
 
-        With one set of talks each dimension is a column; with several, the terms are one ``terms`` column.
+        With one set of talks each dimension is a column; with several, the terms are one ``terms`` column. A silent
+        turn has no terms and no utilities.
         """
         plans = self.plan.talks
         single = len(plans) == 1
         dims = list(next(iter(plans.values())).dimensions) if single else ["terms"]
-        columns = ["replicate", "round", "meeting", "talks", "session", "proposer", "responder", *dims]
-        columns += ["u_proposer", "u_responder", "level_proposer", "level_responder", "accepted"]
+        columns = ["replicate", "round", "meeting", "talks", "session", "proposer", "responder", "kind", *dims]
+        columns += ["u_proposer", "u_responder", "level_proposer", "level_responder", "accepted", "answer"]
         columns += ["ratified_by_proposer", "ratified_by_responder"]
         parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
-        for round_, meeting, talks, proposer, responder, session, o, rat_p, rat_r in self.offer_log:
+        kinds, answers = np.array(PROPOSAL_LABELS, dtype=object), np.array(("", *ANSWER_LABELS), dtype=object)
+        for r in self.offer_log:
+            o = r.offer
             reps = np.flatnonzero(o.made)
             if not len(reps):
                 continue
-            plan, outcome = plans[talks], o.outcome[reps]
+            plan, outcome = plans[r.talks], o.outcome[reps]
+            silent = o.kind[reps] == Proposal.SILENT
             terms = {
-                dim: np.array(opts, dtype=object)[plan.grid[outcome, k]]
+                dim: np.where(silent, None, np.array(opts, dtype=object)[plan.grid[outcome, k]])
                 for k, (dim, opts) in enumerate(plan.dimensions.items())
             }
             if not single:
                 joined = ["; ".join(f"{d}={v[i]}" for d, v in terms.items()) for i in range(len(reps))]
-                terms = {"terms": np.array(joined, dtype=object)}
-            fixed = {"round": round_, "meeting": meeting, "talks": talks, "proposer": proposer, "responder": responder}
-            arrays = {"replicate": reps, "session": session[reps], **terms}
-            arrays |= {"u_proposer": o.u_proposer[reps], "u_responder": o.u_responder[reps]}
+                terms = {"terms": np.where(silent, None, np.array(joined, dtype=object))}
+            fixed = {"round": r.round, "meeting": r.meeting, "talks": r.talks}
+            fixed |= {"proposer": r.proposer, "responder": r.responder}
+            arrays = {"replicate": reps, "session": r.session[reps], "kind": kinds[o.kind[reps]], **terms}
+            arrays |= {"u_proposer": np.where(silent, np.nan, o.u_proposer[reps])}
+            arrays |= {"u_responder": np.where(silent, np.nan, o.u_responder[reps])}
             arrays |= {"level_proposer": o.level_proposer[reps], "level_responder": o.level_responder[reps]}
-            arrays |= {
-                "accepted": o.accepted[reps],
-                "ratified_by_proposer": rat_p[reps],
-                "ratified_by_responder": rat_r[reps],
-            }
+            arrays |= {"accepted": o.accepted[reps], "answer": answers[o.answer[reps] + 1]}
+            arrays |= {"ratified_by_proposer": r.ratified_by_proposer[reps]}
+            arrays |= {"ratified_by_responder": r.ratified_by_responder[reps]}
             for name, value in fixed.items():
                 parts[name].append(np.full(len(reps), value, dtype=object if isinstance(value, str) else None))
             for name, value in arrays.items():
@@ -362,7 +368,7 @@ class RunResult(RunRecord):
             "counts": {
                 "meetings": int(self.meetings["held"].sum()) - len(self.lapses),
                 "events": len(self.events),
-                "proposals": len(self.offers),
+                **{f"{kind}s": int((self.offers["kind"] == kind).sum()) for kind in ("offer", "position")},
                 **{action: int(counts.get(action, 0)) for action in ACTION_LABELS},
             },
         }
@@ -373,6 +379,7 @@ class RunResult(RunRecord):
         win_sets = plan.win_sets(self.final_confidence[0])
         offers = self.offers[self.offers["talks"] == name]
         rejected = offers["accepted"] & ~(offers["ratified_by_proposer"] & offers["ratified_by_responder"])
+        answers = offers["answer"].value_counts()
         return {
             "talks": name,
             "parties": [p.name for p in plan.parties],
@@ -382,6 +389,8 @@ class RunResult(RunRecord):
             "utility": [float(u[outcome]) for u in plan.utility] if settled else None,
             "reservation": list(plan.reservation),
             "sessions": int(self.sessions[name][0]),
+            "proposals": {kind: int((offers["kind"] == kind).sum()) for kind in PROPOSAL_LABELS},
+            "answers": {answer: int(answers.get(answer, 0)) for answer in ANSWER_LABELS},
             "ratification_failures": int(rejected.sum()),
             "final_win_set_sizes": [int(w.sum()) for w in win_sets],
             "final_win_set_overlap": int((win_sets[0] & win_sets[1]).sum()),

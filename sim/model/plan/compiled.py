@@ -1,4 +1,4 @@
-"""What the engine derives from a scenario before its first round: computed once per scenario, shared by runs.
+"""What a scenario compiles to before its first round: computed once per scenario, shared by runs and by both models.
 
 Confidence lives in an (R, M + 1, M + 1) array: R replicates, M ministries, plus one padding row and column (index
 M) so that countries with fewer ministries than the largest one at a meeting can be stacked into regular arrays.
@@ -17,22 +17,51 @@ from functools import lru_cache
 import numpy as np
 
 from sim.model.cameo import goldstein_table
+from sim.model.plan.dice import meeting_slots
+from sim.model.plan.talks import TalksPlan
 from sim.model.rules.bargaining import delegation_exponent
 from sim.model.rules.confidence import balance_strength, drift, goldstein_strength, observation_weights
 from sim.model.rules.salience import salience
 from sim.model.scenario.specs import (
+    Behaviour,
     CalendarEntry,
     CountrySpec,
     Event,
     Friction,
     Measure,
     MeetingFormat,
+    MinistrySpec,
     RandomEvents,
     ScenarioSpec,
 )
-from sim.model.talks import TalksPlan
 
 SIGN_AGREEMENT = "057"  # CAMEO "Sign formal agreement": how each side reads a ratified settlement
+
+
+@dataclass(frozen=True)
+class MinistryArrays:
+    """Every ministry's values, one entry per ministry in confidence-matrix order (M,): what both models read of a
+    ministry, the engine as arrays and the agents one entry each."""
+
+    influence: np.ndarray  # within its country
+    veto: np.ndarray
+    trust_gain: np.ndarray  # α⁺
+    trust_loss: np.ndarray  # α⁻
+    forgiveness: np.ndarray
+    drift: np.ndarray
+    reliability: np.ndarray
+    hawkishness: np.ndarray
+    concession: np.ndarray
+    memory: np.ndarray
+
+    @classmethod
+    def of(cls, ministries: tuple[MinistrySpec, ...]) -> MinistryArrays:
+        behaviour = {f.name: np.array([getattr(m.behaviour, f.name) for m in ministries]) for f in fields(Behaviour)}
+        return cls(
+            influence=np.array([m.influence for m in ministries]),
+            veto=np.array([m.veto for m in ministries]),
+            **behaviour,
+        )
 
 
 @dataclass(frozen=True)
@@ -43,7 +72,7 @@ class SideArrays:
     rows: np.ndarray  # matrix index of each ministry (M for padding)
     influence: np.ndarray  # within the country (0 for padding)
     delegation: np.ndarray  # influence within the delegation at the table; rows sum to 1
-    observe: np.ndarray  # weight of what the delegation sees: 1 at the table, the spill-over at home, 0 padding
+    involvement: np.ndarray  # how directly each takes part: 1 at the table, the spill-over at home, 0 padding
     gain: np.ndarray
     loss: np.ndarray
     forgiveness: np.ndarray
@@ -79,7 +108,7 @@ class FrictionAt:
 class TalksAt:
     """Settlement talks on an entry's agenda, at the dyad of their two parties."""
 
-    plan: TalksPlan
+    talks: TalksPlan
     dyad: int
     order: tuple[int, int]  # dyad side of party 0 and of party 1
     sign: float  # Goldstein strength of a ratified settlement (CAMEO 057) at this meeting's weight
@@ -96,22 +125,16 @@ class EntryPlan:
     items: tuple[ItemArrays, ...]
     frictions: tuple[FrictionAt, ...]
     talks: tuple[TalksAt, ...]
-    slots: int  # uniform draws per meeting
+    slots: int  # uniform draws per meeting (sim.model.plan.dice.MeetingDice)
 
     @property
     def dyads(self) -> int:
         return len(self.sides[0].names)
 
     @property
-    def slots_per_item(self) -> int:
-        """Uniforms per dyad and cooperative item: for each side, carrying out, then forgiving by each observer."""
-        return slots_per_item(self.sides[0].rows.shape[1])
-
-
-def slots_per_item(m: int) -> int:
-    """Draws per dyad and item with delegations padded to m ministries: for each side 1 + m (its lead carries the
-    item out or not; each of the other side's m ministries forgives a breach or not with its own draw)."""
-    return 2 * (1 + m)
+    def members(self) -> int:
+        """Ministries per side once padded: the most any attending country has."""
+        return self.sides[0].rows.shape[1]
 
 
 @dataclass(frozen=True)
@@ -123,7 +146,7 @@ class Observation:
 
     observer: slice
     actor: slice
-    observe: np.ndarray  # (m_observer,)
+    observing: np.ndarray  # (m_observer,): 1 for the observing actor, spill-over for the rest of its government
     acting: np.ndarray  # (m_actor,)
     rates: np.ndarray  # (m_observer,): trust_gain or trust_loss by the sign of the strength
     strength: float  # signed strength
@@ -163,7 +186,7 @@ class RandomEventPlan:
     spec: RandomEvents
     targets: np.ndarray  # (P, m_t) rows of the target country's ministries (padding: M)
     sources: np.ndarray  # (P, m_s) columns of the source country's ministries
-    observe: np.ndarray  # (P, m_t): 1 for the target actor, spill-over for the rest of its government, 0 padding
+    observing: np.ndarray  # (P, m_t): 1 for the target actor, spill-over for the rest of its government, 0 padding
     acting: np.ndarray  # (P, m_s): 1 for the source actor, spill-over for the rest of its government
     gain: np.ndarray  # (P, m_t): the observers' trust_gain
     loss: np.ndarray  # (P, m_t): the observers' trust_loss
@@ -174,14 +197,17 @@ class RandomEventPlan:
     def slots(self) -> int:
         return 2 * len(self.spec.pairs)
 
-    def draw(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Goldstein values (R, P) from uniforms ``u``, and which code each is (None when drawn from a range)."""
+    def draw(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """From a round's uniforms ``u`` (R, 2P) — first whether each pair's event strikes, then its value —: which
+        strike (R, P), their Goldstein values (R, P), and which code each is (None when drawn from a range)."""
+        pairs = len(self.spec.pairs)
+        struck, u = u[:, :pairs] < self.spec.rate, u[:, pairs:]
         values = np.array(self.spec.goldstein)
         if self.spec.cameo:
             pick = np.minimum((u * len(values)).astype(int), len(values) - 1)
-            return values[pick], pick
+            return struck, values[pick], pick
         low, high = values
-        return low + u * (high - low), None
+        return struck, low + u * (high - low), None
 
 
 @dataclass(frozen=True)
@@ -190,7 +216,7 @@ class Plan:
 
     scenario: ScenarioSpec
     blocks: dict[str, slice]  # each country's ministries' rows (and columns) in the confidence matrix
-    influence: np.ndarray  # (M,) within each country
+    ministries: MinistryArrays  # every ministry's values (M,)
     starts: np.ndarray  # first row of each country
     initial: np.ndarray  # (M + 1, M + 1) starting confidence, also the starting baseline it drifts back to
     keep: np.ndarray  # (M + 1, 1): 1 − drift rate
@@ -207,7 +233,12 @@ class Plan:
 
     @property
     def size(self) -> int:
-        return len(self.influence)
+        return len(self.ministries.influence)
+
+    @property
+    def influence(self) -> np.ndarray:
+        """(M,): each ministry's influence within its country."""
+        return self.ministries.influence
 
     @property
     def random_slots(self) -> int:
@@ -219,6 +250,7 @@ class Plan:
 def plan_for(scenario: ScenarioSpec) -> Plan:
     """The plan of ``scenario`` (cached: scenarios are immutable and hashed by identity)."""
     specs = scenario.ministries
+    ministries = MinistryArrays.of(specs)
     n = len(specs)
     index = {m.key: i for i, m in enumerate(specs)}
     countries = {c.name: c for c in scenario.countries}
@@ -230,7 +262,7 @@ def plan_for(scenario: ScenarioSpec) -> Plan:
     for i, m in enumerate(specs):
         initial[i, [index[key] for key in m.confidence]] = list(m.confidence.values())
     initial.flags.writeable = False
-    rate = np.array([m.behaviour.drift for m in specs] + [0.0])[:, None]
+    rate = np.append(ministries.drift, 0.0)[:, None]
     talks = {
         t.name: TalksPlan(
             t, (countries[t.parties[0]], countries[t.parties[1]]), (blocks[t.parties[0]], blocks[t.parties[1]])
@@ -239,27 +271,29 @@ def plan_for(scenario: ScenarioSpec) -> Plan:
     }
     formats = {f.name: f for f in scenario.formats}
     calendar = tuple(
-        _entry_plan(e, formats[e.format], scenario, countries, blocks, talks, n) for e in scenario.calendar
+        _entry_plan(e, formats[e.format], scenario, ministries, countries, blocks, talks) for e in scenario.calendar
     )
     events = defaultdict(list)
     for e in scenario.events:
-        events[e.round].append(EventPlan(e, _observations(e, scenario, countries, blocks)))
+        events[e.round].append(EventPlan(e, _observations(e, scenario, ministries, countries, blocks)))
     return Plan(
         scenario=scenario,
         blocks=blocks,
-        influence=np.array([m.influence for m in specs]),
+        ministries=ministries,
         starts=np.array([b.start for b in blocks.values()]),
         initial=initial,
         keep=drift(1.0, 0.0, rate),  # drift is affine in c: drift(c) = keep·c + pull
         pull=drift(0.0, initial, rate),
         rate=rate,
-        memory=np.array([m.behaviour.memory for m in specs] + [0.0])[:, None],
-        remembers=any(m.behaviour.memory > 0 for m in specs),
+        memory=np.append(ministries.memory, 0.0)[:, None],
+        remembers=bool((ministries.memory > 0).any()),
         talks=talks,
         calendar=calendar,
         events={r: tuple(es) for r, es in events.items()},
-        random_events=tuple(_random_plan(e, scenario, countries, blocks, n) for e in scenario.random_events),
-        measures=tuple(MeasurePlan(m, _observations(m, scenario, countries, blocks)) for m in scenario.measures),
+        random_events=tuple(_random_plan(e, scenario, ministries, countries, blocks) for e in scenario.random_events),
+        measures=tuple(
+            MeasurePlan(m, _observations(m, scenario, ministries, countries, blocks)) for m in scenario.measures
+        ),
         lapse_rules={k: _lapse_rule(e, list(blocks)) for k, e in enumerate(scenario.calendar) if e.by_rule},
     )
 
@@ -269,26 +303,39 @@ def _lapse_rule(entry: CalendarEntry, countries: list[str]) -> LapseRule:
     return LapseRule(np.array([a for a, _ in directed]), np.array([b for _, b in directed]))
 
 
-def _delegation(country: CountrySpec, block: slice, fmt: MeetingFormat, spillover: float) -> dict[str, np.ndarray]:
-    """Per-ministry arrays of one country's delegation to a format (unpadded)."""
-    ms = country.ministries
-    present = np.array([m.role in fmt.roles for m in ms])
-    influence = np.array([m.influence for m in ms])
-    delegation = influence * present / (influence * present).sum()
-    b = [m.behaviour for m in ms]
-    return {
-        "rows": np.arange(block.start, block.stop),
-        "influence": influence,
-        "delegation": delegation,
-        "observe": observation_weights(present, spillover),
-        "gain": np.array([x.trust_gain for x in b]),
-        "loss": np.array([x.trust_loss for x in b]),
-        "forgiveness": np.array([x.forgiveness for x in b]),
-        "reliability": np.array([x.reliability for x in b]),
-        "hawkishness": np.array([x.hawkishness for x in b]),
-        "concession": np.array([x.concession for x in b]),
-        "present": present,
-    }
+@dataclass(frozen=True)
+class _Delegation:
+    """One country's delegation to a format, per ministry of the country (unpadded)."""
+
+    rows: np.ndarray  # its rows in the confidence matrix
+    present: np.ndarray  # at the table
+    influence: np.ndarray
+    delegation: np.ndarray  # influence within the delegation: those at the table, summing to 1
+    involvement: np.ndarray  # 1 at the table, the spill-over at home
+    gain: np.ndarray
+    loss: np.ndarray
+    forgiveness: np.ndarray
+    reliability: np.ndarray
+    hawkishness: np.ndarray
+    concession: np.ndarray
+
+
+def _delegation(country: CountrySpec, block: slice, fmt: MeetingFormat, spillover, ministries: MinistryArrays):
+    present = np.array([m.role in fmt.roles for m in country.ministries])
+    influence = ministries.influence[block]
+    return _Delegation(
+        rows=np.arange(block.start, block.stop),
+        present=present,
+        influence=influence,
+        delegation=influence * present / (influence * present).sum(),
+        involvement=observation_weights(present, spillover),
+        gain=ministries.trust_gain[block],
+        loss=ministries.trust_loss[block],
+        forgiveness=ministries.forgiveness[block],
+        reliability=ministries.reliability[block],
+        hawkishness=ministries.hawkishness[block],
+        concession=ministries.concession[block],
+    )
 
 
 def _pad(rows: list[np.ndarray], m: int, fill) -> np.ndarray:
@@ -298,23 +345,18 @@ def _pad(rows: list[np.ndarray], m: int, fill) -> np.ndarray:
     return out
 
 
-def _side(dels: list[dict], names: tuple[str, ...], m: int, pad_row: int) -> SideArrays:
-    def col(key, fill=0.0):
-        return _pad([d[key] for d in dels], m, fill)
+PER_MINISTRY = ("influence", "delegation", "involvement", "gain", "loss", "forgiveness", "reliability", "hawkishness")
 
+
+def _side(dels: list[_Delegation], names: tuple[str, ...], m: int, pad_row: int) -> SideArrays:
+    """The attending countries' delegations as one side's arrays, padded to m ministries (padding: row ``pad_row``,
+    zero weight everywhere)."""
     return SideArrays(
         names=names,
-        rows=col("rows", pad_row),
-        influence=col("influence"),
-        delegation=col("delegation"),
-        observe=col("observe"),
-        gain=col("gain"),
-        loss=col("loss"),
-        forgiveness=col("forgiveness"),
-        reliability=col("reliability"),
-        hawkishness=col("hawkishness"),
-        delegation_hawkishness=np.array([d["delegation"] @ d["hawkishness"] for d in dels]),
-        concession=np.array([delegation_exponent(d["concession"], d["delegation"]) for d in dels]),
+        rows=_pad([d.rows for d in dels], m, pad_row),
+        **{key: _pad([getattr(d, key) for d in dels], m, 0.0) for key in PER_MINISTRY},
+        delegation_hawkishness=np.array([d.delegation @ d.hawkishness for d in dels]),
+        concession=np.array([delegation_exponent(d.concession, d.delegation) for d in dels]),
     )
 
 
@@ -323,15 +365,17 @@ def _rows(side: SideArrays, at: np.ndarray, names: tuple[str, ...]) -> SideArray
     return replace(side, names=names, **{f.name: getattr(side, f.name)[at] for f in fields(side) if f.name != "names"})
 
 
-def _item(item, attending: list[CountrySpec], dels: list[dict], at: list[np.ndarray], m, spillover) -> ItemArrays:
+def _item(
+    item, attending: list[CountrySpec], dels: list[_Delegation], at: list[np.ndarray], m, spillover
+) -> ItemArrays:
     """A cooperative item as each attending country's delegation takes it up, then at each side of each dyad
     (``at[s]``: the attending country on side s of each dyad)."""
     v_rows, l_rows, a_rows = [], [], []
     for c, d in zip(attending, dels, strict=True):
         ms = c.ministries
-        raw = d["delegation"] * np.array([x.priorities[item.name] for x in ms])
-        v_rows.append(raw / raw.sum() if raw.sum() > 0 else d["delegation"])
-        at_table = [i for i, x in enumerate(ms) if x.role == item.lead and d["present"][i]]
+        raw = d.delegation * np.array([x.priorities[item.name] for x in ms])
+        v_rows.append(raw / raw.sum() if raw.sum() > 0 else d.delegation)
+        at_table = [i for i, x in enumerate(ms) if x.role == item.lead and d.present[i]]
         lead = at_table[0] if at_table else next(i for i, x in enumerate(ms) if x.role == item.lead)
         l_rows.append(lead)
         a_rows.append(np.where(np.arange(len(ms)) == lead, 1.0, spillover))
@@ -345,13 +389,14 @@ def _item(item, attending: list[CountrySpec], dels: list[dict], at: list[np.ndar
     return ItemArrays(item.name, *((x[at[0]], x[at[1]]) for x in by_country))
 
 
-def _entry_plan(entry, fmt, scenario: ScenarioSpec, countries, blocks, talks, n: int) -> EntryPlan:
+def _entry_plan(entry, fmt, scenario: ScenarioSpec, ministries: MinistryArrays, countries, blocks, talks) -> EntryPlan:
+    n = len(ministries.influence)
     pairs = list(entry.pairs)
     names = tuple(entry.countries)
     m = max(len(countries[c].ministries) for c in names)
     # Each attending country's arrays once, then each side of each dyad takes its country's row.
     attending = [countries[c] for c in names]
-    dels = [_delegation(countries[c], blocks[c], fmt, scenario.spillover) for c in names]
+    dels = [_delegation(countries[c], blocks[c], fmt, scenario.spillover, ministries) for c in names]
     position = {c: k for k, c in enumerate(names)}
     at = [np.array([position[p[s]] for p in pairs], dtype=int) for s in (0, 1)]
     by_country = _side(dels, names, m, n)
@@ -379,15 +424,8 @@ def _entry_plan(entry, fmt, scenario: ScenarioSpec, countries, blocks, talks, n:
                 sign = goldstein_strength(goldstein_table()[SIGN_AGREEMENT].goldstein, scenario.shock_scale)
                 reject = goldstein_strength(t.spec.rejection_goldstein, scenario.shock_scale)
                 plan_talks.append(TalksAt(t, d, (first, 1 - first), fmt.weight * sign, fmt.weight * abs(reject)))
-    return EntryPlan(
-        entry=entry,
-        weight=fmt.weight,
-        sides=sides,
-        items=tuple(plan_items),
-        frictions=tuple(plan_frictions),
-        talks=tuple(plan_talks),
-        slots=slots_per_item(m) * len(pairs) * len(plan_items) + len(plan_frictions),
-    )
+    meeting = EntryPlan(entry, fmt.weight, sides, tuple(plan_items), tuple(plan_frictions), tuple(plan_talks), 0)
+    return replace(meeting, slots=meeting_slots(meeting))
 
 
 def _actor(name: str, countries: dict[str, CountrySpec], spillover: float) -> tuple[CountrySpec, np.ndarray]:
@@ -403,10 +441,13 @@ def _actor(name: str, countries: dict[str, CountrySpec], spillover: float) -> tu
 def event_plan(event: Event, scenario: ScenarioSpec) -> EventPlan:
     """The plan of one event of ``scenario``, e.g. one added by hand during a run."""
     countries = {c.name: c for c in scenario.countries}
-    return EventPlan(event, _observations(event, scenario, countries, plan_for(scenario).blocks))
+    plan = plan_for(scenario)
+    return EventPlan(event, _observations(event, scenario, plan.ministries, countries, plan.blocks))
 
 
-def _observations(act: Event | Measure, scenario: ScenarioSpec, countries, blocks) -> tuple[Observation, ...]:
+def _observations(
+    act: Event | Measure, scenario: ScenarioSpec, ministries, countries, blocks
+) -> tuple[Observation, ...]:
     """Who reads an act from ``source`` to ``target``, and how strongly: the target (if a scenario country) as an
     act against itself; every other country with a stance, as :func:`balance_strength` says."""
     strength = goldstein_strength(act.goldstein, scenario.shock_scale)
@@ -423,31 +464,32 @@ def _observations(act: Event | Measure, scenario: ScenarioSpec, countries, block
         if target in countries and alignment.get(source, 0.0):
             readings.append((*whole, act.target, balance_strength(strength, alignment[source])))
     out = []
-    for country, observe, actor, signed in readings:
+    for country, observing, actor, signed in readings:
         actor_country, acting = _actor(actor, countries, scenario.spillover)
-        b = [m.behaviour for m in country.ministries]
-        rates = np.array([x.trust_gain if signed >= 0 else x.trust_loss for x in b])
-        out.append(Observation(blocks[country.name], blocks[actor_country.name], observe, acting, rates, signed))
+        block = blocks[country.name]
+        rates = (ministries.trust_gain if signed >= 0 else ministries.trust_loss)[block]
+        out.append(Observation(block, blocks[actor_country.name], observing, acting, rates, signed))
     return tuple(out)
 
 
-def _random_plan(spec: RandomEvents, scenario: ScenarioSpec, countries, blocks, n: int) -> RandomEventPlan:
+def _random_plan(spec: RandomEvents, scenario: ScenarioSpec, ministries, countries, blocks) -> RandomEventPlan:
+    n = len(ministries.influence)
     rows: dict[str, list[np.ndarray]] = defaultdict(list)
     for source_name, target_name in spec.pairs:
-        target, observe = _actor(target_name, countries, scenario.spillover)
+        target, observing = _actor(target_name, countries, scenario.spillover)
         source, acting = _actor(source_name, countries, scenario.spillover)
         rows["targets"].append(np.arange(blocks[target.name].start, blocks[target.name].stop))
         rows["sources"].append(np.arange(blocks[source.name].start, blocks[source.name].stop))
-        rows["observe"].append(observe)
+        rows["observing"].append(observing)
         rows["acting"].append(acting)
-        rows["gain"].append(np.array([m.behaviour.trust_gain for m in target.ministries]))
-        rows["loss"].append(np.array([m.behaviour.trust_loss for m in target.ministries]))
+        rows["gain"].append(ministries.trust_gain[blocks[target.name]])
+        rows["loss"].append(ministries.trust_loss[blocks[target.name]])
     m_t, m_s = (max(len(r) for r in rows[k]) for k in ("targets", "sources"))
     return RandomEventPlan(
         spec=spec,
         targets=_pad(rows["targets"], m_t, n),
         sources=_pad(rows["sources"], m_s, n),
-        observe=_pad(rows["observe"], m_t, 0.0),
+        observing=_pad(rows["observing"], m_t, 0.0),
         acting=_pad(rows["acting"], m_s, 0.0),
         gain=_pad(rows["gain"], m_t, 0.0),
         loss=_pad(rows["loss"], m_t, 0.0),

@@ -1,7 +1,8 @@
 """The model's acts as event data, and the summaries that set them beside an event record (docs/model.md §3.1).
 
 Every act a run generates (an item adopted or refused, carried out or broken; a friction raised, understood or
-rebuffed; an offer; a deal signed or rejected at home; a measure imposed or lifted; an event that struck) is an event
+rebuffed; an offer or a position tabled, declined or criticised; a deal signed or rejected at home; a measure imposed or
+lifted; an event that struck) is an event
 of a source towards a target with a CAMEO code and its Goldstein (1992) value, as event data sets (GDELT, ICEWS) code
 what one actor did to another. :func:`generated_acts` derives them from a run's record, after the run: the engine is
 not involved. :func:`period_summaries` reduces any such events, generated or observed, to the same series.
@@ -16,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sim.model.cameo import goldstein_table
-from sim.model.record import ACTION_LABELS, RunRecord
+from sim.model.record.recorder import RunRecord
+from sim.model.record.records import ACTION_LABELS, Answer, Proposal
 from sim.model.schema import month_text
 
 ACT_COLUMNS = ["replicate", "round", "date", "source", "target", "cameo", "goldstein", "act", "note"]
@@ -104,21 +106,27 @@ def _agenda(record: RunRecord, codes, value) -> list[dict | None]:
 
 
 def _talks(record: RunRecord, codes, value) -> list[dict | None]:
-    """Offers; deals signed (each side towards the other) or rejected at home (the rejecting side towards the other)."""
+    """Offers and positions tabled; proposals declined (criticised where the responder's home would never ratify them);
+    deals signed (each side towards the other) or rejected at home (the rejecting side towards the other)."""
     parts = []
-    for round_, meeting, talks, proposer, responder, _, o, by_proposer, by_responder in record.offer_log:
-        note = f"{meeting}: {talks}"
+    for r in record.offer_log:
+        o, note = r.offer, f"{r.meeting}: {r.talks}"
         agreed = o.made & o.accepted
-        signed = agreed & by_proposer & by_responder
+        signed = agreed & r.ratified_by_proposer & r.ratified_by_responder
+        refused = o.made & (o.answer > Answer.ACCEPTED)
+        never = o.answer == Answer.OUTSIDE_WIN_SET
         for act, mask, source, target in (
-            ("offer", o.made, proposer, responder),
-            ("signed", signed, proposer, responder),
-            ("signed", signed, responder, proposer),
-            ("rejected", agreed & ~by_proposer, proposer, responder),
-            ("rejected", agreed & ~by_responder, responder, proposer),
+            ("offer", o.made & (o.kind == Proposal.OFFER), r.proposer, r.responder),
+            ("position", o.made & (o.kind == Proposal.POSITION), r.proposer, r.responder),
+            ("declined", refused & ~never, r.responder, r.proposer),
+            ("criticised", refused & never, r.responder, r.proposer),
+            ("signed", signed, r.proposer, r.responder),
+            ("signed", signed, r.responder, r.proposer),
+            ("rejected", agreed & ~r.ratified_by_proposer, r.proposer, r.responder),
+            ("rejected", agreed & ~r.ratified_by_responder, r.responder, r.proposer),
         ):
             code = codes[act]
-            parts.append(_part(np.flatnonzero(mask), round_, source, target, code, value[code], act, note))
+            parts.append(_part(np.flatnonzero(mask), r.round, source, target, code, value[code], act, note))
     return parts
 
 

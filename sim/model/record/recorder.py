@@ -1,42 +1,34 @@
 """What a run records while it runs, and the snapshot it hands over.
 
-During a run the :class:`Recorder` only appends small tuples and arrays (one value per replicate). A
+During a run the :class:`Recorder` only appends small typed records (:mod:`sim.model.record.records`) holding
+arrays with one value per replicate. A
 :class:`RunRecord` is a snapshot of everything recorded up to a round: plain arrays and records, never changed after it
-is taken; :class:`sim.model.result.RunResult` builds the tidy tables and summaries from it.
+is taken; :class:`sim.model.record.result.RunResult` builds the tidy tables and summaries from it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.record.records import (
+    ActionRecord,
+    ChangeRecord,
+    EventRecord,
+    LapseRecord,
+    MeasureRecord,
+    MeetingRecord,
+    OfferRecord,
+    SessionResult,
+)
+
 if TYPE_CHECKING:
-    from sim.model.plan import EntryPlan, Plan
+    from sim.model.plan.compiled import EntryPlan, Plan
+    from sim.model.plan.talks import TalksPlan
     from sim.model.scenario.specs import Change, Measure
-    from sim.model.talks import SessionResult, TalksPlan
-
-
-class Action(IntEnum):
-    """What a side did about an item on the agenda; its code in the records, its lower-case name in the tables."""
-
-    ACCEPTED = 0  # found a cooperative item worth adopting
-    REFUSED = 1
-    CARRIED_OUT = 2  # carried out an adopted item
-    BROKE = 3
-    RAISED = 4  # raised a friction
-    UNDERSTOOD = 5  # answered a friction with understanding
-    REBUFFED = 6
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-NO_ACTION = -1  # the code where a side did nothing (an item not adopted is neither carried out nor broken)
-ACTION_LABELS = tuple(a.label for a in Action)
 
 
 def country_confidence(confidence: np.ndarray, influence: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -81,13 +73,13 @@ class Recorder:
         self.ministry_rounds: list[int] = []
         self.ministry_states: list[np.ndarray] = []  # (R, M, M) each
         self.country_states: list[np.ndarray] = []  # (R, n, n) each, unless derived from ministry states
-        self.meetings: list[tuple] = []  # (round, meeting, format, host, countries, held, reason)
-        self.lapses: list[tuple] = []  # (round, meeting, replicates (k,), reasons (k,))
-        self.measures: list[tuple] = []  # (round, measure, source, target, cameo, goldstein, note)
-        self.changes: list[tuple] = []  # (round, parameter, value, note)
-        self.events: list[tuple] = []  # in EVENT_COLUMNS order: replicates (k,), round, then values or (k,) arrays
-        self.actions: list[tuple] = []  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
-        self.offers: list[tuple] = []  # (round, meeting, talks, proposer, responder, arrays…)
+        self.meetings: list[MeetingRecord] = []
+        self.lapses: list[LapseRecord] = []
+        self.measures: list[MeasureRecord] = []
+        self.changes: list[ChangeRecord] = []
+        self.events: list[EventRecord] = []
+        self.actions: list[ActionRecord] = []
+        self.offers: list[OfferRecord] = []
 
     def capture(self, round_: int, confidence: np.ndarray) -> None:
         """Record the state at the end of ``round_``."""
@@ -104,41 +96,46 @@ class Recorder:
         actors, others = meeting.sides[side].names, meeting.sides[1 - side].names
         if dyad is not None:
             actors, others = (actors[dyad],), (others[dyad],)
-        self.actions.append((round_, meeting.entry.name, item, kind, actors, others, codes))
+        self.actions.append(ActionRecord(round_, meeting.entry.name, item, kind, actors, others, codes))
 
     def log_events(self, round_: int, replicates: np.ndarray, source, target, cameo, goldstein, note: str) -> None:
         """Events that struck in ``round_``, one per entry of ``replicates``; the others are one value or one each."""
         if len(replicates):
-            self.events.append((replicates, round_, source, target, cameo, goldstein, note))
+            self.events.append(EventRecord(replicates, round_, source, target, cameo, goldstein, note))
 
     def log_lapses(self, round_: int, meeting: str, replicates: np.ndarray, reasons: np.ndarray) -> None:
         """Replicates where a scheduled meeting lapsed by rule in ``round_``, and why."""
         if len(replicates):
-            self.lapses.append((round_, meeting, replicates, reasons))
+            self.lapses.append(LapseRecord(round_, meeting, replicates, reasons))
 
     def log_measure(self, round_: int, m: Measure) -> None:
         """A measure in force in ``round_`` (in every replicate)."""
-        self.measures.append((round_, m.name, m.source, m.target, m.cameo, m.goldstein, m.note))
+        self.measures.append(MeasureRecord(round_, m.name, m.source, m.target, m.cameo, m.goldstein, m.note))
 
     def log_change(self, round_: int, change: Change) -> None:
         """Parameters that changed before ``round_`` (in every replicate)."""
         for key, value in change.values.items():
-            self.changes.append((round_, key, repr(value) if not isinstance(value, str) else value, change.note))
+            text = value if isinstance(value, str) else repr(value)
+            self.changes.append(ChangeRecord(round_, key, text, change.note))
 
-    def log_offers(self, round_, meeting: str, plan: TalksPlan, session: np.ndarray, result: SessionResult) -> None:
-        parties = [p.name for p in plan.parties]
-        last = len(result.offers) - 1
-        for k, o in enumerate(result.offers):
-            decided = o.accepted | (k == last)
-            ratified = [np.where(decided & o.accepted, result.ratified[p], False) for p in (o.proposer, 1 - o.proposer)]
+    def log_meeting(self, record: MeetingRecord) -> None:
+        self.meetings.append(record)
+
+    def log_offers(self, round_, meeting: str, talks: TalksPlan, session: np.ndarray, result: SessionResult) -> None:
+        """The proposals of a session (session number ``session`` per replicate), each with how both homes voted."""
+        parties = [p.name for p in talks.parties]
+        for o in result.offers:
+            ratified = [np.where(o.accepted, result.ratified[p], False) for p in (o.proposer, 1 - o.proposer)]
+            proposer, responder = parties[o.proposer], parties[1 - o.proposer]
             self.offers.append(
-                (round_, meeting, plan.name, parties[o.proposer], parties[1 - o.proposer], session.copy(), o, *ratified)
+                OfferRecord(round_, meeting, talks.name, proposer, responder, session.copy(), o, *ratified)
             )
 
-    def snapshot(
-        self, seeds, rounds: int, final: np.ndarray, talks_state: dict[str, dict[str, np.ndarray]]
-    ) -> RunRecord:
-        """Everything recorded so far, for the replicates drawn from ``seeds``: a copy that later rounds leave alone."""
+    def snapshot(self, seeds, rounds: int, final: np.ndarray, talks: Mapping) -> RunRecord:
+        """Everything recorded so far, for the replicates drawn from ``seeds``: a copy that later rounds leave alone.
+
+        ``final`` is the confidence now (R, M, M, or padded larger); ``talks`` says where each set of talks stands, by
+        name (its ``settlement``, ``settled_round`` and ``sessions``, one value per replicate)."""
         plan, n = self.plan, self.plan.size
         states = np.stack(self.ministry_states) if self.ministry_states else np.zeros((0, self.replicates, n, n))
         if self.derive_countries:
@@ -153,9 +150,9 @@ class Recorder:
             ministry_states=states,
             country_states=countries,
             final_confidence=final[:, :n, :n].copy(),
-            settlement={k: v.copy() for k, v in talks_state["settlement"].items()},
-            settled_round={k: v.copy() for k, v in talks_state["settled_round"].items()},
-            sessions={k: v.copy() for k, v in talks_state["sessions"].items()},
+            settlement={k: t.settlement.copy() for k, t in talks.items()},
+            settled_round={k: t.settled_round.copy() for k, t in talks.items()},
+            sessions={k: t.sessions.copy() for k, t in talks.items()},
             meeting_log=list(self.meetings),
             event_log=list(self.events),
             action_log=list(self.actions),
@@ -184,10 +181,10 @@ class RunRecord:
     settlement: dict[str, np.ndarray]  # per talks: (R,) outcome index, -1 if none
     settled_round: dict[str, np.ndarray]
     sessions: dict[str, np.ndarray]
-    meeting_log: list[tuple]  # (round, meeting, format, host, countries, held, reason)
-    event_log: list[tuple]  # replicates (k,), round, source, target, cameo, goldstein, note: values or (k,) arrays
-    action_log: list[tuple]  # (round, meeting, item, kind, actors, counterparts, codes (R, k))
-    offer_log: list[tuple]  # (round, meeting, talks, proposer, responder, sessions, Offers, ratified by each)
-    lapse_log: list[tuple]  # (round, meeting, replicates (k,), reasons (k,))
-    measure_log: list[tuple]  # (round, measure, source, target, cameo, goldstein, note)
-    change_log: list[tuple]  # (round, parameter, value, note)
+    meeting_log: list[MeetingRecord]
+    event_log: list[EventRecord]
+    action_log: list[ActionRecord]
+    offer_log: list[OfferRecord]
+    lapse_log: list[LapseRecord]
+    measure_log: list[MeasureRecord]
+    change_log: list[ChangeRecord]
