@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small_scenario
+from PIL import Image
 
 from sim import load_scenario, simulate
 from sim.cli.main import main
@@ -17,6 +18,8 @@ from sim.model.errors import ScenarioError
 from sim.model.record.acts import acts_table, event_records
 from sim.study.calibration.config import parse_calibration
 from sim.study.keypaths import with_values
+from sim.views import calibration_figures
+from sim.views.style import FIGURE_DPI, Calendar
 
 pytest.importorskip("pyabc", reason="install the calibrate extra: pip install -e '.[calibrate]'")
 from sim.study.calibration.abc import calibrate  # after the skip: it needs pyabc
@@ -65,7 +68,14 @@ def intervals(out) -> pd.DataFrame:
     return pd.read_parquet(out / "intervals.parquet").set_index("parameter")
 
 
-def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path):
+def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path, monkeypatch):
+    drawn, draw = [], calibration_figures.plot_predictive  # the calendar each predictive figure was drawn with
+
+    def plot_predictive(bands, observed, calendar=None):
+        drawn.append(calendar)
+        return draw(bands, observed, calendar)
+
+    monkeypatch.setattr("sim.views.calibration_figures.plot_predictive", plot_predictive)
     observed = tmp_path / "history.csv"
     history(observed, seed=1)
     state = np.random.get_state()
@@ -77,6 +87,10 @@ def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path):
     assert first.name == "out5" and second.name == "out5-1"  # a calibration never overwrites another
     names = {p.name for p in first.iterdir()}
     assert {"posterior.parquet", "posterior_pairs.png", "predictive.png", "predictive.parquet", "scenario"} <= names
+    assert drawn == [Calendar("2020-01")] * 2  # months on the predictive's round axis, as the scenario has them
+    for figure in ("posterior_pairs.png", "predictive.png"):
+        with Image.open(first / figure) as image:
+            assert image.info["dpi"] == pytest.approx((FIGURE_DPI, FIGURE_DPI), abs=0.1)  # as every figure negsim saves
     assert len(lines) == 2 and lines[0].startswith("generation 1/2: epsilon ")
     pd.testing.assert_frame_equal(
         pd.read_parquet(first / "posterior.parquet"), pd.read_parquet(second / "posterior.parquet")

@@ -22,13 +22,16 @@ from sim.io.library import config_dir, load_scenario, read_yaml
 from sim.model.run import replicate_seeds, simulate, simulate_ensemble
 from sim.study.aggregate import aggregate
 from sim.study.pipeline import run_cell
+from sim.study.replay import replay, settled_by_year
 from sim.study.sweep_plots import draw_sweep_plots, sweep_calendar
 from sim.views.calibration_figures import plot_posterior_pairs, plot_predictive
 from sim.views.discovery_figures import plot_box, plot_peeling
+from sim.views.replay_figures import plot_replay
 from sim.views.run_figures import plot_confidence, plot_talks
 from sim.views.sensitivity_figures import plot_morris, plot_sobol
 from sim.views.style import FIGURE_DPI, MAX_INCHES, SMALLEST, Calendar, display_name
 from sim.views.sweep_figures import plot_bands, plot_recovery, plot_settlement_map, plot_terms, plot_time_to_settlement
+from sim.views.talks_figures import plot_bargaining
 
 PARAMETERS = [f"scenario.countries.{c}.ministries.{m}.trust_gain" for c in ("japan", "russia") for m in "abcdef"]
 TOKYO = Calendar("2013-11")  # tokyo_2013's: round 1 is November 2013, a month a round
@@ -181,11 +184,14 @@ def all_figures(run, tables, shock_tables) -> dict[str, Figure]:
     shock_cells, shock_replicates = shock_tables["cells"], shock_tables["replicates"]
     predicted, observed, posterior, priors = calibration_tables()
     trajectory, inputs, hits, box = discovery_results()
+    decade = replay(load_scenario("tokyo_2013_decade"), "2022-12", replicates=20)
     return {
         "confidence": plot_confidence(run),
         "confidence full scale": plot_confidence(run, full_scale=True),
         "confidence live": plot_confidence(run, live=True),
         "talks": plot_talks(run),
+        "bargaining": plot_bargaining(run),
+        "decade": plot_replay(decade, decade.events, settled_by_year(decade, "peace_treaty")),
         "settlement map": plot_settlement_map(cells, 60),
         "settlement by one value": plot_settlement_map(cells[cells["concession"] == 0.5]),
         "bands": plot_bands(bands, cells, TOKYO),

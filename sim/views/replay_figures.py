@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.model.record.result import RunResult
-from sim.views.style import country_color, date_axis, display_name, readable
+from sim.views.style import Calendar, country_color, date_axis, display_name, readable
 
 
 @readable
@@ -41,8 +41,7 @@ def plot_replay(result: RunResult, events: pd.DataFrame, settled: pd.Series, *, 
         loc="left",
         fontsize=13,
     )
-    date_axis(top, scenario.calendar_start, scenario.round_months, result.rounds)
-    top.set_xlabel("")
+    date_axis(top, Calendar.of(scenario), result.rounds, label=False)
     years = settled.index.to_numpy()
     bottom.bar(years, 100 * settled.to_numpy(), color="0.45", width=0.6)
     for year, share in settled.items():

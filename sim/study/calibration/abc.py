@@ -89,9 +89,7 @@ def calibrate(calibration: Calibration, progress: Callable[[str], None] | None =
         posterior = pd.DataFrame({path: samples[name].to_numpy() for name, path in particle.paths.items()})
         posterior["weight"] = weights / weights.sum()
         bands = predictive_bands(calibration, posterior)
-        _write(
-            out, calibration, scenario.name, posterior, generations, bands, series_table(observed[None], calibration)
-        )
+        _write(out, calibration, scenario, posterior, generations, bands, series_table(observed[None], calibration))
     return folder.target
 
 
@@ -193,22 +191,23 @@ def series_table(series: np.ndarray, calibration: Calibration) -> pd.DataFrame:
     )
 
 
-def _write(out: Path, calibration, scenario_name, posterior, generations, bands, observed) -> None:
-    """The outputs: posterior samples, generations, intervals, bands and observed series, figures, the calibrated
-    scenario (``scenario/<name>_calibrated.yaml``, for ``negsim run --config-dir OUT scenario=<name>_calibrated``)
-    and the calibration itself."""
+def _write(out: Path, calibration, scenario, posterior, generations, bands, observed) -> None:
+    """The outputs: posterior samples, generations, intervals, bands and observed series, figures (months where the
+    scenario has a calendar), the calibrated scenario (``scenario/<name>_calibrated.yaml``, for ``negsim run
+    --config-dir OUT scenario=<name>_calibrated``) and the calibration itself."""
     from sim.views.calibration_figures import plot_posterior_pairs, plot_predictive
+    from sim.views.style import FIGURE_DPI, Calendar
 
     posterior.to_parquet(out / "posterior.parquet", index=False)
     generations.to_parquet(out / "generations.parquet", index=False)
     credible_intervals(posterior).to_parquet(out / "intervals.parquet", index=False)
     bands.to_parquet(out / "predictive.parquet", index=False)
     observed.to_parquet(out / "observed.parquet", index=False)
-    plot_posterior_pairs(posterior, calibration.priors).savefig(out / "posterior_pairs.png", dpi=120)
-    plot_predictive(bands, observed).savefig(out / "predictive.png", dpi=120)
+    plot_posterior_pairs(posterior, calibration.priors).savefig(out / "posterior_pairs.png", dpi=FIGURE_DPI)
+    plot_predictive(bands, observed, Calendar.of(scenario)).savefig(out / "predictive.png", dpi=FIGURE_DPI)
     calibrated = calibration.scenario_with(posterior_point(posterior))
-    calibrated["name"] = f"{scenario_name}_calibrated"
+    calibrated["name"] = f"{scenario.name}_calibrated"
     (out / "scenario").mkdir()
     dump = {"sort_keys": False, "allow_unicode": True}
-    (out / "scenario" / f"{scenario_name}_calibrated.yaml").write_text(yaml.safe_dump(calibrated, **dump))
+    (out / "scenario" / f"{scenario.name}_calibrated.yaml").write_text(yaml.safe_dump(calibrated, **dump))
     (out / "calibration.yaml").write_text(yaml.safe_dump(calibration.to_dict(), **dump))
