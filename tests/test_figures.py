@@ -423,3 +423,9 @@ def test_a_shock_study_shows_the_recovery_from_its_shock_and_no_settlement_that_
     ).all()
     title = plot_recovery(replicates, tables["cells"], ("japan", "russia"), "shock").get_suptitle()
     assert "before the scheduled shock" in title.replace("\n", " ")
+
+
+def test_a_replay_where_no_history_settled_draws_no_settlement_panel(figures):
+    """The decade's bottom panel was ten bars of 0.0%: an outcome that did not happen is said, not drawn."""
+    decade = figures["decade"]
+    assert len(decade.axes) == 1 and decade.axes[0].get_title(loc="left").endswith("; none settled by the end of 2022")
