@@ -1,5 +1,6 @@
 # Set-up and the two everyday commands. `make run` and `make test` create the virtual environment on first use:
-# `run` installs the package alone, `test` adds the test tools and the optional launchers the tests exercise.
+# `run` installs the package alone, `test` adds the test tools and the optional launchers the tests exercise,
+# `dashboard` the package and its viz extra.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,6 +15,10 @@ $(BIN)/python:
 
 $(VENV)/.run: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.viz: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[viz]"
 	@touch $@
 
 $(VENV)/.test: $(BIN)/python pyproject.toml
@@ -33,7 +38,7 @@ test: $(VENV)/.test  ## the whole test suite, then the property tests once more 
 test-fast: $(VENV)/.test  ## the tests not marked slow (about 6 minutes on 2 cores): no notebooks, browser or workers
 	$(BIN)/pytest -q $(PARALLEL) -m "not slow"
 
-dashboard: $(VENV)/.test  ## the interactive dashboard on http://localhost:8765/
+dashboard: $(VENV)/.viz  ## the interactive dashboard on http://localhost:8765/
 	$(BIN)/negsim dashboard
 
 lint: $(VENV)/.test

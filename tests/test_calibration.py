@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import small_scenario
+from PIL import Image
 
 from sim import load_scenario, simulate
 from sim.cli.main import main
@@ -25,7 +26,9 @@ from sim.study.calibration.config import parse_calibration
 from sim.study.calibration.diagnostics import warnings
 from sim.study.calibration.observed import country_pairs, observed_acts
 from sim.study.calibration.summaries import Summaries, scenario_codes
+from sim.views import calibration_figures
 from sim.views.calibration_figures import plot_predictive
+from sim.views.style import FIGURE_DPI, Calendar
 
 pytest.importorskip("pyabc", reason="install the calibrate extra: pip install -e '.[calibrate]'")
 from sim.study.calibration.abc import calibrate, workers  # after the skip: they need pyabc
@@ -79,7 +82,14 @@ def intervals(out) -> pd.DataFrame:
     return pd.read_parquet(out / "intervals.parquet").set_index("parameter")
 
 
-def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path):
+def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path, monkeypatch):
+    drawn, draw = [], calibration_figures.plot_predictive  # the calendar each predictive figure was drawn with
+
+    def plot_predictive(bands, observed, calendar=None):
+        drawn.append(calendar)
+        return draw(bands, observed, calendar)
+
+    monkeypatch.setattr("sim.views.calibration_figures.plot_predictive", plot_predictive)
     observed = tmp_path / "history.csv"
     history(observed, seed=1)
     state = np.random.get_state()
@@ -92,6 +102,10 @@ def test_a_calibration_writes_its_outputs_and_is_reproducible(tmp_path):
     names = {p.name for p in first.iterdir()}
     assert {"posterior.parquet", "posterior_pairs.png", "predictive.png", "predictive.parquet", "scenario"} <= names
     assert {"diagnostics.png", "marginals.parquet", "statistics.parquet"} <= names
+    assert drawn == [Calendar("2020-01")] * 2  # months on the predictive's round axis, as the scenario has them
+    for figure in ("posterior_pairs.png", "predictive.png", "diagnostics.png"):
+        with Image.open(first / figure) as image:
+            assert image.info["dpi"] == pytest.approx((FIGURE_DPI, FIGURE_DPI), abs=0.1)  # as every figure negsim saves
     generations = [line for line in lines if line.startswith("generation ")]
     assert len(generations) == 2 and generations[0].startswith("generation 1/2: epsilon ")
     pd.testing.assert_frame_equal(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -13,18 +14,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import solara
+from mesa.visualization.utils import force_update
 
 pytest.importorskip("solara", reason="the dashboard needs the viz extra: pip install -e '.[viz]'")
 
+import sim.dashboard.page as dashboard_page
 from sim.dashboard.live import DashboardModel, inject_event
-from sim.dashboard.page import model_params
+from sim.dashboard.page import PLAY_RATE, PLOT_DPI, Pace, model_params
 from sim.dashboard.server import main
 from sim.dashboard.settings import MAX_COUNTRIES, confidence_in, dashboard_scenarios
+from sim.dashboard.text import agenda_log, events_log
 from sim.io.library import config_dir, load_scenario, read_yaml
 from sim.model.agents.mesa_model import NegotiationModel
 from sim.model.errors import ScenarioError
 from sim.model.run import simulate
 from sim.model.scenario.specs import ScenarioSpec
+from sim.views.run_figures import LIVE_TEXT
+from sim.views.style import Calendar
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -124,6 +131,51 @@ def test_an_injected_event_moves_confidence_as_the_same_scheduled_event_would():
         inject_event(injected, "163", "japan", "japan")
 
 
+def test_play_redraws_the_talks_only_when_they_changed(monkeypatch):
+    """Each round redraws the confidence figure; the talks figure (a second of drawing on a loaded machine) only when
+    an offer was made or the round axis grew."""
+    drawn = {"confidence": 0, "talks": 0}
+
+    def counted(name, draw):
+        def wrapper(*args, **kwargs):
+            drawn[name] += 1
+            return draw(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(dashboard_page, "plot_confidence", counted("confidence", dashboard_page.plot_confidence))
+    monkeypatch.setattr(dashboard_page, "plot_talks", counted("talks", dashboard_page.plot_talks))
+    model = DashboardModel()
+    _, context = solara.render(dashboard_page.Views(model), handle_error=False)
+    sessions = set()
+    try:
+        for _ in range(30):
+            model.step()
+            sessions.add(len(model.result().offers))
+            force_update()
+    finally:
+        context.close()
+    assert drawn["confidence"] == 31
+    assert drawn["talks"] == 1 + len(sessions - {0}) < 31
+
+
+def test_play_keeps_its_pace_however_long_a_round_takes_to_draw():
+    """It advanced one round per drawing (2 s on a loaded machine); now the rounds a drawing took are due next, at the
+    two rounds a second docs/teaching.md gives."""
+    pace = Pace(PLAY_RATE, now=0.0)
+    assert [pace.due(t) for t in (0.3, 0.6, 0.9)] == [0, 1, 0]  # a quick page: one round every half second
+    assert pace.due(3.05) == 5  # a slow drawing: the rounds due meanwhile come together
+    assert pace.due(3.35) + pace.due(3.65) == 1
+
+
+def test_the_dashboard_s_tables_give_months_where_the_scenario_has_dates():
+    result = simulate(load_scenario("tokyo_2013"), seed=2013, rounds=3)
+    agenda = agenda_log(result.agenda, Calendar("2013-11"))
+    assert agenda.columns[0] == "month" and set(agenda["month"]) <= {"Nov 2013", "Dec 2013", "Jan 2014"}
+    assert list(events_log(result.events, Calendar("2013-11")).columns)[:3] == ["month", "source", "target"]
+    assert agenda_log(result.agenda).columns[0] == "round"  # a scenario without dates
+
+
 def test_main_says_which_port_is_busy():
     with socket.socket() as busy:
         busy.bind(("localhost", 0))
@@ -213,33 +265,85 @@ def test_the_page_steps_the_model_and_redraws_in_a_real_browser(dashboard_url, t
 
         page.screenshot(path=SCREENSHOT.with_name("negsim-dashboard-top.png"))
         page.locator(".negsim-inject").click()
-        expect(page.locator(".negsim-events")).to_contain_text("Impose embargo, boycott, or sanctions (injected)")
+        expect(page.locator(".negsim-events")).to_contain_text(
+            "Impose embargo, boycott, or sanctions (injected)", timeout=UPDATE
+        )
         page.get_by_role("button", name="Play").click()
-        expect(status).to_contain_text("Round 3", timeout=UPDATE)
+        expect(status).to_contain_text(re.compile(r"Round ([3-9]|[1-9]\d+) "), timeout=UPDATE)  # Play may pass several
         page.get_by_role("button", name="Pause").click()
         expect(page.get_by_role("button", name="Play")).to_be_visible()
-        assert readability(page) == {"clipped cells": [], "small figures": [], "small text": []}
+        assert readability(page) == READABLE
         page.screenshot(path=SCREENSHOT, full_page=True)
         browser.close()
 
 
 SCREENSHOT = Path(tempfile.gettempdir()) / "negsim-dashboard.png"  # kept after the test, to look at
+PROJECTORS = [(1024, 768), (1280, 720)]  # a lecture hall's projector, as a browser window fills it
+CHECKS = [
+    "clipped cells",
+    "wide tables",
+    "small figure text",
+    "small text",
+    "slider values",
+    "controls outside their card",
+]
+READABLE = {check: [] for check in CHECKS}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium for a real browser: apt-get install chromium")
+@pytest.mark.parametrize(("width", "height"), PROJECTORS)
+def test_the_page_reads_on_a_projector(dashboard_url, width, height):
+    """At 1024 × 768 the agenda's action column was cut and the figures' text under 10 px; at 1280 × 720 the
+    confidence figure ran below the screen and a slider's value sat on its label."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: pip install playwright")
+    expect = sync_api.expect
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(dashboard_url)
+        status = page.locator(".negsim-status")
+        expect(status).to_contain_text("Round 0", timeout=SERVER_START * 1000)
+        for k in range(1, 4):  # the agenda and the events fill up
+            page.get_by_role("button", name="Step").click()
+            expect(status).to_contain_text(f"Round {k} (", timeout=UPDATE)
+        sidebar = page.locator(".v-navigation-drawer")
+        sidebar.get_by_text("Japan", exact=True).click()  # the sliders
+        expect(sidebar.get_by_text("Japan · leader")).to_be_visible()
+        figure = page.locator(".negsim-confidence img")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())
+        page.screenshot(path=SCREENSHOT.with_name(f"negsim-dashboard-{width}x{height}.png"))
+        assert readability(page) == READABLE
+        assert figure.bounding_box()["y"] + figure.bounding_box()["height"] <= height, "the figure needs scrolling"
+        browser.close()
 
 
 def readability(page) -> dict[str, list]:
-    """What a lecturer could not read at 1400 px: table cells whose text is cut off, figures shown so much smaller than
-    drawn that their 9 pt text falls under 10 px, and page text under 12 px."""
+    """What a lecturer could not read: table cells whose text is cut off, tables wider than their cards, figures
+    shown so small that their smallest text (:data:`LIVE_TEXT` pt) falls under 12 px, page text under 12 px, a
+    slider's value over its label (the text itself, which may overflow its box), buttons outside their card."""
     return page.evaluate(
-        """() => ({
+        """([points, dpi]) => {
+        const text = e => { const r = document.createRange(); r.selectNodeContents(e); return r.getBoundingClientRect(); };
+        const apart = (a, b) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        const shown = [...document.querySelectorAll(".v-navigation-drawer .v-input__slider")].filter(s => s.offsetParent);
+        const card = document.querySelector(".negsim-controls").closest(".v-card").getBoundingClientRect();
+        return {
         "clipped cells": [...document.querySelectorAll(".negsim-agenda td, .negsim-events td")]
-            .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent)
-            .concat([...document.querySelectorAll(".v-data-table__wrapper")]
-                .filter(t => t.scrollWidth > t.clientWidth + 1).map(t => "a table wider than its card")),
-        "small figures": [...document.querySelectorAll(".negsim-figure img")]
-            .filter(img => img.naturalWidth && 9 / 72 * 100 * img.clientWidth / img.naturalWidth < 10)
+            .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent),
+        "wide tables": [...document.querySelectorAll(".v-data-table__wrapper")]
+            .filter(t => t.scrollWidth > t.clientWidth + 1).map(t => [t.scrollWidth, t.clientWidth]),
+        "small figure text": [...document.querySelectorAll(".negsim-figure img")]
+            .filter(img => img.naturalWidth && points / 72 * dpi * img.clientWidth / img.naturalWidth < 12)
             .map(img => [img.clientWidth, img.naturalWidth]),
-        "small text": [...document.querySelectorAll(".v-navigation-drawer label, .negsim-status, td")]
+        "small text": [...document.querySelectorAll(".v-navigation-drawer label, .negsim-status, td, th, .v-card__title")]
             .filter(e => e.offsetParent && parseFloat(getComputedStyle(e).fontSize) < 12)
             .map(e => e.textContent.slice(0, 30)),
-    })"""
+        "slider values": shown.filter(s => !apart(text(s.querySelector(".v-label")),
+                                                  text(s.querySelector(".v-slider__thumb-label"))))
+            .map(s => s.querySelector(".v-label").textContent),
+        "controls outside their card": [...document.querySelectorAll(".negsim-controls .v-btn")]
+            .filter(b => b.getBoundingClientRect().right > card.right).map(b => b.textContent.trim()),
+    }}""",
+        [LIVE_TEXT, PLOT_DPI],
     )

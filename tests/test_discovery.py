@@ -12,10 +12,11 @@ pytest.importorskip("ema_workbench", reason="install the discover extra: pip ins
 
 from conftest import run_here
 
+from sim.cli.main import main
 from sim.io.atomic import write_manifest
 from sim.model.errors import ScenarioError
 from sim.study.aggregate import write_grid
-from sim.study.discovery import MIN_SAMPLES, discover, read_sweep, write_discovery
+from sim.study.discovery import MIN_SAMPLES, _choose, discover, read_sweep, write_discovery
 
 BOX = {"concession": (1.0, 3.0), "initial_confidence": (0.45, 1.0)}  # the outcome holds exactly inside
 TOLERANCE = 0.08  # of each input's range: PRIM peels 5% slices, so bounds land within about one slice
@@ -129,3 +130,56 @@ def test_writing_replaces_an_older_discovery_whole(tmp_path):
     (first / "stale.txt").write_text("old")
     again = write_discovery(found, tmp_path / "d")
     assert not (again / "stale.txt").exists() and (again / "boxes.json").exists()
+
+
+def test_of_the_steps_with_the_highest_coverage_the_densest_is_chosen():
+    """Peeling a slice of misses keeps a box's coverage and raises its density: the step before is dominated."""
+    trajectory = pd.DataFrame(
+        {
+            "coverage": [1.0, 1.0, 1.0, 1.0, 0.9, 0.5],
+            "density": [0.5, 0.80, 0.85, 0.94, 0.99, 1.0],
+            "mass": [1.0, 0.9, 0.8, 0.7, 0.6, 0.3],
+            "res_dim": [0, 1, 1, 2, 2, 3],
+        }
+    )
+    assert _choose(trajectory, 0.8) == 3
+    assert _choose(trajectory, 0.95) == 4
+    assert _choose(trajectory.iloc[:4], 0.99) == 3  # none reaches 0.99: the densest
+
+
+def noisy(n: int = 400, flipped: float = 0.3, seed: int = 3) -> pd.DataFrame:
+    """:func:`synthetic` with a share of the outcomes flipped: no box is much denser than 1 − ``flipped``."""
+    table = synthetic(n)
+    flip = np.random.default_rng(seed).random(n) < flipped
+    return table.assign(
+        settlement_probability=np.where(flip, 1 - table["settlement_probability"], table["settlement_probability"])
+    )
+
+
+@pytest.mark.parametrize("min_density", [0.6, 0.7, 0.8])
+def test_the_chosen_box_is_dominated_by_no_step_that_reaches_min_density(min_density):
+    found = discover(
+        noisy(flipped=0.1),
+        ["initial_confidence", "concession", "noise"],
+        "settlement_probability",
+        threshold=0.5,
+        min_density=min_density,
+    )
+    steps, chosen = found.trajectory, found.trajectory.iloc[found.chosen]
+    dense = steps[steps["density"] >= min_density]
+    better = dense[(dense["coverage"] >= chosen["coverage"]) & (dense["density"] > chosen["density"])]
+    assert found.reached and better.empty, better
+
+
+def test_a_box_that_does_not_reach_min_density_is_said_in_one_line(tmp_path, capsys):
+    sweep = fake_sweep(tmp_path)
+    cells = pd.read_parquet(sweep / "aggregate" / "cells.parquet")
+    noisy_cells = cells.assign(settlement_probability=noisy(len(cells))["settlement_probability"])
+    noisy_cells.to_parquet(sweep / "aggregate" / "cells.parquet", index=False)
+    main(["discover", str(sweep), "outcome=settlement_probability", "threshold=0.5", "min_density=0.99"])
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("negsim:")]
+    boxes = json.loads((sweep / "discovery" / "settlement_probability" / "boxes.json").read_text())
+    assert boxes["min_density"] == 0.99 and boxes["min_density_reached"] is False
+    assert len(said) == 1 and said[0].startswith("negsim: warning: no peeling step reaches min_density=0.99"), said
+    main(["discover", str(sweep), "outcome=settlement_probability", "threshold=0.5", "min_density=0.5"])
+    assert "negsim: warning" not in capsys.readouterr().err

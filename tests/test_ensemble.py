@@ -1,4 +1,5 @@
-"""Statistics of ensembles of confidence trajectories: bands and recovery from the largest fall."""
+"""Statistics of ensembles of confidence trajectories: bands, recovery from the largest fall and from a scheduled
+shock."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.study.ensemble import bands, recovery
+from sim.model.scenario.specs import Event
+from sim.study.ensemble import bands, recovery, shock_recovery
 
 PAIRS = [("japan", "russia"), ("russia", "japan")]
 
@@ -73,3 +75,24 @@ def test_bands_are_ordered_and_recovery_is_after_the_fall(cube):
     after = back.loc[fell, "fall_round.japan.russia"] + back.loc[fell, "recovery_rounds.japan.russia"].fillna(0)
     assert (after < cube.shape[1]).all()
     assert back.loc[~fell, "recovery_rounds.japan.russia"].isna().all()
+
+
+def test_shock_recovery_measures_the_scheduled_shock_not_the_largest_fall():
+    """Japan's confidence in Russia: a shock in round 2 (0.5 → 0.4, back in round 4), then a larger fall in round 5
+    that never heals. The largest fall is round 5's; the shock's own recovery takes 2 rounds."""
+    japan = [0.5, 0.5, 0.4, 0.45, 0.5, 0.2, 0.2]
+    cube = np.stack([np.stack([japan, [0.5] * 7], axis=-1)])
+    shock = Event(2, "russia.defence", "japan", -7.2, "150", "exercises")
+    events = [Event(1, "russia", "japan", -2.0, "111", "criticism"), shock, Event(3, "japan", "russia", 4.0, "051", "")]
+    table = shock_recovery(cube, PAIRS, events)
+    assert list(table.columns) == [
+        "shock_round.japan.russia",
+        "shock_fall.japan.russia",
+        "shock_recovery_rounds.japan.russia",
+    ]
+    assert table.iloc[0].tolist() == pytest.approx([2, 0.1, 2])
+    assert np.isnan(recovery(cube, PAIRS).loc[0, "recovery_rounds.japan.russia"])  # the largest fall's
+    unhealed = shock_recovery(cube, PAIRS, [Event(5, "russia", "japan", -9.0, None, "")])
+    assert np.isnan(unhealed.loc[0, "shock_recovery_rounds.japan.russia"])
+    late = shock_recovery(cube, PAIRS, [Event(9, "russia", "japan", -9.0, None, "")])  # after the last round
+    assert late.loc[0, ["shock_fall.japan.russia", "shock_recovery_rounds.japan.russia"]].isna().all()

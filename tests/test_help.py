@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from sim.cli.main import COMMANDS, main
@@ -86,3 +89,31 @@ def test_a_misspelt_key_gets_the_nearest_name(capsys):
     with pytest.raises(SystemExit) as done:
         main(["run", "scenario.countries.japan.ministries.foriegn.hawkishness=0.3"])
     assert done.value.code == 2 and "did you mean 'foreign'" in capsys.readouterr().err
+
+
+def test_the_command_list_is_one_column_of_names_and_one_of_descriptions(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out.split("commands:\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split()[0] for line in listed] == list(COMMANDS)
+    starts = {len(line) - len(line.split(maxsplit=1)[1]) for line in listed}
+    assert len(starts) == 1, listed
+
+
+@pytest.mark.slow
+def test_run_help_answers_without_starting_hydra_s_app_or_importing_the_simulation_s_heavy_libraries():
+    """Hydra's app lists every option of every config group before it prints a help page, and SciPy's statistics
+    take a second to import: `negsim run --help` took about 4 s of CPU (7 s on a loaded machine)."""
+    code = (
+        "import resource, sys\n"
+        "from sim.cli.main import main\n"
+        "try:\n    main(['run', 'seed=7', '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('scipy.stats', 'matplotlib.pyplot', 'sim.cli.hydra_apps') if m in sys.modules]\n"
+        "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print('HEAVY', heavy, usage.ru_utime + usage.ru_stime)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "(now: 7)" in done.stdout, done.stderr
+    heavy, seconds = done.stdout.split("HEAVY ")[1].rsplit(" ", 1)
+    assert heavy == "[]"
+    assert float(seconds) < 2.5, f"{seconds} s of CPU"

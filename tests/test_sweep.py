@@ -103,6 +103,12 @@ def test_a_bad_cell_is_recorded_and_aggregation_goes_on(tmp_path, cell_config):
     assert table.loc[table["x"] == 2, "error"].str.contains("got 1.5").all()
 
 
+def test_the_wilson_interval_is_exactly_0_with_no_success_and_exactly_1_with_no_failure():
+    """The formula leaves 1.7e-18 at 0 successes of 10,000, which a table prints as such."""
+    assert [wilson_interval(0, n)[0] for n in (1, 7, 194, 10_000)] == [0.0] * 4
+    assert [wilson_interval(n, n)[1] for n in (1, 7, 194, 10_000)] == [1.0] * 4
+
+
 def test_wilson_interval_known_values():
     """Wilson (1927): 0 of 10 → [0, 0.278]; 5 of 10 → [0.237, 0.763]."""
     assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
@@ -148,13 +154,15 @@ def test_sweep_command_writes_the_aggregate_and_plots(basic_sweep):
     )
     assert len(table) == 4 * 24
     assert table["recovery_rounds.japan.russia"].notna().any()
+    assert (table["shock_round.japan.russia"] == table["shock_round"]).all()  # the recovery from the study's shock
     timing = json.loads((out / "timing.json").read_text())
     assert set(timing) == {"total", "jobs", "hydra", "finishing", "aggregating", "plotting"}
     assert 0 < timing["hydra"] < timing["total"]
-    for name in ("settlement_probability.png", "confidence_bands.png", "time_to_settlement.png"):
+    assert not (out / "settlement_probability.png").exists()  # nothing settles in a few rounds: nothing to show
+    for name in ("confidence_bands.png", "recovery.png"):
         (out / name).unlink()
     assert negsim("plot", str(cwd / "multirun" / "shock_recovery"), cwd=cwd).returncode == 0
-    assert (out / "confidence_bands.png").exists()
+    assert (out / "confidence_bands.png").exists() and (out / "recovery.png").exists()
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from pathlib import Path
 from sim import load_scenario
 from sim.study.replay import at_months, course, replay, settled_by_year
 from sim.views.replay_figures import plot_replay
+from sim.views.style import FIGURE_DPI
 
 SCENARIO, UNTIL = "tokyo_2013_decade", "2022-12"
 MONTHS = {  # the turning points of the record (sim/data/README.md), read at the end of each month
@@ -64,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     figures, (result, settled) = numbers(args.replicates)
     fig = plot_replay(result, result.events, settled)
-    fig.savefig(args.out / "decade.png", dpi=120)
+    fig.savefig(args.out / "decade.png", dpi=FIGURE_DPI)
     print(f"settled by the end of 2022: {100 * figures['settled_by_2022']:.1f}% of {args.replicates:,} histories")
     for pair, values in figures["confidence"].items():
         print(pair, "  ".join(f"{k}: {v:.3f}" for k, v in values.items()))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.cli.errors import fail
+from sim.cli.errors import fail, require_extra
 from sim.cli.overrides import composed, config_argument, config_file
 from sim.io.library import config_dir
 from sim.io.places import output_place
@@ -85,12 +85,10 @@ def main(argv: list[str]) -> None:
         if checking:
             cases, overrides = _cases(overrides)
         calibration = load_calibration(config, overrides)
-        try:
-            from sim.study.calibration.abc import calibrate
-            from sim.study.calibration.check import check, summary_lines
-        except ImportError as error:
-            extra = "the calibrate extra: pip install -e '.[calibrate]'"
-            raise ScenarioError("negsim calibrate", error.name, extra) from None
+        require_extra("calibrate")
+        from sim.study.calibration.abc import calibrate
+        from sim.study.calibration.check import check, summary_lines
+
         started = time.perf_counter()
         if checking:
             out = check(calibration, cases, progress=_say)

@@ -17,6 +17,7 @@ outputs go (:func:`log_beside`), an unexpected failure's traceback is also writt
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import traceback
@@ -32,6 +33,37 @@ LOG_FILE = "negsim-error.log"
 MESSAGE_CHARS = 300  # an unexpected error's own text is cut to this many characters
 
 _log_dir: list[Path] = []  # where the command writes its outputs, once known
+
+EXTRAS = {  # an optional part of negsim (pyproject.toml): what needs it, and a module it installs
+    "viz": ("the dashboard", "solara"),
+    "discover": ("scenario discovery", "ema_workbench"),
+    "calibrate": ("calibration", "pyabc"),
+    "ray": ("sweep.backend=ray", "ray"),
+    "parallel": ("hydra/launcher=joblib", "hydra_plugins.hydra_joblib_launcher"),
+    "slurm": ("hydra/launcher=slurm", "hydra_plugins.hydra_submitit_launcher"),
+}
+LAUNCHERS = {"joblib": "parallel", "slurm": "slurm", "submitit_slurm": "slurm", "submitit_local": "slurm"}
+
+
+class MissingExtra(ScenarioError):
+    """A command needs an optional extra that is not installed: one line naming the extra and how to install it."""
+
+    def __init__(self, extra: str):
+        what, module = EXTRAS[extra]
+        install = f"pip install -e '.[{extra}]'"
+        super().__init__(what, module, install)
+        self.args = (f"{what} needs the {extra} extra ({module} is not installed): {install}",)
+
+
+def installed(extra: str) -> bool:
+    """Whether the optional ``extra`` is installed (its module looked up, not imported)."""
+    return importlib.util.find_spec(EXTRAS[extra][1]) is not None
+
+
+def require_extra(extra: str) -> None:
+    """Raise :class:`MissingExtra` unless the optional ``extra`` is installed."""
+    if not installed(extra):
+        raise MissingExtra(extra)
 
 
 def debugging() -> bool:

@@ -10,9 +10,13 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, NoReturn
 
-from sim.cli.errors import DEBUG, EXIT_INTERRUPTED, fail, reported
+from sim.cli.errors import DEBUG, EXIT_INTERRUPTED, fail, reported, require_extra
 from sim.model.errors import ScenarioError, one_of
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
 
 COMMANDS: dict[str, str] = {
     "run": "run a scenario end to end and write its tables, summary and plot (Hydra overrides: seed=3 rounds=80 …)",
@@ -40,9 +44,9 @@ USAGES: dict[str, str] = {
 }
 
 
-def _check_hydra_command(argv: list[str]) -> None:
+def _check_hydra_command(argv: list[str]) -> list[DictConfig]:
     """Check a Hydra command line before its app is imported or run: overrides, settings and output places, so that
-    a mistake is refused in one line, in a second or two, before anything is written."""
+    a mistake is refused in one line, in a second or two, before anything is written. Returns the configs checked."""
     from sim.cli.errors import log_beside
     from sim.cli.overrides import checked_configs, hydra_arguments
     from sim.cli.settings import SWEEP, check_run, check_sweep
@@ -53,22 +57,25 @@ def _check_hydra_command(argv: list[str]) -> None:
     places = {check(config) for config in configs}
     if multirun and len(places) == 1:
         log_beside(*places)
+    return configs
 
 
-def _own_help(name: str, argv: list[str]) -> list[str]:
-    """``argv`` with ``--help`` asking for the command's own help (``conf/hydra/help/negsim_<name>.yaml``) rather
-    than Hydra's dump of the config."""
-    if not any(a in HELP for a in argv):
-        return argv
+def _own_help(name: str, argv: list[str]) -> NoReturn:
+    """``negsim run --help``, ``negsim sweep --help``: the command's own page (``conf/hydra/help/negsim_<name>.yaml``)
+    rather than Hydra's dump of the config, with the values the other overrides give. Drawn from the config composed
+    to check the command line: Hydra's app would first list every option of every config group (seconds)."""
     from omegaconf import OmegaConf
 
+    from sim.cli.overrides import resolved
     from sim.io.library import config_dir
 
     def options(group: str) -> str:
         return ", ".join(sorted(p.stem for p in (config_dir() / group).glob("*.yaml")))
 
     OmegaConf.register_new_resolver("negsim_options", options, replace=True)
-    return ["--help", f"hydra/help=negsim_{name}", *(a for a in argv if a not in HELP)]
+    config = _check_hydra_command([f"hydra/help=negsim_{name}", *(a for a in argv if a not in HELP)])[0]
+    print(resolved(config, "hydra.help.template"))
+    raise SystemExit(0)
 
 
 @contextmanager
@@ -87,7 +94,6 @@ def _hydra_reported(argv: list[str]) -> Iterator[None]:
 
 def _hydra_command(app: Callable[[], None], name: str, argv: list[str]) -> None:
     """Run a Hydra app as if it were the program, with ``argv`` as its overrides."""
-    argv = _own_help(name, argv)
     sys.argv = [f"negsim {name}", *argv]
     with _hydra_reported(argv):
         app()
@@ -140,11 +146,12 @@ def main(argv: list[str] | None = None) -> None:
         argv = [a for a in argv if a != "--debug"]
         os.environ[DEBUG] = "1"
     os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files, never windows (a library leaves it be)
+    width = max(map(len, COMMANDS))
     parser = argparse.ArgumentParser(
         prog="negsim",
         description="Agent-based simulation of diplomatic negotiation.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="commands:\n" + "\n".join(f"  {k:10} {v}" for k, v in COMMANDS.items()) + "\n\n"
+        epilog="commands:\n" + "\n".join(f"  {k:{width}}  {v}" for k, v in COMMANDS.items()) + "\n\n"
         "`negsim COMMAND --help` describes a command. `--debug` (or NEGSIM_DEBUG=1) shows the traceback of a failure.",
     )
     parser.add_argument("command", choices=COMMANDS, metavar="COMMAND", help="one of: " + ", ".join(COMMANDS))
@@ -174,7 +181,9 @@ def _dispatch(command: str, rest: list[str]) -> None:
     if command in USAGES and any(a in HELP for a in rest):
         print(USAGES[command])
         raise SystemExit(0)
-    if command == "run":
+    if command == "run" and any(a in HELP for a in rest):
+        _own_help(command, rest)
+    elif command == "run":
         _check_hydra_command(rest)
         from sim.cli.hydra_apps import run_app
 
@@ -186,9 +195,10 @@ def _dispatch(command: str, rest: list[str]) -> None:
             print("negsim: error: interrupted", file=sys.stderr)
             raise SystemExit(EXIT_INTERRUPTED) from None
         rest = named(rest)
-        inspecting = any(a.split("=", 1)[0] in INSPECTING for a in rest)  # --help, --cfg …: no multirun
+        if any(a in HELP for a in rest):
+            _own_help(command, rest)
+        inspecting = any(a.split("=", 1)[0] in INSPECTING for a in rest)  # --cfg …: no multirun
         _check_hydra_command(rest if inspecting else ["--multirun", *rest])
-        rest = _own_help(command, rest)
         with _hydra_reported(rest):
             sweep_command(rest)
     elif command == "plot":
@@ -208,10 +218,9 @@ def _dispatch(command: str, rest: list[str]) -> None:
 
         discover(rest)
     elif command == "dashboard":
-        try:
-            from sim.dashboard.server import main as dashboard
-        except ImportError as error:
-            fail(ScenarioError("negsim dashboard", error.name, "the viz extra installed: pip install -e '.[viz]'"))
+        require_extra("viz")
+        from sim.dashboard.server import main as dashboard
+
         dashboard(rest)
     elif command == "brief":
         from sim.cli.teaching import brief

@@ -32,6 +32,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 from tqdm import tqdm
 
+from sim.cli.errors import LAUNCHERS, MissingExtra, installed
 from sim.io.library import config_dir
 from sim.io.yaml_files import read_yaml
 from sim.model.errors import ScenarioError, one_of, quote
@@ -246,8 +247,11 @@ def explained(error: Exception, override: str) -> ScenarioError:
                 problem=f"character {bad!r} at position {at + 1} cannot be used here",
             )
         return ScenarioError(override, None, SYNTAX, problem=f"not an override ({lines[0]})")
-    if isinstance(error, MissingConfigException) and error.options is not None:
+    if isinstance(error, MissingConfigException):
         group, _, option = (error.missing_cfg_file or "").rpartition("/")
+        if group == "hydra/launcher" and option in LAUNCHERS and not installed(LAUNCHERS[option]):
+            return MissingExtra(LAUNCHERS[option])  # a launcher (or a default of one) whose extra is missing
+    if isinstance(error, MissingConfigException) and error.options is not None:
         return ScenarioError(f"{group}={option}", None, one_of(error.options, option), problem=f"no {group} {option!r}")
     cause = error.__cause__
     if isinstance(cause, ConfigKeyError | ConfigAttributeError) and cause.parent_node is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim.cli.errors import require_extra
 from sim.cli.overrides import ValueCheck, resolved
 from sim.io.places import output_place
 from sim.model import schema
@@ -46,6 +47,13 @@ def _address(value: object, path: str) -> object:
     return value
 
 
+def _backend(value: object, path: str) -> str:
+    backend = schema.name(value, path, BACKENDS)
+    if backend == "ray":
+        require_extra("ray")
+    return backend
+
+
 def _rounds(value: object, path: str) -> int:
     return schema.integer(value, path, 1, MAX_ROUNDS)
 
@@ -63,7 +71,7 @@ SWEEP: dict[str, ValueCheck] = {  # negsim sweep's
     "sweep.replicates": lambda v, p: schema.integer(v, p, 1, MAX_REPLICATES),
     "sweep.chunk": lambda v, p: schema.integer(v, p, 1, MAX_REPLICATES),
     "sweep.workers": check_workers,
-    "sweep.backend": lambda v, p: schema.name(v, p, BACKENDS),
+    "sweep.backend": _backend,
     "sweep.address": _address,
     "sweep.name": lambda v, p: schema.identifier(v, p),
 }

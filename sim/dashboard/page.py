@@ -18,31 +18,38 @@ from mesa.visualization.utils import force_update, update_counter
 
 from sim.dashboard.live import DashboardModel, inject_event
 from sim.dashboard.settings import dashboard_scenarios, main_issues, parameters
-from sim.dashboard.text import action_counts, agenda_log, agent_reasons, status_line, talks_status
+from sim.dashboard.text import action_counts, agenda_log, agent_reasons, events_log, status_line, talks_status
 from sim.model.cameo import goldstein_table
 from sim.model.errors import ScenarioError
-from sim.views.run_figures import plot_confidence, plot_talks
-from sim.views.style import display_name
+from sim.views.run_figures import LIVE_WIDTH, MIN_LIVE_ROUNDS, plot_confidence, plot_talks
+from sim.views.style import Calendar, display_name
 
-PLOT_DPI = 100
-PLAY_INTERVAL = 0.3  # seconds between two rounds while playing
-CSS = """
-.negsim-figure img { width: 100%; height: auto; max-width: 1000px; }
-.negsim-status { font-size: 1.1rem; margin: 8px 12px 0; }
-.negsim-agenda td, .negsim-agenda th, .negsim-events td, .negsim-events th { white-space: nowrap; }
-.negsim-agenda .v-data-table__wrapper, .negsim-events .v-data-table__wrapper { overflow-x: auto; }
-.negsim-controls .v-btn { min-width: 80px; }
-.v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
-.v-navigation-drawer .v-input__slider .v-label {
-    flex: 1 0 100%; max-width: 100%; white-space: normal; font-size: 0.85rem; margin-bottom: 18px;
-}
-.v-navigation-drawer .v-slider__thumb-label-container { display: block !important; }
-.v-navigation-drawer .v-slider__thumb-label {
+PLOT_DPI = 100  # the figures' pixels: LIVE_WIDTH in × 100 = 800 px, shown at most that wide
+PLAY_RATE = 2.0  # rounds per second while playing, however long the page takes to draw a round
+PLAY_PAUSE = 0.3  # seconds between two drawings while playing: the browser receives one before the next is drawn
+SIDEBAR = 300  # px: Solara's 400 px sidebar leaves a 1024 px screen too little room for the figures
+CSS = f"""
+.v-navigation-drawer {{ min-width: {SIDEBAR}px !important; max-width: {SIDEBAR}px !important; }}
+.negsim-figure img {{ width: 100%; height: auto; max-width: {LIVE_WIDTH * PLOT_DPI:.0f}px; }}
+.negsim-status {{ font-size: 1rem; margin: 0 4px 8px; }}
+.negsim-agenda td, .negsim-events td {{ white-space: normal; font-size: 0.875rem; }}
+.negsim-agenda th, .negsim-events th {{ white-space: nowrap; }}
+.negsim-agenda td:last-child {{ white-space: nowrap; }}
+.negsim-controls .v-btn {{ min-width: 64px !important; padding: 0 12px !important; }}
+.v-navigation-drawer .v-card__title {{ word-break: normal; }}
+.v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
+.v-navigation-drawer .v-input__slider .v-label {{
+    flex: 1 0 100%; max-width: 100%; white-space: normal; font-size: 0.85rem; height: auto; line-height: 1.3;
+    margin-bottom: 28px;
+}}
+.v-navigation-drawer .v-slider__thumb-label-container {{ display: block !important; }}
+.v-navigation-drawer .v-slider__thumb-label {{
     background: none !important; color: #1565c0; width: auto !important; height: auto !important;
     transform: translate(-50%, -21px) !important; font-size: 0.75rem;
-}
-.v-navigation-drawer .v-slider__thumb-label > div { transform: none !important; }
-"""  # sidebar sliders: the label on its own line, the value always shown above the thumb
+}}
+.v-navigation-drawer .v-slider__thumb-label > div {{ transform: none !important; }}
+"""  # a narrower sidebar; tables whose text wraps inside their cards (the action kept whole); sidebar sliders: the
+# label on its own line, the value always shown above the thumb, clear of the label
 
 
 def model_params(model: DashboardModel) -> dict[str, dict[str, Any]]:
@@ -104,41 +111,69 @@ def ShockForm(model: DashboardModel) -> None:
 
 @solara.component
 def Views(model: DashboardModel) -> None:
-    """The main area, redrawn after every step (Mesa's update counter)."""
+    """The main area, redrawn after every step (Mesa's update counter): the confidence figure each round, the talks
+    and the tables only when what they show changed."""
     update_counter.get()
     result = model.result()
+    calendar = Calendar.of(model.spec)
+    talks = (model, len(result.offers), max(result.rounds, MIN_LIVE_ROUNDS), result.summary["settled"])
+    agenda, events = (model, len(result.agenda)), (model, len(result.events))
+    talks_figure = solara.use_memo(lambda: plot_talks(result), talks)
+    agenda_table = solara.use_memo(lambda: agenda_log(result.agenda, calendar), agenda)
+    events_table = solara.use_memo(lambda: events_log(result.events, calendar), events)
     if model.error:
         solara.Error(f"Not applied: {model.error}", classes=["negsim-error"])
     solara.HTML("p", status_line(model, result), classes=["negsim-status"])
-    with solara.Card("Confidence", classes=["negsim-confidence", "negsim-figure"]):
+    with solara.Card(classes=["negsim-confidence", "negsim-figure"]):
         solara.FigureMatplotlib(plot_confidence(result, live=True), format="png", dpi=PLOT_DPI)
     with solara.Card("Territorial talks", classes=["negsim-talks", "negsim-figure"]):
         for paragraph in talks_status(result):
             solara.HTML("p", paragraph)
-        solara.FigureMatplotlib(plot_talks(result), format="png", dpi=PLOT_DPI)
+        solara.FigureMatplotlib(talks_figure, dependencies=list(talks), format="png", dpi=PLOT_DPI)
     with solara.Card("Agenda log", classes=["negsim-agenda"]):
         solara.HTML("p", action_counts(result.agenda))
-        solara.DataFrame(agenda_log(result.agenda), items_per_page=10)
+        solara.DataFrame(agenda_table, items_per_page=10)
     with solara.Card(f"Why: each ministry's reasons in round {result.rounds}", classes=["negsim-reasons"]):
         solara.HTML("div", agent_reasons(model))
     with solara.Card("Shock: inject an event"):
         ShockForm(model).key(model.scenario_name)  # fresh choices for another scenario's countries
     with solara.Card("Events", classes=["negsim-events"]):
-        solara.DataFrame(result.events.drop(columns="replicate"), items_per_page=8)
+        solara.DataFrame(events_table, items_per_page=8)
+
+
+class Pace:
+    """Rounds due at ``rate`` per second: while the page draws one round, the rounds it took to draw are due next, so
+    that Play keeps its pace on a slow machine (the figures show every round's values; the page shows the latest)."""
+
+    def __init__(self, rate: float, now: float):
+        self.rate, self.last, self.owed = rate, now, 0.0
+
+    def due(self, now: float) -> int:
+        """The whole rounds due since the last call."""
+        self.owed += (now - self.last) * self.rate
+        self.last = now
+        rounds = int(self.owed)
+        self.owed -= rounds
+        return rounds
 
 
 @solara.component
 def Controls(model: solara.Reactive[DashboardModel], values: dict[str, Any]) -> None:
-    """Step one round, Play rounds one after another (Pause), Reset to a new model with the sidebar's values."""
+    """Step one round, Play :data:`PLAY_RATE` rounds a second (Pause), Reset to a new model with the sidebar's
+    values."""
     playing = solara.use_reactive(False)
 
     def play() -> None:
+        pace = Pace(PLAY_RATE, time.monotonic())
         while playing.value:
-            time.sleep(PLAY_INTERVAL)
+            time.sleep(PLAY_PAUSE)
+            rounds = pace.due(time.monotonic())
             if not playing.value:
                 break
-            model.value.step()
-            force_update()
+            for _ in range(rounds):
+                model.value.step()
+            if rounds:
+                force_update()
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
 

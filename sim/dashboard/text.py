@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.model.record.result import RunResult
 from sim.model.scenario.specs import ScenarioSpec
-from sim.views.style import display_name
+from sim.views.style import Calendar, display_name
 
 if TYPE_CHECKING:
     from sim.dashboard.live import DashboardModel
@@ -55,11 +55,11 @@ def talks_status(result: RunResult) -> list[str]:
 
 def when(spec: ScenarioSpec, round_: int) -> str:
     """Round ``round_`` with its month if the scenario gives dates: ``Round 3 (January 2014)``."""
-    if spec.calendar_start is None or round_ == 0:
+    dates = Calendar.of(spec)
+    if dates is None or round_ == 0:
         return f"Round {round_}"
-    year, month = map(int, spec.calendar_start.split("-"))
-    months = year * 12 + month - 1 + (round_ - 1) * spec.round_months
-    return f"Round {round_} ({calendar.month_name[months % 12 + 1]} {months // 12})"
+    year, month = dates.month_of(round_)
+    return f"Round {round_} ({calendar.month_name[month]} {year})"
 
 
 def status_line(model: DashboardModel, result: RunResult) -> str:
@@ -76,11 +76,16 @@ def status_line(model: DashboardModel, result: RunResult) -> str:
     return " · ".join([head, *pairs])
 
 
-def agenda_log(agenda: pd.DataFrame) -> pd.DataFrame:
-    """The agenda table for reading, latest first: who did what about which item, at which meeting."""
+def _round_column(rounds: pd.Series, dates: Calendar | None) -> dict[str, pd.Series]:
+    """A table's first column: the month of each round where the scenario gives dates, else the round."""
+    return {"month": rounds.map(dates.month)} if dates else {"round": rounds}
+
+
+def agenda_log(agenda: pd.DataFrame, dates: Calendar | None = None) -> pd.DataFrame:
+    """The agenda table for reading, latest first: when, who did what about which item, at which meeting."""
     return pd.DataFrame(
         {
-            "round": agenda["round"],
+            **_round_column(agenda["round"], dates),
             "meeting": agenda["meeting"].str.replace("_", " "),
             "item": agenda["item"].str.replace("_", " "),
             "who": agenda["actor"].astype(str).map(display_name)
@@ -89,6 +94,12 @@ def agenda_log(agenda: pd.DataFrame) -> pd.DataFrame:
             "action": agenda["action"].str.replace("_", " "),
         }
     ).iloc[::-1]
+
+
+def events_log(events: pd.DataFrame, dates: Calendar | None = None) -> pd.DataFrame:
+    """The events that struck, for reading: when, who acted towards whom, the CAMEO code, its value, the note."""
+    rest = events.drop(columns=["replicate", "round"])
+    return pd.DataFrame({**_round_column(events["round"], dates), **{c: rest[c] for c in rest.columns}})
 
 
 def action_counts(agenda: pd.DataFrame) -> str:

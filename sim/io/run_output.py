@@ -13,6 +13,7 @@ from sim.io.atomic import AtomicDir
 from sim.model.record.acts import acts_table
 from sim.model.record.result import RunResult
 from sim.views.run_figures import plot_confidence, plot_talks
+from sim.views.style import FIGURE_DPI
 from sim.views.talks_figures import plot_bargaining
 
 
@@ -38,6 +39,6 @@ def write_run(result: RunResult, directory: str | Path, config: Mapping | None =
                 figures |= {"talks": plot_talks, "bargaining": plot_bargaining}
             for name, draw in figures.items():
                 figure = draw(result)
-                figure.savefig(partial / f"{name}.png", dpi=150)
+                figure.savefig(partial / f"{name}.png", dpi=FIGURE_DPI)
                 plt.close(figure)
     return folder.target

@@ -51,13 +51,15 @@ MAX_PENDING = 64  # … or this many cells' frames
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927): good at 0 and 1 and for small n."""
+    """Wilson score interval for a binomial proportion (Wilson 1927): good at 0 and 1 and for small n. Its bound at
+    0 successes is exactly 0 (and at n exactly 1), where the formula leaves a rounding error (1.7e-18)."""
     if n == 0:
         return (np.nan, np.nan)
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, float(centre - half))
+    return (low, 1.0 if successes == n else min(1.0, float(centre + half)))
 
 
 @dataclass(frozen=True)

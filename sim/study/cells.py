@@ -92,9 +92,9 @@ def scenario_of(text: str) -> ScenarioSpec:
 
 
 class Chunk(NamedTuple):
-    """One batch's results: per-replicate summaries (with recovery from the largest fall), and, unless the worker
-    wrote them to the cell's directory itself, its confidence rows and its confidence cube (replicates × rounds ×
-    directed pairs, for the cell's bands)."""
+    """One batch's results: per-replicate summaries (with recovery from the largest fall and from each pair's
+    scheduled shock), and, unless the worker wrote them to the cell's directory itself, its confidence rows and its
+    confidence cube (replicates × rounds × directed pairs, for the cell's bands)."""
 
     summaries: pd.DataFrame
     pairs: list[tuple[str, str]]
@@ -117,15 +117,17 @@ def run_chunk(
     of the cell's Parquet dataset, and its cube beside it (``cube-*.npy``, for the bands of a cell of one point), in
     parallel with the other batches, and not sent back.
     """
+    scenario = scenario_of(scenario_json)
     if points is None:
-        result = simulate_ensemble(scenario_of(scenario_json), seeds, rounds=rounds, ministry_every=0)
+        result = simulate_ensemble(scenario, seeds, rounds=rounds, ministry_every=0)
     else:
         which, values = points
         result = simulate_points(
             json.loads(scenario_json), [values[p] for p in which], seeds, rounds=rounds, ministry_every=0
         )
     cube, pairs = result.confidence_cube, result.country_pairs
-    summaries = pd.concat([result.replicate_summaries, ensemble.recovery(cube, pairs)], axis=1)
+    recovered = [ensemble.recovery(cube, pairs), ensemble.shock_recovery(cube, pairs, scenario.events)]
+    summaries = pd.concat([result.replicate_summaries, *recovered], axis=1)
     summaries = summaries.rename(columns={"seed": "replicate_seed"})
     summaries = summaries.assign(replicate=lambda d: d["replicate"] + start, error=None)
     rows = result.country_confidence.assign(replicate=lambda d: d["replicate"] + start)

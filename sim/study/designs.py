@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.model import schema
 from sim.model.errors import ScenarioError, one_of
@@ -35,6 +34,8 @@ class Design:
 
     def points(self) -> list[dict[str, float | int]]:
         """The design's points, each a mapping of config key to value (whole numbers where both bounds are)."""
+        from scipy.stats import qmc  # here: SciPy's statistics take a second to import, which a check need not wait for
+
         rng = np.random.default_rng(self.seed)
         dims = len(self.ranges)
         sampler = qmc.LatinHypercube(d=dims, rng=rng) if self.method == "lhs" else qmc.Sobol(d=dims, rng=rng)

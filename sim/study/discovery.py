@@ -3,10 +3,11 @@
 PRIM, the Patient Rule Induction Method (Friedman & Fisher 1999), peels a box of input ranges one small slice at a
 time, keeping the slice that raises the share of hits inside it most, and so traces a trajectory from the whole space
 (coverage 1, low density) to a small box that holds almost only hits (high density, lower coverage). The chosen box is
-the one of highest coverage whose density reaches ``min_density``; each of its restrictions comes with the p-value of
-the hypothesis that it does not matter (a one-sided binomial test, as in Bryant & Lempert 2010). A CART tree
-(Breiman et al. 1984) over the same data is a second view. Both come from the EMA Workbench (Kwakkel 2017), a
-well-kept implementation of scenario discovery (``pip install -e '.[discover]'``).
+the one of highest coverage whose density reaches ``min_density``, the densest of those (no other step is both as
+covering and denser); each of its restrictions comes with the p-value of the hypothesis that it does not matter (a
+one-sided binomial test, as in Bryant & Lempert 2010). A CART tree (Breiman et al. 1984) over the same data is a
+second view. Both come from the EMA Workbench (Kwakkel 2017), a well-kept implementation of scenario discovery
+(``pip install -e '.[discover]'``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sim.io.atomic import AtomicDir
 from sim.model.errors import ScenarioError, one_of
 from sim.study.aggregate import GRID_FILE, checked_aggregate, read_swept
 from sim.views.discovery_figures import plot_box, plot_peeling
+from sim.views.style import FIGURE_DPI
 
 MIN_SAMPLES = 20  # fewer points cannot be peeled in steps of a few per cent
 DEFAULT_MIN_DENSITY = 0.8  # the chosen box holds at least this share of hits
@@ -40,6 +42,12 @@ class Discovery:
     chosen: int  # the step of the chosen box
     box: pd.DataFrame  # the chosen box's restrictions: parameter, low, high, p_low, p_high
     tree: pd.DataFrame  # CART's leaves: coverage, density, mass and each input's range
+    min_density: float = DEFAULT_MIN_DENSITY  # the density the chosen box was to reach
+
+    @property
+    def reached(self) -> bool:
+        """Whether the chosen box reaches ``min_density`` (if no step does, it is the densest step)."""
+        return bool(self.trajectory["density"].iloc[self.chosen] >= self.min_density - 1e-12)
 
     def summary(self) -> dict:
         """The discovery as plain values (``boxes.json``)."""
@@ -48,6 +56,8 @@ class Discovery:
             "rule": self.rule,
             "samples": len(self.hits),
             "hits": int(self.hits.sum()),
+            "min_density": self.min_density,
+            "min_density_reached": self.reached,
             "chosen": {
                 "step": self.chosen,
                 "coverage": float(step["coverage"]),
@@ -124,15 +134,17 @@ def discover(
         tree.build_tree()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
     chosen = _choose(trajectory, min_density)
-    return Discovery(rule, x, hits, trajectory, chosen, _restrictions(box, chosen), _leaves(tree))
+    return Discovery(rule, x, hits, trajectory, chosen, _restrictions(box, chosen), _leaves(tree), min_density)
 
 
 def _choose(trajectory: pd.DataFrame, min_density: float) -> int:
-    """The step of highest coverage whose density reaches ``min_density`` (else the densest step)."""
+    """The step of highest coverage whose density reaches ``min_density``, the densest of those with that coverage (a
+    step that peels only misses keeps its coverage and gains density: the one before it is dominated); if no step
+    reaches ``min_density``, the densest step, the most covering of those."""
     dense = trajectory[trajectory["density"] >= min_density - 1e-12]
-    if dense.empty:
-        return int(trajectory["density"].idxmax())
-    return int(dense["coverage"].idxmax())
+    first, second = ("coverage", "density") if len(dense) else ("density", "coverage")
+    candidates = dense if len(dense) else trajectory
+    return int(candidates.sort_values([first, second], ascending=False, kind="stable").index[0])
 
 
 def _restrictions(box, step: int) -> pd.DataFrame:
@@ -203,5 +215,5 @@ def write_discovery(found: Discovery, out: Path) -> Path:
             ("peeling.png", plot_peeling(found.trajectory, found.chosen, found.rule)),
             ("box.png", plot_box(found.inputs, found.hits, found.box, found.rule)),
         ):
-            figure.savefig(partial / name, dpi=150)
+            figure.savefig(partial / name, dpi=FIGURE_DPI)
     return folder.target

@@ -6,10 +6,12 @@ Both read a *cube* of country-level confidence, replicates × rounds × directed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
+from sim.model.scenario.specs import Event
 
 BAND_QUANTILES = {"q05": 0.05, "median": 0.5, "q95": 0.95}
 BAND_MEMORY = 256 * 2**20  # bytes of values held at once while computing a cell's bands
@@ -57,4 +59,39 @@ def recovery(cube: np.ndarray, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame
         out[f"fall_round.{a}.{b}"] = np.where(fell, rounds[k + 1], np.nan)
         out[f"fall_size.{a}.{b}"] = np.where(fell, -fall[rows, k], 0.0)
         out[f"recovery_rounds.{a}.{b}"] = np.where(fell & (first >= 0), first - (k + 1), np.nan)
+    return pd.DataFrame(out, index=pd.RangeIndex(reps))
+
+
+def shocks(events: Iterable[Event], pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Event]:
+    """Per directed country pair (observer, actor), its scheduled shock: the most severe hostile event (lowest
+    Goldstein value below 0; the first of equals) that the actor's country aimed at the observer's."""
+    out: dict[tuple[str, str], Event] = {}
+    known = set(pairs)
+    for e in events:
+        pair = (e.target.split(".")[0], e.source.split(".")[0])
+        if e.goldstein < 0 and pair in known and (pair not in out or e.goldstein < out[pair].goldstein):
+            out[pair] = e
+    return out
+
+
+def shock_recovery(cube: np.ndarray, pairs: Sequence[tuple[str, str]], events: Iterable[Event]) -> pd.DataFrame:
+    """Per replicate and directed pair with a scheduled shock (:func:`shocks`): its round, how far confidence fell in
+    that round (negative if it rose all the same), and how many rounds confidence took to be back at its level
+    before the shock (0 if it did not fall below it; NaN if it never came back, or the shock falls after the run).
+
+    The recovery from the shock itself, whatever else moved confidence before or after it; :func:`recovery` measures
+    the largest fall instead."""
+    reps, steps = cube.shape[0], cube.shape[1]
+    index = {pair: p for p, pair in enumerate(pairs)}
+    out = {}
+    for (a, b), event in shocks(events, pairs).items():
+        values, s = cube[:, :, index[a, b]], event.round
+        fall, rounds = np.full(reps, np.nan), np.full(reps, np.nan)
+        if s < steps:  # the shock struck within the run
+            fall = values[:, s - 1] - values[:, s]
+            back = values[:, s:] >= values[:, s - 1 : s] - 1e-12
+            rounds = np.where(back.any(axis=1), back.argmax(axis=1), np.nan)
+        out[f"shock_round.{a}.{b}"] = np.full(reps, s)
+        out[f"shock_fall.{a}.{b}"] = fall
+        out[f"shock_recovery_rounds.{a}.{b}"] = rounds
     return pd.DataFrame(out, index=pd.RangeIndex(reps))

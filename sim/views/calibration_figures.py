@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.views.style import display_name, readable, short_name
+from sim.views.style import Calendar, display_name, readable, short_name
 
 STATISTIC_LABELS = {
     "goldstein": "Goldstein total",
@@ -55,13 +55,17 @@ def plot_posterior_pairs(
     return fig
 
 
+MAX_TICKS = 6  # period starts labelled on the predictive figure's round axis
+
+
 @readable
-def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame) -> Figure:
+def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame, calendar: Calendar | None = None) -> Figure:
     """Per directed pair (rows) and statistic (columns): the posterior-predictive median and 5–95% band of each
-    period's value over the rounds the period spans, and the observed value at the period's middle."""
+    period's value, drawn as a step over the rounds the period spans, and the observed value at the period's middle;
+    the round axis labelled at period starts, with their month where a ``calendar`` is given."""
     pairs = observed[["country", "counterpart"]].drop_duplicates().to_records(index=False)[:MAX_PAIRS]
     stats = list(dict.fromkeys(observed["statistic"]))
-    fig = Figure(figsize=(5 * len(stats), 3.2 * len(pairs) + 0.6), layout="constrained")
+    fig = Figure(figsize=(5 * len(stats), 3.2 * len(pairs) + 0.9), layout="constrained")
     axes = fig.subplots(len(pairs), len(stats), squeeze=False)
     for r, (a, b) in enumerate(pairs):
         for c, stat in enumerate(stats):
@@ -74,19 +78,18 @@ def plot_predictive(bands: pd.DataFrame, observed: pd.DataFrame) -> Figure:
             qs = sorted(band.columns)
             first, last = (band.index.get_level_values(k).to_numpy() for k in ("first_round", "last_round"))
             edges = np.append(first, last[-1] + 1) - 0.5  # each period spans its rounds, from the first to the last
-
-            def steps(q: float, band=band) -> np.ndarray:
-                return np.append(band[q].to_numpy(), band[q].iloc[-1])
-
-            ax.fill_between(
-                edges, steps(qs[0]), steps(qs[-1]), color="tab:blue", alpha=0.25, step="post", label="5–95%"
-            )
-            ax.step(edges, steps(qs[len(qs) // 2]), where="post", color="tab:blue", label="median")
+            low, high = band[qs[0]].to_numpy(), band[qs[-1]].to_numpy()
+            ax.stairs(high, edges, baseline=low, fill=True, color="tab:blue", alpha=0.25, label="5–95%")
+            ax.stairs(band[qs[len(qs) // 2]].to_numpy(), edges, baseline=None, color="tab:blue", lw=1.5, label="median")
             seen = pick(observed)
             middle = (seen["first_round"] + seen["last_round"]) / 2
             ax.plot(middle, seen["value"], "o", color="black", ms=4, label="observed")
+            ticks = first[:: -(-len(first) // MAX_TICKS)]
+            ax.set_xticks(ticks, [calendar.month(t) if calendar else str(t) for t in ticks])
             ax.set_title(f"{display_name(a)} → {display_name(b)}: {STATISTIC_LABELS.get(stat, stat)}")
-            ax.set_xlabel("round")
+            if r == len(pairs) - 1:
+                period = int(last[0] - first[0] + 1)
+                ax.set_xlabel(("month" if calendar else "round") + f" (a step per period of {period} rounds)")
             if np.isfinite(seen["value"]).all() and r == 0 and c == 0:
                 ax.legend(loc="best")
     fig.suptitle("posterior predictive (blue) against the observed series (black), per period")

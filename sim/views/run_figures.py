@@ -9,11 +9,10 @@ from matplotlib.lines import Line2D
 
 from sim.model.record.result import RunResult
 from sim.views.style import (
-    MONTHS,
+    Calendar,
     country_color,
     date_axis,
     display_name,
-    month_of_round,
     readable,
     separate,
     zoom,
@@ -24,6 +23,11 @@ MAX_EVENT_NOTES = 10  # events listed in a caption under the plot
 STYLES = ["-", "--", ":", "-."]  # line styles: a pair's counterpart (countries), a ministry's place (ministries)
 LATEST = ["o", "s", "^", "D"]  # live: marker on a ministry line's latest value, by counterpart
 MIN_LIVE_ROUNDS = 40  # live: the round axis spans at least the default run, so that the lines grow into it
+LIVE_WIDTH = 8.0  # inches: the dashboard shows it 600–800 px wide, its 11 pt text 12–15 px high
+LIVE_GAP = 0.3  # inches between two panels of the dashboard's figure (the strip's title sits there)
+LIVE_MARGINS = 0.3 + 0.35 + 2 * LIVE_GAP  # inches above the strip and below the last panel (dates), and the gaps
+LIVE_TEXT = 11  # points: the smallest text of the dashboard's figures
+SHORT_SEED = 10**6  # a seed shown in a title; a replicate's spawned seed (20 digits) is named by its replicate instead
 EVENT_KEY = [  # the legend's entries for the event markers
     Line2D([], [], marker="^", ls="none", color="white", mec="black", ms=9, label="cooperative event"),
     Line2D([], [], marker="v", ls="none", color="white", mec="black", ms=9, label="conflictual event"),
@@ -41,16 +45,19 @@ def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False
     a ``calendar_start`` in the scenario, the round axis shows dates.
 
     ``live`` is the dashboard's rendition: a fixed size with the legends beside the panels, each line's latest value
-    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long. The figure is not registered with pyplot: in a
-    notebook it shows once, as the cell's value; elsewhere ``fig.savefig(…)``.
+    marked, a round axis at least :data:`MIN_LIVE_ROUNDS` long, no title. The figure is not registered with pyplot:
+    in a notebook it shows once, as the cell's value; elsewhere ``fig.savefig(…)``.
     """
     many = len(result.countries) > MANY_COUNTRIES
     show_ministries = not many and len(result.ministry_rounds) > 0
     notes = [] if many or live else _event_notes(result, replicate)
     entries = len(result.plan.scenario.calendar)
-    heights = [0.3 + 0.26 * entries, 4] + ([3] if show_ministries else [])
-    heights += [0.2 + 0.19 * len(notes)] if notes else []
-    size = _live_size(result, show_ministries) if live else (12, 1.6 + sum(heights))
+    if live:
+        heights = _live_heights(result, show_ministries)
+    else:
+        heights = [0.3 + 0.26 * entries, 4] + ([3] if show_ministries else [])
+        heights += [0.2 + 0.19 * len(notes)] if notes else []
+    size = (LIVE_WIDTH, sum(heights) + LIVE_MARGINS) if live else (12, 1.6 + sum(heights))
     fig = Figure(figsize=size, layout=None if live else "constrained")
     axes = fig.subplots(len(heights), 1, sharex=True, height_ratios=heights)
     _meeting_strip(axes[0], result)
@@ -59,37 +66,48 @@ def plot_confidence(result: RunResult, replicate: int = 0, *, live: bool = False
         _ministry_panel(axes[2], result, replicate, live=live, full=full_scale)
     if live:
         longest = max(len(display_name(e.name)) for e in result.plan.scenario.calendar)
-        left = (0.35 + 0.085 * longest) / size[0]  # the meeting names beside the strip
+        left = (0.3 + 0.085 * longest) / size[0]  # the meeting names beside the strip
         widest = max(len(text) for ax in axes[1:] for text in ax.get_legend_handles_labels()[1])
-        right = 1 - (0.75 + 0.075 * widest) / size[0]  # the legends beside the panels
-        fig.subplots_adjust(left=left, right=right, top=0.96, bottom=0.9 / size[1], hspace=0.2)
+        right = 1 - (0.75 + 0.09 * widest) / size[0]  # the legends beside the panels
+        gap = LIVE_GAP / (sum(heights) / len(heights))  # between panels, as a share of their mean height
+        fig.subplots_adjust(left=left, right=right, top=1 - 0.3 / size[1], bottom=0.35 / size[1], hspace=gap)
     plots = axes[1 : len(axes) - (1 if notes else 0)]
     for ax in plots:
         mark_settlements(ax, result, replicate)
         ax.grid(alpha=0.3)
     last = plots[-1]
     last.xaxis.set_tick_params(labelbottom=True)
-    last.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds)
-    spec = result.plan.scenario
-    if spec.calendar_start and not live:
-        date_axis(last, spec.calendar_start, spec.round_months, result.rounds)
-    else:
-        last.set_xlabel("round")
+    _round_axis(last, result, max(result.rounds, MIN_LIVE_ROUNDS) if live else result.rounds, label=not live)
     if notes:
         axes[-1].axis("off")
         axes[-1].text(0, 1, "\n".join(notes), transform=axes[-1].transAxes, va="top", size=10, family="monospace")
     if not live:
-        fig.suptitle(f"Confidence in {result.scenario} (seed {result.seeds[replicate]})")
+        seed = result.seeds[replicate]
+        short = seed is not None and seed < SHORT_SEED
+        which = f"seed {seed}" if short else f"replicate {replicate} of {result.replicates}"
+        fig.suptitle(f"Confidence in {result.scenario} ({which})")
     separate(labels)
     return fig
 
 
-def _live_size(result: RunResult, show_ministries: bool) -> tuple[float, float]:
-    """The dashboard's figure: tall enough for the ministries' legend beside their panel (one line per ministry and
-    other country, about 0.24 in each at 10 pt)."""
-    entries = len(result.ministries) * (len(result.countries) - 1) if show_ministries else 0
-    panel = 7.4 * 3 / (1.3 + 4 + 3) * 0.88  # the ministry panel's height in a 7.4 in figure
-    return 9.6, 7.4 * max(1.0, 0.24 * entries / panel)
+def _round_axis(ax, result: RunResult, rounds: int, *, label: bool = True) -> None:
+    """Rounds 0 to ``rounds`` on the x-axis, as dates where the scenario gives them (the dates with no label, unless
+    ``label``)."""
+    ax.set_xlim(0, rounds)
+    calendar = Calendar.of(result.plan.scenario)
+    if calendar:
+        inches = ax.get_position().width * ax.figure.get_figwidth()
+        date_axis(ax, calendar, rounds, most=max(2, int(inches / 0.75)), label=label)  # 'Jan 2014' is 0.7 in
+    else:
+        ax.set_xlabel("round")
+
+
+def _live_heights(result: RunResult, show_ministries: bool) -> list[float]:
+    """The dashboard's panels, in inches: a row per meeting series, the countries, and the ministries tall enough
+    for their legend beside them (a line per ministry and other country, 0.21 in each at 11 pt)."""
+    entries = len(result.ministries) * (len(result.countries) - 1)
+    ministries = [max(1.35, 0.21 * entries)] if show_ministries else []
+    return [0.19 * len(result.plan.scenario.calendar), 1.65, *ministries]
 
 
 def _replicate_events(result: RunResult, replicate: int) -> pd.DataFrame:
@@ -101,13 +119,10 @@ def _event_notes(result: RunResult, replicate: int) -> list[str]:
     events = _replicate_events(result, replicate)
     if len(events) > MAX_EVENT_NOTES:
         return []
-    spec = result.plan.scenario
+    calendar = Calendar.of(result.plan.scenario)
 
     def when(r: int) -> str:
-        if not spec.calendar_start:
-            return f"round {r:>3}"
-        year, month = month_of_round(spec.calendar_start, spec.round_months, r)
-        return f"round {r:>3} ({MONTHS[month - 1]} {year})"
+        return f"round {r:>3}" + (f" ({calendar.month(r)})" if calendar else "")
 
     return [
         f"{when(e.round)}  {e.cameo or f'{e.goldstein:+g}':>5}  {e.source} → {e.target}"
@@ -131,8 +146,8 @@ def _meeting_strip(ax, result: RunResult) -> None:
     colors = [f"C{first + k % (10 - first)}" for k in range(len(entries))]
     for k, name in enumerate(entries):
         rounds = held.loc[held["meeting"] == name, "round"]
-        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=colors[k])
-    ax.set_yticks(range(len(entries)), [display_name(e) for e in entries], fontsize=10)
+        ax.scatter(rounds, np.full(len(rounds), k), marker="|", s=110, lw=2, color=colors[k], clip_on=False)
+    ax.set_yticks(range(len(entries)), [display_name(e) for e in entries], fontsize=LIVE_TEXT)
     for label, color in zip(ax.get_yticklabels(), colors, strict=True):  # each name in its ticks' colour: the key
         label.set_color(color)
     ax.set_ylim(len(entries) - 0.4, -0.6)
@@ -162,7 +177,7 @@ def _country_panel(ax, result: RunResult, replicate: int, *, many: bool, live: b
         labels = _events(ax, result, lines, replicate)
     note = zoom(ax, df["confidence"], full=full)
     ax.set_ylabel("country confidence" + (f"\n({note})" if note else ""))
-    _legend(ax, live, 10 if live else 11, [] if many else EVENT_KEY)
+    _legend(ax, live, LIVE_TEXT, [] if many else EVENT_KEY)
     return [] if many else labels
 
 
@@ -182,7 +197,7 @@ def _events(ax, result: RunResult, lines: dict, replicate: int) -> list:
         text = " ".join(f"{c} ×{codes.count(c)}" if codes.count(c) > 1 else c for c in dict.fromkeys(codes))
         where = {"textcoords": "offset points", "xytext": (0, 8 if up else -8), "va": "bottom" if up else "top"}
         box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}
-        labels.append(ax.annotate(text, (round_, y), ha="center", size=10, bbox=box, zorder=6, **where))
+        labels.append(ax.annotate(text, (round_, y), ha="center", size=LIVE_TEXT, bbox=box, zorder=6, **where))
     return labels
 
 
@@ -203,7 +218,7 @@ def _ministry_panel(ax, result: RunResult, replicate: int, *, live: bool, full: 
             shown.append(values)
     note = zoom(ax, np.concatenate(shown), full=full)
     ax.set_ylabel("ministry confidence" + (f"\n({note})" if note else ""))
-    _legend(ax, live, 10)
+    _legend(ax, live, LIVE_TEXT)
 
 
 def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
@@ -211,7 +226,7 @@ def mark_settlements(ax, result: RunResult, replicate: int = 0) -> None:
     for name, rounds in result.settled_round.items():
         if rounds[replicate] >= 0:
             ax.axvline(rounds[replicate], color="black", ls="--", lw=1)
-            text = {"rotation": 90, "ha": "right", "va": "top", "size": 10}
+            text = {"rotation": 90, "ha": "right", "va": "top", "size": LIVE_TEXT}
             where = {"xycoords": ("data", "axes fraction"), "textcoords": "offset points", "xytext": (-3, 0)}
             ax.annotate(f"{display_name(name)} settled", (rounds[replicate], 0.98), **where, **text)
 
@@ -221,7 +236,7 @@ def plot_talks(result: RunResult) -> Figure:
     accept then (line) and its reservation value (dashed); a cross marks a proposal accepted at the table, a dashed
     vertical line a settlement."""
     talks = list(result.plan.talks.values())
-    fig = Figure(figsize=(8.4, 5.6 * len(talks)))
+    fig = Figure(figsize=(LIVE_WIDTH, 5.6 * len(talks)))
     axes = fig.subplots(len(talks), 1, squeeze=False)[:, 0]
     fig.subplots_adjust(left=0.1, right=0.98, top=0.94, bottom=0.36, hspace=0.8)
     offers = result.offers
@@ -252,13 +267,14 @@ def plot_talks(result: RunResult) -> Figure:
         accepted = rows[rows["accepted"].astype(bool)]
         ax.scatter(accepted["round"], accepted["u_proposer"], marker="x", s=70, color="k", zorder=5)
         by_kind = [h for kind in zip(*handles, strict=True) for h in kind]  # filled by column: one row per party
-        ax.legend(handles=by_kind, ncols=2, fontsize=10, loc="upper left", bbox_to_anchor=(0, -0.17), frameon=False)
+        ax.legend(
+            handles=by_kind, ncols=2, fontsize=LIVE_TEXT, loc="upper left", bbox_to_anchor=(0, -0.2), frameon=False
+        )
         mark_settlements(ax, result)
         title = f"{plan.name.replace('_', ' ')}: each side's own utility (× accepted at the table)"
         ax.set_title(title, fontsize=11, loc="left")
-        ax.set_xlim(0, max(result.rounds, MIN_LIVE_ROUNDS))
+        _round_axis(ax, result, max(result.rounds, MIN_LIVE_ROUNDS), label=False)
         ax.set_ylim(-0.03, 1.08)
-        ax.set_xlabel("round")
         ax.set_ylabel("utility")
         ax.grid(alpha=0.3)
     return fig

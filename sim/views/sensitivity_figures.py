@@ -35,19 +35,24 @@ def unstable_sobol(table: pd.DataFrame) -> bool:
 @readable
 def plot_morris(indices: pd.DataFrame) -> Figure:
     """μ* against σ for each output, one point per parameter with μ*'s interval; the most influential are numbered
-    and named in a list beside the panel (labels on the points would overlap in clusters). Above the dashed line
+    (each number kept off the other numbers and the points, a thin line to its point) and named in a list beside the
+    panel (names on the points would overlap in clusters). Above the dashed line
     σ > μ*: the parameter acts non-linearly or through interactions. μ* and σ are in the output's own units."""
     groups = list(indices.groupby("output", sort=False))
-    fig, axes = _panels(len(groups), width=10.5)
-    numbers_all = []
+    fig, axes = _panels(len(groups), width=7.9)
+    numbers_all, markers = [], []
     for ax, (output, table) in zip(axes, groups, strict=False):
         ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="o", capsize=3, alpha=0.8)
+        markers += [(ax, x, y) for x, y in zip(table["mu_star"], table["sigma"], strict=True)]
         notable = table.nlargest(MAX_LABELS, "mu_star")
         notable = notable[notable["mu_star"] > 0.05 * notable["mu_star"].max()]
         names, numbers = [], []
         for k, row in enumerate(notable.itertuples(index=False), start=1):
             at = (row.mu_star, row.sigma)
-            numbers.append(ax.annotate(str(k), at, xytext=(4, 3), textcoords="offset points", fontsize=10))
+            leader = {"arrowstyle": "-", "color": "grey", "lw": 0.6, "shrinkA": 1, "shrinkB": 4}  # once moved off
+            numbers.append(
+                ax.annotate(str(k), at, xytext=(4, 3), textcoords="offset points", fontsize=10, arrowprops=leader)
+            )
             names.append(f"{k:>2}  {short_name(row.parameter)}  μ*={row.mu_star:.3g}")
         numbers_all += numbers
         ax.text(1.03, 1, "\n".join(names), transform=ax.transAxes, va="top", fontsize=10, family="monospace")
@@ -60,10 +65,10 @@ def plot_morris(indices: pd.DataFrame) -> Figure:
         ax.set_title(output, fontsize=12)
         ax.legend(fontsize=10, loc="upper left")
         ax.grid(alpha=0.3)
-    separate(numbers_all)
+    separate(numbers_all, avoid=markers)
     fig.suptitle(
         "Morris screening: influence (μ*) and non-linearity or interactions (σ)\n"
-        "μ* is the output's change over a step of the parameter's range, in the output's own units "
+        "μ* is the output's change over a step of the parameter's range, in the output's own units\n"
         "(a probability, rounds, confidence): compare parameters within a panel, not across panels"
     )
     return fig

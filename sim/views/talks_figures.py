@@ -24,8 +24,9 @@ def plot_bargaining(result: RunResult, replicate: int = 0) -> Figure:
     home would ratify at the end (its win-set; a deal exists only where both ring it); each side's offers (circles)
     and positions (squares) in its colour, filled where accepted at the table, the settlement a star."""
     talks = list(result.plan.talks.values())
-    fig = Figure(figsize=(7.2 * len(talks), 8.2), layout="constrained")
+    fig = Figure(figsize=(7.2 * len(talks), 9.2))  # square panels above the legend
     axes = np.atleast_1d(fig.subplots(1, len(talks), squeeze=False)[0])
+    fig.subplots_adjust(left=0.11, right=0.97, top=0.93, bottom=0.25, wspace=0.25)
     offers = result.offers
     mine = offers[(offers["replicate"] == replicate) & (offers["kind"] != "silent")]
     for ax, plan in zip(axes, talks, strict=True):
@@ -127,4 +128,4 @@ def _legend(fig: Figure, ax, result: RunResult, plan: TalksPlan) -> None:
             Line2D([], [], marker="s", ls="", mfc="white", mec=color, ms=8, label=f"{name}: position"),
             Line2D([], [], marker="o", ls="", mfc="none", mec=color, ms=11, label=f"{name} would ratify (end)"),
         ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=10)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, frameon=False, fontsize=10)

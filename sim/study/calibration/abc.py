@@ -121,7 +121,7 @@ def calibrate(
             "predictive": predictive_bands(calibration, summaries, posterior),
             "observed": series_table(summaries.course(observed[None]), calibration),
         }
-        _write(out, calibration, scenario.name, tables, run)
+        _write(out, calibration, scenario, tables, run)
     return folder.target
 
 
@@ -290,22 +290,25 @@ def statistics_table(names: list[str], observed: np.ndarray, weights: dict[int, 
     )
 
 
-def _write(out: Path, calibration: Calibration, scenario_name: str, tables: dict[str, pd.DataFrame], run: dict) -> None:
-    """The outputs: each table as ``NAME.parquet``, the figures, the calibrated scenario
-    (``scenario/<name>_calibrated.yaml``, for ``negsim run --config-dir OUT scenario=<name>_calibrated``) and the
-    calibration itself with what ran (``run``: sampler, workers, statistics, warnings)."""
+def _write(out: Path, calibration: Calibration, scenario, tables: dict[str, pd.DataFrame], run: dict) -> None:
+    """The outputs: each table as ``NAME.parquet``, the figures (months where the scenario has a calendar), the
+    calibrated scenario (``scenario/<name>_calibrated.yaml``, for ``negsim run --config-dir OUT
+    scenario=<name>_calibrated``) and the calibration itself with what ran (``run``: sampler, workers, statistics,
+    warnings)."""
     from sim.views.calibration_figures import plot_diagnostics, plot_posterior_pairs, plot_predictive
+    from sim.views.style import FIGURE_DPI, Calendar
 
     for name, table in tables.items():
         table.to_parquet(out / f"{name}.parquet", index=False)
     posterior = tables["posterior"]
-    plot_posterior_pairs(posterior, calibration.priors).savefig(out / "posterior_pairs.png", dpi=120)
-    plot_predictive(tables["predictive"], tables["observed"]).savefig(out / "predictive.png", dpi=120)
+    plot_posterior_pairs(posterior, calibration.priors).savefig(out / "posterior_pairs.png", dpi=FIGURE_DPI)
+    predictive = plot_predictive(tables["predictive"], tables["observed"], Calendar.of(scenario))
+    predictive.savefig(out / "predictive.png", dpi=FIGURE_DPI)
     figure = plot_diagnostics(tables["generations"], tables["marginals"], calibration.priors, calibration.population)
-    figure.savefig(out / "diagnostics.png", dpi=120)
+    figure.savefig(out / "diagnostics.png", dpi=FIGURE_DPI)
     calibrated = calibration.scenario_with(posterior_point(posterior))
-    calibrated["name"] = f"{scenario_name}_calibrated"
+    calibrated["name"] = f"{scenario.name}_calibrated"
     (out / "scenario").mkdir()
     dump = {"sort_keys": False, "allow_unicode": True}
-    (out / "scenario" / f"{scenario_name}_calibrated.yaml").write_text(yaml.safe_dump(calibrated, **dump))
+    (out / "scenario" / f"{scenario.name}_calibrated.yaml").write_text(yaml.safe_dump(calibrated, **dump))
     (out / "calibration.yaml").write_text(yaml.safe_dump(calibration.to_dict() | {"run": run}, **dump))

@@ -12,7 +12,7 @@ from sim.io.atomic import AtomicDir
 from sim.study.sensitivity.evaluate import evaluate
 from sim.study.sensitivity.study import OUTPUTS, Study
 from sim.views.sensitivity_figures import plot_morris, plot_sobol
-from sim.views.style import short_name
+from sim.views.style import FIGURE_DPI, short_name
 
 
 def ranking(study: Study, indices: pd.DataFrame, runs: int) -> str:
@@ -49,7 +49,7 @@ def write_analysis(study: Study, samples: pd.DataFrame, indices: pd.DataFrame, p
         (partial / "ranking.txt").write_text(ranking(study, indices, len(samples)))
         (partial / "study.yaml").write_text(yaml.safe_dump(study.to_dict(), sort_keys=False, allow_unicode=True))
         fig = plot_morris(indices) if study.design.method == "morris" else plot_sobol(indices)
-        fig.savefig(partial / f"{study.design.method}.png", dpi=150)
+        fig.savefig(partial / f"{study.design.method}.png", dpi=FIGURE_DPI)
         plt.close(fig)
     return folder.target
 
