@@ -424,9 +424,12 @@ def test_predictive_bands_span_the_rounds_of_their_period():
     base = periods.assign(country="a", counterpart="b", statistic="goldstein")
     bands = pd.concat([base.assign(quantile=q, value=v) for q, v in [(0.05, 1.0), (0.5, 2.0), (0.95, 3.0)]])
     ax = plot_predictive(bands, base.assign(value=[2.0, 2.5, 1.0])).axes[0]
-    x = ax.collections[0].get_paths()[0].vertices[:, 0]
-    assert x.min() == 0.5 and x.max() == 10.5
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0.5, 4.5, 8.5, 10.5])  # the median's steps
+    band, median = ax.patches  # steps: each period's value over its rounds' edges
+    for steps, (values, baseline) in ((band, ([3.0] * 3, [1.0] * 3)), (median, ([2.0] * 3, None))):
+        data = steps.get_data()
+        np.testing.assert_array_equal(data.edges, [0.5, 4.5, 8.5, 10.5])
+        np.testing.assert_array_equal(data.values, values)
+        assert (baseline is None and data.baseline is None) or np.array_equal(data.baseline, baseline)
     np.testing.assert_array_equal(ax.lines[-1].get_xdata(), [2.5, 6.5, 9.5])  # the observed dots
 
 

@@ -176,6 +176,7 @@ def test_a_box_that_does_not_reach_min_density_is_said_in_one_line(tmp_path, cap
     cells = pd.read_parquet(sweep / "aggregate" / "cells.parquet")
     noisy_cells = cells.assign(settlement_probability=noisy(len(cells))["settlement_probability"])
     noisy_cells.to_parquet(sweep / "aggregate" / "cells.parquet", index=False)
+    write_manifest(sweep / "aggregate")  # the aggregate as negsim would have written it with these outcomes
     main(["discover", str(sweep), "outcome=settlement_probability", "threshold=0.5", "min_density=0.99"])
     said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("negsim:")]
     boxes = json.loads((sweep / "discovery" / "settlement_probability" / "boxes.json").read_text())

@@ -39,6 +39,7 @@ SCALED = [  # (words a command holds, overrides that replace or join its own, wh
     ),
 ]
 RECORD = "events.csv"  # the reader's own event record in `negsim calibrate … observed=events.csv +actors.JAPAN=japan`
+DEBRIEFS = "debriefs/monday"  # the class's folder of debriefs in `negsim class debriefs/monday`
 
 
 def commands() -> list[list[str]]:
@@ -87,9 +88,26 @@ def test_the_pages_give_the_commands_this_test_runs():
     assert unmatched == [], "a scaling rule that no command of the docs uses any more"
 
 
+def write_debriefs(folder: Path) -> None:
+    """A class's folder of debriefs, as `negsim class` reads it: two students' games of the practice scenario, one
+    letting the rules decide, one breaking every promise."""
+    from sim import Game, load_scenario, write_debrief
+    from sim.model.agents.seat import RULES, Ask
+
+    def breaks(question):
+        return "break" if question.ask is Ask.CARRY_OUT else RULES
+
+    practice = load_scenario("tokyo_2013_practice")
+    for name, policy in (("anna", lambda question: RULES), ("ben", breaks)):
+        game = Game(practice, "japan.foreign", seed=3, rounds=6)
+        game.play(policy)
+        write_debrief(game, folder / DEBRIEFS / name, band=10)
+
+
 @pytest.mark.slow
 def test_every_command_in_the_docs_runs(tmp_path):
     write_record(tmp_path)
+    write_debriefs(tmp_path)
     failed = []
     for words in commands():
         done = subprocess.run(
