@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sim.io.library import scenario_data
 from sim.io.synthetic import synthetic_scenario
 from sim.model.errors import ScenarioError
+from sim.model.plan.batch import batch_values
 from sim.model.run import simulate, simulate_points
 from sim.model.scenario.keypaths import leaves, with_values
 
@@ -115,3 +116,25 @@ def test_points_change_the_same_values_and_have_a_seed_each():
         simulate_points(base, [{"shock_scale": 0.2}], [1, 2])
     with pytest.raises(ScenarioError, match="a scenario without dated changes"):
         simulate_points(scenario_data("tokyo_2013_decade"), [{"shock_scale": 0.2}], [1])
+
+
+def test_each_batch_is_checked_where_a_path_lands_is_known_already():
+    """Where a key path lands is found once per scenario; every batch still checks its own smallest and largest
+    values, so a value out of range is refused however many batches of the scenario ran before."""
+    base = scenario_data("tokyo_2013")
+    batch_values(base, [{"shock_scale": 0.3}, {"shock_scale": 0.5}])
+    with pytest.raises(ScenarioError, match=r"shock_scale: got 1.5; allowed: a number in \[0, 1\]"):
+        batch_values(base, [{"shock_scale": 0.3}, {"shock_scale": 1.5}])
+    _, values = batch_values(base, [{"shock_scale": 0.2}, {"shock_scale": 0.9}])
+    assert values.shock_scale.tolist() == [0.2, 0.9]
+
+
+def test_two_paths_that_set_one_value_are_refused():
+    """A default and a ministry's own value of the same behaviour (added by the point) both set that ministry's value:
+    which one holds would depend on their order, so the batch refuses the pair."""
+    base = scenario_data("tokyo_2013")
+    points = [
+        {"ministry_defaults.trust_gain": v, "countries.japan.ministries.leader.trust_gain": v} for v in (0.1, 0.2)
+    ]
+    with pytest.raises(ScenarioError, match="these two set the same one"):
+        batch_values(base, points)

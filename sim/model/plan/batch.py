@@ -6,15 +6,19 @@ point, a sensitivity sample, a calibration particle. Points that change only suc
 structure, so they run as one ensemble whose plan carries a replicate axis on the values alone
 (:func:`~sim.model.plan.compiled.batch_plan`), and each replicate computes what its own scenario computes, bit for bit.
 
-No point is checked (parsed) one by one: each key path is *probed* — the base scenario is checked with the path at
-the smallest and at the largest value the points give it — and the values the path sets are read off the two
-probes. Every value in between is then valid too, since the scenario's checks on these values are ranges. A path that
-changes the scenario's structure (a name, a role, an influence, a priority, the calendar, an option's value) or sets
-a value otherwise than by carrying it is refused: such points are different scenarios.
+No point is checked (parsed) one by one. Where each key path lands — the entries of :class:`Values` it sets — is
+found once per scenario and path by *probing* it: parsing the scenario with the path at two values and reading which
+entries changed (kept for the next batch of the same scenario). Each batch is then checked with two parses: every path
+at the smallest value the points give it, and every path at the largest; each entry must carry its path's value and
+the structure must stay the same. Every value in between is then valid too, since the scenario's checks on these
+values are ranges. A path that changes the scenario's structure (a name, a role, an influence, a priority, the
+calendar, an option's value), sets a value otherwise than by carrying it, or sets an entry another path also sets is
+refused: such points are different scenarios.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 
@@ -42,11 +46,15 @@ def batch_values(base: Mapping, points: Sequence[Mapping[str, float]]) -> tuple[
             "scenario.changes", len(spec.changes), "a scenario without dated changes, to batch its points"
         )
     shape, start = _structure(spec), Values.of(spec)
+    text = json.dumps(base, default=str)
+    lows = {key: min(p[key] for p in points) for key in keys}
+    highs = {key: max(p[key] for p in points) for key in keys}
+    carriers = {key: _carriers(text, base, key, lows[key], highs[key], shape) for key in keys}
+    _check_ends(base, carriers, lows, highs, shape)
     values = {f.name: np.repeat(np.asarray(getattr(start, f.name))[None], len(points), axis=0) for f in fields(Values)}
     for key in keys:
-        given = [p[key] for p in points]
-        numbers = np.asarray(given, float)
-        for field, where, scale in _probe(base, key, min(given), max(given), shape):
+        numbers = np.asarray([p[key] for p in points], float)
+        for field, where, scale in carriers[key]:
             carried = numbers[:, None] if scale is None else np.multiply.outer(numbers, scale)  # (R, entries)
             if where:  # entries of a value per ministry, per item, per event…
                 values[field][(slice(None), *where)] = carried
@@ -55,7 +63,50 @@ def batch_values(base: Mapping, points: Sequence[Mapping[str, float]]) -> tuple[
     return spec, Values(**values)
 
 
-def _probe(base: Mapping, key: str, low, high, shape) -> list[tuple[str, tuple, np.ndarray | None]]:
+Carrier = tuple[str, tuple, "np.ndarray | None"]  # a field of Values, its entries, the factor they carry a value by
+_FOUND: dict[tuple[str, str], list[Carrier]] = {}  # (scenario as JSON, key path) → where the path lands
+MAX_FOUND = 1024
+
+
+def _carriers(text: str, base: Mapping, key: str, low, high, shape: tuple) -> list[Carrier]:
+    """The entries ``key`` sets (:func:`_probe`), found once per scenario and key path."""
+    found = _FOUND.get((text, key))
+    if found is None:
+        found = _probe(base, key, low, high, shape)
+        if low != high or found:  # two values told where the path lands (one value equal to the scenario's did not)
+            if len(_FOUND) >= MAX_FOUND:
+                _FOUND.clear()
+            _FOUND[(text, key)] = found
+    return found
+
+
+def _check_ends(base: Mapping, carriers: dict[str, list[Carrier]], lows: dict, highs: dict, shape: tuple) -> None:
+    """Check a batch: the scenario with every key path at its smallest value, and at its largest, keeps its structure,
+    and each path's entries carry its value (and no entry is set by two paths)."""
+    owner: dict[tuple, str] = {}
+    for key, found in carriers.items():
+        for field, where, _ in found:
+            for entry in zip(*where, strict=True) if where else [()]:
+                other = owner.setdefault((field, *map(int, entry)), key)
+                if other != key:
+                    raise ScenarioError(key, other, "key paths that set different values (these two set the same one)")
+    ends = [lows] if lows == highs else [lows, highs]
+    for end in ends:
+        probe = ScenarioSpec.from_dict(with_values(base, end, create=True))
+        if _structure(probe) != shape:
+            raise ScenarioError(
+                ", ".join(end), list(end.values()), "values that leave the scenario's structure as it is"
+            )
+        got = Values.of(probe)
+        for key, found in carriers.items():
+            for field, where, scale in found:
+                have = np.asarray(getattr(got, field))[where] if where else np.asarray(getattr(got, field))
+                want = end[key] if scale is None else scale * end[key]
+                if not np.array_equal(have, np.broadcast_to(want, np.shape(have))):
+                    raise ScenarioError(key, end[key], "a value the scenario carries as it is (to batch it)")
+
+
+def _probe(base: Mapping, key: str, low, high, shape) -> list[Carrier]:
     """The values ``key`` sets: (field of :class:`Values`, its entries, the factor each entry carries the key's value
     by — None for the value itself, the code's Goldstein value for an event's weight)."""
     ends = (low, high) if low != high else (None, high)  # one value: compare it with the scenario as written
