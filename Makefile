@@ -35,7 +35,7 @@ test: $(VENV)/.test  ## the whole test suite, then the property tests once more 
 	$(BIN)/pytest -q $(PARALLEL)
 	HYPOTHESIS_PROFILE=explore $(BIN)/pytest -q $(PARALLEL) -m property
 
-test-fast: $(VENV)/.test  ## the tests not marked slow (about 6 minutes on 2 cores): no notebooks, browser or workers
+test-fast: $(VENV)/.test  ## the tests not marked slow (about 3 minutes on 2 cores): no notebooks, browser or workers
 	$(BIN)/pytest -q $(PARALLEL) -m "not slow"
 
 dashboard: $(VENV)/.viz  ## the interactive dashboard on http://localhost:8765/
