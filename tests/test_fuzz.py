@@ -11,14 +11,14 @@ import copy
 import functools
 import math
 import operator
-import signal
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from conftest import stopped_after
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
@@ -49,22 +49,6 @@ junk = st.recursive(
 
 BASE_DICTS = {name: read_yaml(config_dir() / "scenario" / f"{name}.yaml") for name in BASES}
 BASE_TEXTS = {name: (config_dir() / "scenario" / f"{name}.yaml").read_text() for name in BASES}
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail instead of hanging."""
-
-    def stop(*_):
-        raise TimeoutError(f"input took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def key_paths(node, prefix: tuple = ()) -> Iterator[tuple]:
@@ -127,7 +111,7 @@ def mutated(draw) -> dict:
 
 def outcome(data, directory: Path) -> ScenarioSpec | ScenarioError:
     """Check ``data`` and, if valid, run it and write it; return the scenario or the error."""
-    with time_limit(SECONDS):
+    with stopped_after(SECONDS):
         try:
             scenario = ScenarioSpec.from_dict(data)
         except ScenarioError as error:
@@ -169,7 +153,7 @@ def test_hydra_containers_behave_like_plain_mappings(data, tmp_path):
         return  # Hydra itself refuses it, before negsim sees it
     plain = outcome(data, tmp_path)
     assert same(plain, outcome(converted, tmp_path))
-    with time_limit(SECONDS):
+    with stopped_after(SECONDS):
         try:
             direct: ScenarioSpec | ScenarioError = ScenarioSpec.from_dict(config)
         except ScenarioError as error:
@@ -230,7 +214,7 @@ def test_every_key_dropped_or_given_a_wrong_type():
                 del container[key]
             else:
                 container[key] = value
-            with time_limit(SECONDS), suppress(ScenarioError):
+            with stopped_after(SECONDS), suppress(ScenarioError):
                 result = simulate(ScenarioSpec.from_dict(data), rounds=2, ministry_every=0)
                 assert np.isfinite(result.country_states).all()
 
@@ -288,7 +272,7 @@ def test_any_nesting_loads_or_is_refused_naming_the_limit(depth, kind, tmp_path)
         text = "a: " + kind * depth + "1" + closing * depth + "\n"
     path = tmp_path / "deep.yaml"
     path.write_text(text)
-    with time_limit(SECONDS):
+    with stopped_after(SECONDS):
         try:
             data = read_yaml(path)
         except ScenarioError as error:
@@ -305,6 +289,6 @@ def test_an_error_quotes_any_value_in_a_few_characters(value, depth, width):
     for _ in range(depth):
         value = [value, value]  # shared, as an alias bomb is: 2^depth values once expanded
     value = {"wide": "x" * width, "deep": value, "big": 10**width if width < 5000 else width}
-    with time_limit(1):
+    with stopped_after(1):
         message = str(ScenarioError("scenario.x", value, "anything"))
     assert len(message) < 200
